@@ -1,0 +1,148 @@
+"""The `cascade` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cascade.errors import InputError
+
+app = typer.Typer(help="Carry a directive down the organisation tree and bring the answers back up.",
+                  no_args_is_help=True, add_completion=False)  # fmt: skip
+org_app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(exc: InputError) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {len(exc.problems)} problem(s), nothing was written:")
+    for problem in exc.problems:
+        err.print(f"  • {problem}", markup=False, highlight=False)
+    return typer.Exit(code=2)
+
+
+def quiet_prefect() -> None:
+    # The SQLite-backed ephemeral server logs "database is locked" from its telemetry otherwise.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@org_app.command("import")
+def org_import(file: Path) -> None:
+    """Import (or update) the organisation tree from a YAML file."""
+    from cascade.db import init_db, session_scope
+    from cascade.orgtree import import_org, parse_org
+
+    try:
+        specs = parse_org(file)
+        init_db()
+        with session_scope() as session:
+            counts = import_org(session, specs, source=str(file))
+    except InputError as exc:
+        raise fail(exc) from None
+    console.print(f"Imported {counts['units']} units from {file} ({counts['created']} new, {counts['updated']} changed).")
+
+
+@app.command()
+def launch(file: Path) -> None:
+    """Validate a directive file, store it and dispatch it through the `cascade-directive` flow."""
+    from cascade.db import init_db, session_scope
+    from cascade.directivefile import check_units, parse_directive
+
+    try:
+        spec = parse_directive(file)
+        init_db()
+        with session_scope() as session:
+            check_units(session, spec)
+    except InputError as exc:
+        raise fail(exc) from None
+    quiet_prefect()
+    from flows.cascade_directive import cascade_directive
+
+    with console.status(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…"):
+        totals = cascade_directive(directive_file=str(file.resolve()))
+    console.print(f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
+                  f"{totals['bounced']} bounced.")  # fmt: skip
+    console.print(f"Next: `cascade status '{spec.number}'` to follow acknowledgements; `cascade web` serves the links.")
+
+
+@app.command()
+def status(
+    number: str,
+    issuer: Annotated[str | None, typer.Option(help="Issuer code, when several issuers used this number")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object")] = False,
+) -> None:
+    """Show every unit's status under a directive (and the directives issued below it)."""
+    from cascade.db import init_db, session_scope
+    from cascade.status import directive_status, find_directive
+
+    init_db()
+    try:
+        with session_scope() as session:
+            data = directive_status(session, find_directive(session, number, issuer))
+    except InputError as exc:
+        raise fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    print_status(data)
+
+
+def print_status(data: dict[str, object]) -> None:
+    table = Table(title=f"{data['number']} — {data['summary']}", title_justify="left")
+    for column in ("Unit", "Name", "Role", "Status", "edXML", "Ack due", "Acknowledged", "Report due", "Passed on as"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=34 if column == "Name" else None)
+    colours = {"queued": "yellow", "arrived": "yellow", "refused": "red", "acknowledged": "green",
+               "assigned": "green", "in_progress": "cyan", "completed": "bold green"}  # fmt: skip
+    for u in data["units"]:  # type: ignore[attr-defined]
+        indent = "  " * (u["level"] - 1)
+        table.add_row(indent + u["unit"], u["name"], u["role"], f"[{colours.get(u['status'], 'white')}]{u['status_label']}[/]",
+                      u["edxml"] or "", u["ack_due"], (u["acknowledged_at"] or "")[:16], u["report_due"] or "",
+                      u["implementing_directive"] or "")  # fmt: skip
+    wide = Console(width=max(console.width, 160)) if not console.is_terminal else console
+    wide.print(table)
+    console.print("Counts: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["counts"].items())))  # type: ignore[attr-defined]
+
+
+@app.command()
+def web() -> None:
+    """Serve the unit pages on the host and port of CASCADE_PUBLIC_URL."""
+    import uvicorn
+
+    from cascade.settings import MissingSecretKey, get_settings
+    from web.app import create_app
+
+    settings = get_settings()
+    try:
+        application = create_app(settings)
+    except MissingSecretKey as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(code=2) from None
+    uvicorn.run(application, host=settings.public_host, port=settings.public_port)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database and received mail")] = Path("demo-out"),
+    ack_share: Annotated[float, typer.Option(help="Share of units that confirm receipt")] = 0.6,
+) -> None:
+    """Run the whole sample on the embedded default: SQLite, ephemeral Prefect, a local SMTP sink."""
+    quiet_prefect()
+    from cascade.demo import run_demo
+
+    run_demo(workdir=workdir, ack_share=ack_share, console=console)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

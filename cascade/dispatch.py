@@ -1,0 +1,130 @@
+"""Dispatch as plain functions (no Prefect): create assignments, render notices into the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from cascade import deadlines
+from cascade.render import render
+from cascade.settings import Settings
+from cascade.sqlutil import insert_ignoring_conflicts
+from cascade.tokens import Purpose, expiry_for, make_token
+from cascade.workdays import WorkCalendar, local_date
+from models import Assignment, AuditLog, Directive, DirectiveTask, OutboxMessage, Recipient, Role, Unit, utcnow
+
+URGENCY_LABELS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
+LINK_GRACE_DAYS = 30
+
+
+def create_assignments(session: Session, directive: Directive, calendar: WorkCalendar) -> int:
+    """One assignment per recipient, with its deadlines; recipients that already have one are skipped."""
+    assert directive.id is not None
+    ack_due = deadlines.ack_due(directive.issued_on, directive.urgency, calendar)
+    report_due = calendar.on_or_after(directive.report_due)
+    now = utcnow()
+    rows = [
+        {"directive_id": directive.id, "unit_id": r.unit_id, "role": r.role, "status": "queued", "ack_due": ack_due,
+         "report_due": report_due if r.role == Role.act else None, "status_changed_at": now, "created_at": now}
+        for r in session.exec(select(Recipient).where(Recipient.directive_id == directive.id)).all()
+    ]  # fmt: skip
+    created = insert_ignoring_conflicts(session, Assignment, rows, ["directive_id", "unit_id"])
+    session.flush()
+    return created
+
+
+def notice_batches(session: Session, directive_id: int, batch_size: int) -> list[list[int]]:
+    """Ids of the assignments that have no notice in the outbox yet, in batches."""
+    owed = (
+        select(Assignment.id)
+        .outerjoin(
+            OutboxMessage,
+            (col(OutboxMessage.assignment_id) == col(Assignment.id)) & (col(OutboxMessage.kind) == "notice"),
+        )
+        .where(Assignment.directive_id == directive_id, col(OutboxMessage.id).is_(None))
+        .order_by(col(Assignment.id))
+    )
+    ids = [i for i in session.exec(owed).all() if i is not None]
+    return [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+
+
+@dataclass
+class NoticeContext:
+    directive: Directive
+    issuer: Unit
+    tasks: list[DirectiveTask]
+    report_to: str | None
+
+
+def notice_context(session: Session, directive_id: int) -> NoticeContext:
+    directive = session.get(Directive, directive_id)
+    assert directive is not None
+    issuer = session.get(Unit, directive.issuer_id)
+    assert issuer is not None
+    tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)
+                              .order_by(col(DirectiveTask.seq))).all())  # fmt: skip
+    report_to = issuer.name
+    if directive.report_to:
+        dept = session.exec(select(Unit).where(Unit.code == directive.report_to)).first()
+        report_to = f"{issuer.name} (qua {dept.name})" if dept else directive.report_to
+    return NoticeContext(directive, issuer, tasks, report_to)
+
+
+def unit_link(settings: Settings, assignment: Assignment) -> str:
+    # Valid until the deadline plus a grace period, and never less than that grace period from today:
+    # a notice sent late (a replayed or delayed directive) still gets a usable link.
+    deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
+    token = make_token(settings, assignment.id or 0, Purpose.ack, expiry_for(deadline, LINK_GRACE_DAYS))
+    return f"{settings.public_url.rstrip('/')}/u/{token}"
+
+
+def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
+    tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+    values = dict(
+        directive=ctx.directive, issuer=ctx.issuer, unit=unit, assignment=assignment, tasks=tasks,
+        report_to=ctx.report_to, link=unit_link(settings, assignment),
+        urgency_label=URGENCY_LABELS.get(ctx.directive.urgency),
+    )  # fmt: skip
+    return {
+        "key": f"notice:{assignment.id}",
+        "kind": "notice",
+        "directive_id": ctx.directive.id,
+        "assignment_id": assignment.id,
+        "to_addr": unit.email,
+        "to_name": unit.name,
+        "subject": " ".join(render("email/notice_subject.txt", **values).split()),
+        "body_text": render("email/notice.txt", **values),
+        "body_html": render("email/notice.html", **values),
+        "status": "pending",
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+
+
+def enqueue_notices(session: Session, settings: Settings, directive_id: int, assignment_ids: list[int]) -> int:
+    """Render the notices of these assignments into the outbox; notices already there are kept as they are."""
+    ctx = notice_context(session, directive_id)
+    rows = [
+        render_notice(settings, ctx, a, u)
+        for a, u in session.exec(
+            select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.id).in_(assignment_ids))
+        ).all()
+    ]  # fmt: skip
+    added = insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
+    session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))
+    session.flush()
+    return added
+
+
+def outbox_batches(session: Session, directive_id: int | None, batch_size: int) -> Iterator[list[int]]:
+    """Ids of outbox messages still owed (pending or temporarily failed), in batches."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed"]))
+    if directive_id is not None:
+        query = query.where(OutboxMessage.directive_id == directive_id)
+    ids = [i for i in session.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]
+    for i in range(0, len(ids), batch_size):
+        yield ids[i : i + batch_size]

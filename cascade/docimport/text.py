@@ -1,0 +1,86 @@
+"""Read a directive document (.txt, .md, .docx) into NFC text lines.
+
+Text files are UTF-8 with or without BOM, or UTF-16 with BOM (what Word writes for "Unicode text").
+A .docx is read with python-docx: its paragraphs and table cells in document order, one line each.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+TEXT_SUFFIXES = (".txt", ".md", ".text", "")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BOLD_LINE = re.compile(r"^(\s*)\*\*(.+?)\*\*\s*$")
+
+
+class DocumentReadError(Exception):
+    """The file cannot be read as a document; the message says why and what to do."""
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode text bytes: UTF-8 (BOM optional) or UTF-16 with its BOM."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentReadError(
+            f"file: not {encoding.upper()} text (line {line}); save it as UTF-8 or Unicode (UTF-16) text"
+        ) from exc
+
+
+def _clean_markdown(line: str) -> str:
+    line = _MD_HEADING.sub("", line)
+    bold = _MD_BOLD_LINE.match(line)
+    return bold.group(1) + bold.group(2) if bold else line
+
+
+def _docx_lines(path: Path) -> list[str]:
+    import docx  # python-docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentReadError(f"file: {path.name} is not a readable .docx ({exc})") from exc
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.extend(block.text.splitlines() or [""])
+        elif isinstance(block, Table):
+            seen: set[int] = set()
+            for row in block.rows:
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    for paragraph in cell.paragraphs:
+                        lines.extend(paragraph.text.splitlines() or [""])
+    return lines
+
+
+def read_lines(path: Path) -> list[str]:
+    """The document's lines, NFC-normalised, with line ends and trailing spaces removed."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        lines = _docx_lines(path)
+    elif suffix == ".doc":
+        raise DocumentReadError("file: .doc (Word 97-2003) is not supported; save it as .docx or text")
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DocumentReadError(f"file: cannot read {path}: {exc.strerror or exc}") from exc
+        lines = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if suffix == ".md":
+            lines = [_clean_markdown(line) for line in lines]
+    return [unicodedata.normalize("NFC", line.replace("\u00a0", " ")).rstrip() for line in lines]

@@ -1,0 +1,56 @@
+"""Jinja2 environment for every email and page (autoescaped HTML, plain text alongside)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from cascade.workdays import VN_TZ
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+ROLE_LABELS = {"act": "Đơn vị thực hiện", "info": "Để biết"}
+STATUS_LABELS = {
+    "queued": "Chờ gửi",
+    "arrived": "Đã đến",
+    "refused": "Từ chối tiếp nhận",
+    "acknowledged": "Đã tiếp nhận",
+    "assigned": "Đã phân công",
+    "in_progress": "Đang xử lý",
+    "completed": "Hoàn thành",
+}
+
+
+def vn_date(value: date | None) -> str:
+    """20/05/2021, the way Vietnamese documents write dates."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def vn_long_date(value: date) -> str:
+    """ngày 20 tháng 5 năm 2021, as in a document's place-and-date line."""
+    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+
+
+def vn_time(value: datetime | None) -> str:
+    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time)
+    env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)
+    return env
+
+
+def render(name: str, **context: object) -> str:
+    return environment().get_template(name).render(**context)

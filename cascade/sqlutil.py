@@ -1,0 +1,19 @@
+"""Small SQL helpers that work the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str, Any]], conflict: list[str]) -> int:
+    """Bulk INSERT that skips rows whose `conflict` columns already exist (a rerun adds nothing twice)."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table.__table__).on_conflict_do_nothing(index_elements=conflict)
+    result: Any = session.execute(stmt, rows)
+    return int(result.rowcount or 0) if dialect == "postgresql" else len(rows)

@@ -1,0 +1,67 @@
+"""Stores a validated directive with its recipients and tasks, once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlmodel import Session, select
+
+from cascade.directivefile import DirectiveSpec, check_units
+from cascade.errors import InputError, Problem
+from models import AuditLog, Directive, DirectiveTask, Recipient
+
+
+def content_hash(spec: DirectiveSpec) -> str:
+    return hashlib.sha256(json.dumps(spec.as_record(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, bool]:
+    """(directive, created). The same file again returns the stored one; another content under a used
+    number is refused, since a number is unique per issuer and year (Decree 30 Art. 15)."""
+    units = check_units(session, spec)
+    issuer = units[spec.issuer]
+    digest = content_hash(spec)
+    existing = session.exec(
+        select(Directive).where(
+            Directive.issuer_id == issuer.id, Directive.year == spec.issued_on.year, Directive.number == spec.number
+        )
+    ).first()
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise InputError([Problem(spec.source, f"number {spec.number} of {spec.issued_on.year} is already used "
+                                      f"by another directive of {issuer.name}", entry="number")])
+        return existing, False
+    directive = Directive(
+        number=spec.number, doc_type=spec.doc_type, issued_on=spec.issued_on, place=spec.place,
+        summary=spec.summary, basis=spec.basis, basis_issued_on=spec.basis_issued_on,
+        basis_issuer=spec.basis_issuer, body=spec.body, signer_on_behalf=spec.signer_on_behalf,
+        signer_title=spec.signer_title, signer_name=spec.signer_name, report_due=spec.report_due,
+        report_to=spec.report_to, urgency=spec.urgency, cascade_mode=spec.cascade_mode, lead_days=spec.lead_days,
+        issuer_id=issuer.id, year=spec.issued_on.year, source="file", content_hash=digest,
+    )  # fmt: skip
+    parent = _parent_directive(session, spec)
+    if parent is not None:
+        directive.parent_directive_id = parent.id
+    session.add(directive)
+    session.flush()
+    assert directive.id is not None
+    for code, role in spec.recipients:
+        session.add(Recipient(directive_id=directive.id, unit_id=units[code].id, role=role))
+    for seq, task in enumerate(spec.tasks, start=1):
+        session.add(DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to,
+                                  to_kinds=task.to_kinds))  # fmt: skip
+    session.add(AuditLog(event="directive_stored", actor="cli", directive_id=directive.id, unit_code=issuer.code,
+                         unit_name=issuer.name, detail={"number": spec.number, "source": spec.source}))  # fmt: skip
+    session.flush()
+    return directive, True
+
+
+def _parent_directive(session: Session, spec: DirectiveSpec) -> Directive | None:
+    """The stored directive that this one implements, when its basis is known here."""
+    if not spec.basis:
+        return None
+    query = select(Directive).where(Directive.number == spec.basis)
+    if spec.basis_issued_on:
+        query = query.where(Directive.issued_on == spec.basis_issued_on)
+    return session.exec(query.order_by(Directive.id.desc())).first()  # type: ignore[union-attr]

@@ -1,0 +1,56 @@
+"""Signed links: each token names one assignment and one purpose, and expires."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from cascade.settings import Settings
+
+SALT = "directive-cascade/link"
+
+
+class Purpose(StrEnum):
+    ack = "ack"
+    report = "report"
+
+
+class TokenError(Exception):
+    """A link that must be refused; `reason` is one of invalid, expired, wrong_purpose."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    # itsdangerous signs with the last key and accepts every key of the list (rotation).
+    return URLSafeSerializer(settings.signing_keys(), salt=SALT)
+
+
+def expiry_for(deadline: date, grace_days: int) -> int:
+    """Unix time at which a link expires: the end of the deadline day plus the grace period."""
+    end = datetime.combine(deadline + timedelta(days=grace_days + 1), time(0, 0), tzinfo=UTC)
+    return int(end.timestamp())
+
+
+def make_token(settings: Settings, assignment_id: int, purpose: Purpose, expires: int) -> str:
+    return str(_serializer(settings).dumps({"a": assignment_id, "p": purpose.value, "e": expires}))
+
+
+def read_token(settings: Settings, token: str, purpose: Purpose, now: datetime | None = None) -> int:
+    """The assignment id, or TokenError."""
+    try:
+        data = _serializer(settings).loads(token)
+    except BadSignature as exc:
+        raise TokenError("invalid") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("a"), int) or not isinstance(data.get("e"), int):
+        raise TokenError("invalid")
+    if data.get("p") != purpose.value:
+        raise TokenError("wrong_purpose")
+    moment = now or datetime.now(UTC)
+    if moment.timestamp() >= data["e"]:
+        raise TokenError("expired")
+    return int(data["a"])

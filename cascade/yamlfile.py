@@ -1,0 +1,61 @@
+"""Reads a YAML input file strictly (UTF-8) and remembers the line of every mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cascade.errors import InputError, Problem
+
+LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that stores each mapping's first line under LINE (removed by `line_of`)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Load a YAML file or raise InputError naming the file and line of the fault."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read the file: {exc.strerror or exc}")]) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            [Problem(name, "the file is not UTF-8 text (save it as UTF-8)", line=line)]
+        ) from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(name, f"not valid YAML: {reason}", line=line)]) from exc
+
+
+def line_of(entry: Any) -> int | None:
+    return entry.get(LINE) if isinstance(entry, dict) else None
+
+
+def strip_lines(value: Any) -> Any:
+    """The same data without the line markers."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""Prefect flows: short, idempotent runs that orchestrate the tasks."""

@@ -1,0 +1,29 @@
+"""SQLModel tables: the database is the source of truth for every unit's state."""
+
+from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status
+from models.audit import AuditLog
+from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
+from models.outbox import MailStatus, OutboxMessage
+from models.types import UTCDateTime, utcnow
+from models.unit import Unit, UnitPublic
+
+__all__ = [
+    "ACKNOWLEDGED_STATES",
+    "EDXML_CODE",
+    "Acknowledgement",
+    "Assignment",
+    "AuditLog",
+    "CascadeMode",
+    "Directive",
+    "DirectiveTask",
+    "MailStatus",
+    "OutboxMessage",
+    "Recipient",
+    "Role",
+    "Status",
+    "Unit",
+    "UnitPublic",
+    "Urgency",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,69 @@
+"""One unit's duty under one directive, with a status that maps onto edXML (QCVN 102:2016) codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class Status(StrEnum):
+    queued = "queued"  # created, notice not delivered yet
+    arrived = "arrived"  # notice delivered to the unit's mailbox
+    refused = "refused"
+    acknowledged = "acknowledged"
+    assigned = "assigned"  # passed on / tasks assigned below
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+EDXML_CODE: dict[str, str | None] = {
+    Status.queued: None,
+    Status.arrived: "01",
+    Status.refused: "02",
+    Status.acknowledged: "03",
+    Status.assigned: "04",
+    Status.in_progress: "05",
+    Status.completed: "06",
+}
+
+ACKNOWLEDGED_STATES = {Status.acknowledged, Status.assigned, Status.in_progress, Status.completed}
+
+
+class Assignment(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("directive_id", "unit_id", name="uq_assignment_directive_unit"),
+        Index("ix_assignment_status_ack_due", "status", "ack_due"),
+        Index("ix_assignment_directive_status", "directive_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=10)
+    status: str = Field(default=Status.queued.value, max_length=20)
+    ack_due: date
+    report_due: date | None = None
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    refused_reason: str | None = None
+    implementing_directive_id: int | None = Field(default=None, foreign_key="directive.id")
+    status_changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+    @property
+    def edxml(self) -> str | None:
+        return EDXML_CODE.get(self.status)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """Receipt confirmed by a POST; the unique assignment_id makes a second one impossible."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", unique=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    remote_addr: str | None = Field(default=None, max_length=100)
+    user_agent: str | None = Field(default=None, max_length=500)

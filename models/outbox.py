@@ -1,0 +1,40 @@
+"""The email outbox: one row per notice owed, the unit of work of every send (django-post_office style)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class MailStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # temporary failure, will be retried
+    bounced = "bounced"  # permanent refusal (5xx): not retried
+
+
+class OutboxMessage(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_status_id", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Unique per notice (e.g. "notice:42"): a rerun that owes the same notice finds it instead of adding one.
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=40)
+    directive_id: int | None = Field(default=None, foreign_key="directive.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    to_addr: str = Field(max_length=320)
+    to_name: str = Field(default="", max_length=300)
+    subject: str
+    body_text: str
+    body_html: str
+    status: str = Field(default=MailStatus.pending.value, max_length=20)
+    attempts: int = 0
+    last_error: str | None = None
+    message_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin, typed wrappers with retries around the plain functions of `cascade`."""

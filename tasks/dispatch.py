@@ -1,0 +1,54 @@
+"""Tasks of a directive's dispatch; each works on a batch, never on a single unit."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+
+from cascade.db import session_scope
+from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
+from cascade.mailer import send_outbox_batch
+from cascade.settings import get_settings
+from cascade.workdays import WorkCalendar
+from models import Directive
+
+
+@task(name="create-assignments", retries=2, retry_delay_seconds=2)
+def create_assignments_task(directive_id: int) -> int:
+    with session_scope() as session:
+        directive = session.get(Directive, directive_id)
+        assert directive is not None
+        return create_assignments(session, directive, WorkCalendar())
+
+
+@task(name="plan-notice-batches", retries=2, retry_delay_seconds=2)
+def plan_notice_batches_task(directive_id: int) -> list[list[int]]:
+    with session_scope() as session:
+        return notice_batches(session, directive_id, get_settings().batch_size)
+
+
+@task(name="render-notices", retries=2, retry_delay_seconds=2)
+def render_notices_task(directive_id: int, assignment_ids: list[int]) -> int:
+    with session_scope() as session:
+        return enqueue_notices(session, get_settings(), directive_id, assignment_ids)
+
+
+@task(name="plan-send-batches", retries=2, retry_delay_seconds=2)
+def plan_send_batches_task(directive_id: int | None) -> list[list[int]]:
+    with session_scope() as session:
+        return list(outbox_batches(session, directive_id, get_settings().batch_size))
+
+
+@task(name="send-batch", retries=3, retry_delay_seconds=[2, 10, 30])
+def send_batch_task(message_ids: list[int]) -> dict[str, int]:
+    """Send one batch over several SMTP connections; a temporary failure stays owed for the next run."""
+    with session_scope() as session:
+        counts = send_outbox_batch(session, get_settings(), message_ids)
+    get_run_logger().info("batch of %d: %s", len(message_ids), counts)
+    if counts.get("failed"):
+        # Outcomes are committed above; raising makes Prefect retry the batch, which resends only what failed.
+        raise TemporaryMailFailure(f"{counts['failed']} of {len(message_ids)} messages failed temporarily")
+    return counts
+
+
+class TemporaryMailFailure(RuntimeError):
+    """Some messages of a batch got a temporary failure (4xx, connection lost)."""

@@ -1,0 +1,1 @@
+"""The web app: unit pages behind signed links (no account needed)."""
