@@ -90,7 +90,9 @@ def _find_number(lines: list[Line], heading: Heading) -> None:
                 continue
             parsed = parse_number(found.group("value"))
             if parsed is None:
-                heading.problems.append(f"number: '{cell.strip()}' (line {line.no}) has no number N/TYPE-ISSUER")
+                heading.problems.append(
+                    f"number: '{line.text.strip()}' (line {line.no}) has no number N/TYPE-ISSUER"
+                )
             else:
                 heading.number, heading.issuer_symbol = parsed
             return
@@ -128,7 +130,9 @@ def _find_type(lines: list[Line], start: int, heading: Heading) -> int | None:
                 summary.append(part)
             heading.summary = " ".join(summary) or None
             if heading.summary is None:
-                heading.problems.append(f"summary: no summary (trích yếu) after '{text}' (line {lines[i].no})")
+                heading.problems.append(
+                    f"summary: no summary (trích yếu) after '{text}' (line {lines[i].no})"
+                )
             return i + len(summary)
         subject = VV_RE.match(text)
         if subject:

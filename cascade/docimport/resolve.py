@@ -47,14 +47,21 @@ QUALIFIERS = ("thuong truc", "ban thuong vu", "ban chap hanh", "cac dong chi", "
 _PLACES = r"(?:huyen|quan|thi xa|thanh pho)"
 # Group names: a key pattern and the kinds of the issuer's child units it stands for.
 GROUPS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(rf"^(cac )?lien doan lao dong (cac {_PLACES}( {_PLACES})*|{_PLACES}( {_PLACES})+)$"),
-     ("district_federation",)),
+    (
+        re.compile(rf"^(cac )?lien doan lao dong (cac {_PLACES}( {_PLACES})*|{_PLACES}( {_PLACES})+)$"),
+        ("district_federation",),
+    ),
     (re.compile(r"^(cac )?cong doan co so truc thuoc( .*)?$|^cac cong doan co so$"), ("grassroots_union",)),
     (re.compile(r"^(cac )?cong doan nganh( tinh)?$"), ("sector_union",)),
     (re.compile(r"^(cac )?cong doan vien chuc( tinh)?$"), ("civil_servants_union",)),
-    (re.compile(r"^cac ban( chuyen mon)?( (thuoc )?(lien doan lao dong|co quan)( tinh)?)?$"), ("department",)),
-    (re.compile(r"^(cac )?cong doan cap tren truc tiep co so( truc thuoc)?$"),
-     ("district_federation", "sector_union", "civil_servants_union")),
+    (
+        re.compile(r"^cac ban( chuyen mon)?( (thuoc )?(lien doan lao dong|co quan)( tinh)?)?$"),
+        ("department",),
+    ),
+    (
+        re.compile(r"^(cac )?cong doan cap tren truc tiep co so( truc thuoc)?$"),
+        ("district_federation", "sector_union", "civil_servants_union"),
+    ),
 ]
 
 
@@ -149,7 +156,7 @@ class Resolver:
         return [], f"'{name}' matches no unit of the org tree"
 
     def _shared_suffix(self, part: str, last: str) -> list[str]:
-        """"Ban Dân vận, Ban Tuyên giáo Tỉnh ủy": the first name takes the last one's ending."""
+        """ "Ban Dân vận, Ban Tuyên giáo Tỉnh ủy": the first name takes the last one's ending."""
         key, words = name_key(part), name_key(last).split()
         for start in range(1, len(words)):
             exact = [c for c, k in self._keys.items() if k == f"{key} {' '.join(words[start:])}"]
@@ -177,12 +184,15 @@ class Resolver:
             if len(parts) < 2:
                 errors.append(error)
                 continue
+            part_errors: list[str] = []
+            resolved_any = False
             i = 0
             while i < len(parts):
                 for j in range(len(parts), i + 1, -1):
                     found, error = self.resolve_one(", ".join(parts[i:j]))
                     if error is None:
                         add(found)
+                        resolved_any = True
                         i = j
                         break
                 else:
@@ -191,7 +201,10 @@ class Resolver:
                         found, error = self.resolve_one(parts[i])
                     if found:
                         add(found)
+                        resolved_any = True
                     else:
-                        errors.append(error or f"'{parts[i]}' names no unit")
+                        part_errors.append(error or f"'{parts[i]}' names no unit")
                     i += 1
+            # Nothing of the item resolved: name the item, not the pieces the commas and "và" cut it into.
+            errors.extend(part_errors if resolved_any else [self.resolve_one(item)[1] or item])
         return codes, errors

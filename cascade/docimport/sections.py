@@ -1,4 +1,4 @@
-"""The parts of a directive after its heading: body, "Tổ chức thực hiện" tasks, report line, Nơi nhận, signer."""
+"""A directive after its heading: body, "Tổ chức thực hiện" tasks, report line, Nơi nhận, signer."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def merge_broken(lines: list[Line]) -> list[Line]:
     merged: list[Line] = []
     for line in lines:
         prev = merged[-1].text if merged else ""
-        broken = len(prev) >= 60 and prev[-1].isalnum() and not (ROMAN_RE.match(prev) or NUMBERED_RE.match(prev))
+        broken = (
+            len(prev) >= 60 and prev[-1].isalnum() and not (ROMAN_RE.match(prev) or NUMBERED_RE.match(prev))
+        )
         if broken and not is_marked(line.text) and not _is_stop(line.text):
             merged[-1] = Line(merged[-1].no, f"{prev} {line.text}")
         else:
@@ -119,7 +121,9 @@ def _tasks(lines: list[Line], layout: Layout) -> list[Line]:
             else:
                 current.tasks.append(item)
                 current.bullets = True
-        elif current is not None and not closing and not current.bullets and not CLOSING_RE.search(fold(text)):
+        elif (
+            current is not None and not closing and not current.bullets and not CLOSING_RE.search(fold(text))
+        ):
             current.tasks.append(text)
         else:
             closing.append(line)
@@ -139,7 +143,8 @@ def parse_layout(lines: list[Line], start: int) -> Layout:
     main = merge_broken(lines[start:end])
     roman = next((i for i, ln in enumerate(main) if ROMAN_RE.match(ln.text)), 0)
     doing = next(
-        (i for i, ln in enumerate(main) if ROMAN_RE.match(ln.text) and "to chuc thuc hien" in fold(ln.text)), None
+        (i for i, ln in enumerate(main) if ROMAN_RE.match(ln.text) and "to chuc thuc hien" in fold(ln.text)),
+        None,
     )
     body_end = doing if doing is not None else len(main)
     layout.body = "\n\n".join(ln.text.strip() for ln in main[roman:body_end])

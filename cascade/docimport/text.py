@@ -14,6 +14,7 @@ from pathlib import Path
 TEXT_SUFFIXES = (".txt", ".md", ".text", "")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_BOLD_LINE = re.compile(r"^(\s*)\*\*(.+?)\*\*\s*$")
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 class DocumentReadError(Exception):
@@ -80,7 +81,10 @@ def read_lines(path: Path) -> list[str]:
             raw = path.read_bytes()
         except OSError as exc:
             raise DocumentReadError(f"file: cannot read {path}: {exc.strerror or exc}") from exc
-        lines = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+        if suffix == ".md":  # comments become blank lines, so line numbers stay those of the file
+            text = _MD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        lines = text.split("\n")
         if suffix == ".md":
             lines = [_clean_markdown(line) for line in lines]
     return [unicodedata.normalize("NFC", line.replace("\u00a0", " ")).rstrip() for line in lines]

@@ -1,0 +1,329 @@
+"""Issue 8: import a directive from its document (.txt / .md / .docx) into the directive-file format."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+import yaml
+
+from cascade.docimport import Resolver, UnitRef, fold, import_document, load_units, write_directive_yaml
+from cascade.docimport.cli import import_document_command
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).with_name("data") / "docimport"
+SEED = DATA / "252-KH-LDLD.txt"
+SHARED_SEED = Path("/work/shared/seed/000_6f632e44ce525a9e.txt")
+ORG = ROOT / "examples" / "laichau-2021.yaml"
+EXPECTED = ROOT / "examples" / "252-KH-LDLD.yaml"
+DUE = date(2021, 12, 15)
+FIELDS = (
+    "number", "type", "issuer", "issued_on", "place", "summary", "basis", "basis_issued_on", "basis_issuer",
+    "signer", "report_to", "report_due",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def units() -> list[UnitRef]:
+    return load_units(yaml.safe_load(ORG.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+    return data
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def roles(directive: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(r["unit"], r["role"]) for r in directive["recipients"]}
+
+
+def tasks(directive: dict[str, Any]) -> list[tuple[str, frozenset[str]]]:
+    return [(t["text"], frozenset(t["to"])) for t in directive["tasks"]]
+
+
+def assert_matches_hand_written(directive: dict[str, Any], expected: dict[str, Any]) -> None:
+    for key in FIELDS:
+        assert directive[key] == expected[key], key
+    assert roles(directive) == roles(expected)
+    assert tasks(directive) == tasks(expected)
+    # The importer joins the two paragraphs the page breaks split ("do" / "Văn phòng", "Facebook" /
+    # "Công đoàn"), so the body is equal as written, not only after whitespace normalisation.
+    assert directive["body"] == expected["body"]
+
+
+def test_fixture_is_the_seed() -> None:
+    if not SHARED_SEED.exists():
+        pytest.skip("shared seed not present")
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+def test_seed_imports_as_the_hand_written_directive(units: list[UnitRef], expected: dict[str, Any]) -> None:
+    result = import_document(SEED, units, report_due=DUE)
+    assert result.problems == []
+    assert_matches_hand_written(result.directive, expected)
+    acting = [r["unit"] for r in result.directive["recipients"] if r["role"] == "act"]
+    assert len(acting) == 14 and "LDLD_LC" not in acting  # the issuer's own tasks do not make it a recipient
+
+
+def test_written_yaml_round_trips(units: list[UnitRef], expected: dict[str, Any], tmp_path: Path) -> None:
+    result = import_document(SEED, units, report_due=DUE)
+    out = tmp_path / "d.yaml"
+    write_directive_yaml(result.directive, out, source=SEED.name)
+    text = out.read_text(encoding="utf-8")
+    assert "&id" not in text and "Nguyễn Thị Thiện" in text  # no YAML aliases, diacritics kept
+    loaded = yaml.safe_load(text)
+    assert loaded == result.directive
+    assert_matches_hand_written(loaded, expected)
+
+
+def test_report_due_missing_is_a_problem(units: list[UnitRef]) -> None:
+    result = import_document(SEED, units)
+    assert result.problems == ["report_due: the document gives no date; pass --report-due YYYY-MM-DD"]
+
+
+def test_report_due_read_from_the_document(units: list[UnitRef], tmp_path: Path) -> None:
+    path = tmp_path / "due.txt"
+    path.write_text(seed_text().replace("Nữ công) theo quy định", "Nữ công) trước ngày 30/11/2021"), "utf-8")
+    result = import_document(path, units)
+    assert result.problems == []
+    assert result.directive["report_due"] == "2021-11-30"
+    assert result.directive["report_to"] == "LDLD_TGNC"
+
+
+def _bold(line: str) -> bool:
+    return line.isupper() or bool(re.match(r"^[IVX]+\. ", line))
+
+
+def test_docx_imports_like_the_txt(units: list[UnitRef], tmp_path: Path) -> None:
+    document = docx.Document()
+    for line in seed_text().splitlines():
+        paragraph = document.add_paragraph()
+        paragraph.add_run(line).bold = _bold(line)
+    path = tmp_path / "252.docx"
+    document.save(str(path))
+    from_docx = import_document(path, units, report_due=DUE)
+    from_txt = import_document(SEED, units, report_due=DUE)
+    assert from_docx.problems == []
+    assert from_docx.directive == from_txt.directive
+
+
+def test_docx_with_tables_and_no_blank_paragraphs(units: list[UnitRef], tmp_path: Path) -> None:
+    """The usual Word layout: number and date side by side in a table, Nơi nhận beside the signer."""
+    lines = [ln for ln in seed_text().splitlines() if ln.strip()]
+    noi = lines.index("Nơi nhận:")
+    sign = lines.index("TM. BAN THƯỜNG VỤ")
+    document = docx.Document()
+    head = document.add_table(rows=1, cols=2)
+    head.cell(0, 0).text, head.cell(0, 1).text = lines[0], lines[1]
+    for line in lines[2:noi]:
+        document.add_paragraph().add_run(line).bold = _bold(line)
+    foot = document.add_table(rows=1, cols=2)
+    foot.cell(0, 0).text = "\n".join(lines[noi:sign])
+    foot.cell(0, 1).text = "\n".join(lines[sign:])
+    path = tmp_path / "tables.docx"
+    document.save(str(path))
+    result = import_document(path, units, report_due=DUE)
+    assert result.problems == []
+    assert result.directive == import_document(SEED, units, report_due=DUE).directive
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-8-sig"),
+        lambda t: t.encode("utf-16"),  # BOM + little endian, as Word and Notepad save "Unicode"
+        lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
+        lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+        lambda t: unicodedata.normalize("NFD", t).encode("utf-8"),  # decomposed (macOS) input
+    ],
+    ids=["utf8-bom", "utf16-le-bom", "utf16-be-bom", "crlf", "nfd"],
+)
+def test_encodings_import_identically(units: list[UnitRef], tmp_path: Path, encode: Any) -> None:
+    path = tmp_path / "seed.txt"
+    path.write_bytes(encode(seed_text()))
+    result = import_document(path, units, report_due=DUE)
+    assert result.problems == []
+    assert result.directive == import_document(SEED, units, report_due=DUE).directive
+
+
+def test_undecodable_text_is_a_problem(units: list[UnitRef], tmp_path: Path) -> None:
+    path = tmp_path / "cp1258.txt"
+    path.write_bytes("Số: 1/KH-LĐLĐ\n".encode() + b"\xff\xfe\xfd")
+    assert import_document(path, units).problems[0].startswith("file: not UTF-8")
+
+
+def _variant(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _assert_cli_refuses(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    code = import_document_command(path, None, ORG, None, "2021-12-15")
+    assert code == 1
+    assert not path.with_name(f"{path.stem}.directive.yaml").exists()
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    return capsys.readouterr().err
+
+
+def test_missing_number(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _variant(tmp_path, "no-number", re.sub(r"(?m)^Số: .*$", "", seed_text()))
+    problems = import_document(path, units, report_due=DUE).problems
+    assert len(problems) == 1 and problems[0].startswith("number: no 'Số: N/TYPE-ISSUER' line")
+    assert "number" in _assert_cli_refuses(path, capsys)
+
+
+def test_number_without_sequence(units: list[UnitRef], tmp_path: Path) -> None:
+    path = _variant(tmp_path, "draft", seed_text().replace("Số: 252/KH-LĐLĐ", "Số:      /KH-LĐLĐ"))
+    problems = import_document(path, units, report_due=DUE).problems
+    assert problems[0].startswith("number: 'Số:      /KH-LĐLĐ' (line 3) has no number")
+
+
+def test_unreadable_date(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = seed_text().replace("ngày 20 tháng 5 năm 2021", "ngày 35 tháng 13 năm 2021")
+    path = _variant(tmp_path, "bad-date", text)
+    problems = import_document(path, units, report_due=DUE).problems
+    assert problems == ["issued_on: 'ngày 35 tháng 13 năm 2021' (line 5) is not a valid date"]
+    assert "issued_on" in _assert_cli_refuses(path, capsys)
+
+
+def test_missing_type(units: list[UnitRef], tmp_path: Path) -> None:
+    path = _variant(tmp_path, "no-type", re.sub(r"(?m)^KẾ HOẠCH$", "", seed_text()))
+    problems = import_document(path, units, report_due=DUE).problems
+    assert any(p.startswith("type: no document type line") for p in problems)
+
+
+def test_unknown_recipient(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = seed_text().replace(
+        "- Tổng LĐLĐ Việt Nam;\n", "- Tổng LĐLĐ Việt Nam;\n- Sở Giáo dục và Đào tạo;\n"
+    )
+    path = _variant(tmp_path, "unknown", text)
+    line = text.splitlines().index("- Sở Giáo dục và Đào tạo;") + 1
+    problems = import_document(path, units, report_due=DUE).problems
+    assert problems == [
+        f"recipients: 'Sở Giáo dục và Đào tạo' matches no unit of the org tree (Nơi nhận, line {line})"
+    ]
+    err = _assert_cli_refuses(path, capsys)
+    assert "Sở Giáo dục và Đào tạo" in err and "nothing written" in err
+
+
+def test_issuer_override_must_exist(units: list[UnitRef]) -> None:
+    problems = import_document(SEED, units, issuer="NO_SUCH", report_due=DUE).problems
+    assert problems[0] == "issuer: --issuer NO_SUCH is not a unit of the org tree"
+
+
+def test_issuer_without_hints_is_ambiguous(units: list[UnitRef], tmp_path: Path) -> None:
+    """The symbol LĐLĐ is shared by the province and 8 districts: without "LĐLĐ tỉnh" in the text
+    it is a problem, and --issuer settles it."""
+    text = seed_text().replace("Ban Thường vụ LĐLĐ tỉnh ban hành", "ban hành").replace("về LĐLĐ tỉnh (", "(")
+    path = _variant(tmp_path, "no-hint", text)
+    problems = import_document(path, units, report_due=DUE).problems
+    assert len(problems) == 1 and problems[0].startswith("issuer: the symbol 'LĐLĐ' of 252/KH-LĐLĐ")
+    result = import_document(path, units, issuer="LDLD_LC", report_due=DUE)
+    assert result.problems == [] and result.directive["issuer"] == "LDLD_LC"
+
+
+def test_cli_writes_next_to_the_file(tmp_path: Path, expected: dict[str, Any]) -> None:
+    path = tmp_path / "252.txt"
+    path.write_bytes(SEED.read_bytes())
+    assert import_document_command(path, None, ORG, None, "2021-12-15") == 0
+    written = yaml.safe_load((tmp_path / "252.directive.yaml").read_text(encoding="utf-8"))
+    assert_matches_hand_written(written, expected)
+    out = tmp_path / "sub.yaml"
+    assert import_document_command(path, out, ORG, "LDLD_LC", "2021-12-15") == 0 and out.exists()
+
+
+def test_cli_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "252.txt"
+    path.write_bytes(SEED.read_bytes())
+    assert import_document_command(path, None, ORG, None, "15/12/2021") == 1
+    assert import_document_command(path, None, None, None, "2021-12-15") == 1
+    assert import_document_command(path, None, ORG, None, None) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["252.txt"]
+    err = capsys.readouterr().err
+    assert "report_due: '15/12/2021'" in err and "org: pass --org" in err and "--report-due" in err
+
+
+def test_party_style_markdown(units: list[UnitRef]) -> None:
+    result = import_document(DATA / "31-KH-TU.md", units)
+    assert result.problems == []
+    d = result.directive
+    assert (d["number"], d["issuer"], d["issued_on"], d["type"]) == (
+        "31-KH/TU",
+        "TU_LC",
+        "2021-05-17",
+        "KẾ HOẠCH",
+    )
+    assert (d["basis"], d["basis_issued_on"], d["basis_issuer"]) == ("25-KH/TW", "2021-05-10", "Ban Bí thư")
+    assert d["summary"].startswith("đẩy mạnh công tác tuyên truyền sau Đại hội")
+    assert (d["report_to"], d["report_due"]) == ("BTG_TU", "2021-11-30")
+    assert d["signer"] == {
+        "on_behalf": "T/M BAN THƯỜNG VỤ",
+        "title": "PHÓ BÍ THƯ THƯỜNG TRỰC",
+        "name": "Nguyễn Văn An",
+    }
+    assert roles(d) == {("BTG_TU", "act"), ("BDV_TU", "act"), ("LDLD_LC", "act"), ("VP_TU", "info")}
+    assert [(t["to"], t["text"][:8]) for t in d["tasks"]] == [
+        (["BTG_TU"], "Chủ trì,"),
+        (["BDV_TU"], "Phối hợp"),
+        (["LDLD_LC"], "Xây dựng"),
+        (["LDLD_LC"], "Chỉ đạo "),
+    ]
+
+
+DISTRICTS = {"LDLD_TPLC", "LDLD_TD", "LDLD_PT", "LDLD_SH", "LDLD_MT", "LDLD_NN", "LDLD_TUY", "LDLD_THU"}
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("LDLD cac huyen, thanh pho", DISTRICTS),
+        ("LĐLĐ các huyện, thành phố", DISTRICTS),
+        ("Cong doan Vien chuc", {"CDVC"}),
+        ("CĐVC", {"CDVC"}),
+        ("CDN", {"CDN_GD", "CDN_YT"}),
+        ("Công đoàn ngành Giáo dục tỉnh Lai Châu", {"CDN_GD"}),
+        ("cdcs truc thuoc", {"CDCS_CAPNUOC", "CDCS_XOSO", "CDCS_AGRIBANK"}),
+        ("Các Ban LĐLĐ tỉnh", {"LDLD_VP", "LDLD_TC", "LDLD_TGNC", "LDLD_CSPL", "LDLD_UBKT"}),
+        ("TT Tỉnh ủy", {"TU_LC"}),
+        ("Thuong truc Tinh uy", {"TU_LC"}),
+        ("Tong LDLD Viet Nam", {"TLD_VN"}),
+        ("Van phong Tinh uy", {"VP_TU"}),
+        ("LĐLĐ huyện Tam Đường", {"LDLD_TD"}),
+        ("Ban Tuyên giáo - Nữ công", {"LDLD_TGNC"}),
+    ],
+)
+def test_resolver_names(units: list[UnitRef], name: str, codes: set[str]) -> None:
+    found, error = Resolver(units, context="LDLD_LC").resolve_one(name)
+    assert error is None and set(found) == codes
+
+
+def test_resolver_lists(units: list[UnitRef]) -> None:
+    resolver = Resolver(units, context="LDLD_LC")
+    assert resolver.resolve_list("Ban Dân vận, Ban Tuyên giáo Tỉnh ủy") == (["BDV_TU", "BTG_TU"], [])
+    assert resolver.resolve_list("Ban Tuyên giáo, Ban Dân vận Tỉnh ủy") == (["BTG_TU", "BDV_TU"], [])
+    codes, errors = resolver.resolve_list("LĐLĐ các huyện, thành phố; CDN, CĐVC; Sở Y tế")
+    assert set(codes) == DISTRICTS | {"CDN_GD", "CDN_YT", "CDVC"}
+    assert errors == ["'Sở Y tế' matches no unit of the org tree"]
+    found, error = resolver.resolve_one("Ban Tuyên giáo")  # Tỉnh ủy's or the federation's: nearest wins
+    assert (found, error) == (["LDLD_TGNC"], None)
+    assert Resolver(units).resolve_one("LĐLĐ huyện")[1] is not None
+
+
+def test_fold() -> None:
+    assert fold("  Liên  đoàn Lao động TỈNH Lai Châu; ") == "lien doan lao dong tinh lai chau"
+    assert fold(unicodedata.normalize("NFD", "Đảng")) == "dang"
