@@ -20,15 +20,25 @@ class AckResult:
 
 
 def acknowledge(
-    session: Session, assignment_id: int, *, remote_addr: str | None, user_agent: str | None,
+    session: Session,
+    assignment_id: int,
+    *,
+    remote_addr: str | None,
+    user_agent: str | None,
     now: datetime | None = None,
-) -> AckResult:  # fmt: skip
+) -> AckResult:
     """Insert the acknowledgement; concurrent POSTs race on the unique key and exactly one wins."""
     now = now or utcnow()
     try:
         with session.begin_nested():
-            session.add(Acknowledgement(assignment_id=assignment_id, at=now, remote_addr=remote_addr,
-                                        user_agent=(user_agent or "")[:500]))  # fmt: skip
+            session.add(
+                Acknowledgement(
+                    assignment_id=assignment_id,
+                    at=now,
+                    remote_addr=remote_addr,
+                    user_agent=(user_agent or "")[:500],
+                )
+            )
     except IntegrityError:
         first = session.exec(select(Acknowledgement).where(Acknowledgement.assignment_id == assignment_id)).one()
         return AckResult(recorded=False, at=first.at)
@@ -39,9 +49,17 @@ def acknowledge(
     )
     assignment = session.get(Assignment, assignment_id)
     unit = session.get(Unit, assignment.unit_id) if assignment else None
-    session.add(AuditLog(event="acknowledged", actor=f"link from {remote_addr}", at=now,
-                         directive_id=assignment.directive_id if assignment else None, assignment_id=assignment_id,
-                         unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
-                         detail={"user_agent": (user_agent or "")[:200]}))  # fmt: skip
+    session.add(
+        AuditLog(
+            event="acknowledged",
+            actor=f"link from {remote_addr}",
+            at=now,
+            directive_id=assignment.directive_id if assignment else None,
+            assignment_id=assignment_id,
+            unit_code=unit.code if unit else None,
+            unit_name=unit.name if unit else None,
+            detail={"user_agent": (user_agent or "")[:200]},
+        )
+    )
     session.flush()
     return AckResult(recorded=True, at=now)

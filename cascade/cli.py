@@ -12,12 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cascade.docimport.cli import import_document_cli
 from cascade.errors import InputError
 
-app = typer.Typer(help="Carry a directive down the organisation tree and bring the answers back up.",
-                  no_args_is_help=True, add_completion=False)  # fmt: skip
+app = typer.Typer(
+    help="Carry a directive down the organisation tree and bring the answers back up.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 org_app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.command("import-document")(import_document_cli)
 console = Console()
 err = Console(stderr=True)
 
@@ -25,7 +30,7 @@ err = Console(stderr=True)
 def fail(exc: InputError) -> typer.Exit:
     err.print(f"[bold red]Error:[/] {len(exc.problems)} problem(s), nothing was written:")
     for problem in exc.problems:
-        err.print(f"  • {problem}", markup=False, highlight=False)
+        err.print(f"  • {problem}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -47,7 +52,9 @@ def org_import(file: Path) -> None:
             counts = import_org(session, specs, source=str(file))
     except InputError as exc:
         raise fail(exc) from None
-    console.print(f"Imported {counts['units']} units from {file} ({counts['created']} new, {counts['updated']} changed).")
+    console.print(
+        f"Imported {counts['units']} units from {file} ({counts['created']} new, {counts['updated']} changed)."
+    )
 
 
 @app.command()
@@ -68,8 +75,10 @@ def launch(file: Path) -> None:
 
     with console.status(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…"):
         totals = cascade_directive(directive_file=str(file.resolve()))
-    console.print(f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
-                  f"{totals['bounced']} bounced.")  # fmt: skip
+    console.print(
+        f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
+        f"{totals['bounced']} bounced."
+    )
     console.print(f"Next: `cascade status '{spec.number}'` to follow acknowledgements; `cascade web` serves the links.")
 
 
@@ -95,20 +104,46 @@ def status(
     print_status(data)
 
 
-def print_status(data: dict[str, object]) -> None:
+def print_status(data: dict[str, object], out: Console | None = None) -> None:
+    out = out or console
     table = Table(title=f"{data['number']} — {data['summary']}", title_justify="left")
-    for column in ("Unit", "Name", "Role", "Status", "edXML", "Ack due", "Acknowledged", "Report due", "Passed on as"):
+    for column in (
+        "Unit",
+        "Name",
+        "Role",
+        "Status",
+        "edXML",
+        "Ack due",
+        "Acknowledged",
+        "Report due",
+        "Passed on as",
+    ):
         table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=34 if column == "Name" else None)
-    colours = {"queued": "yellow", "arrived": "yellow", "refused": "red", "acknowledged": "green",
-               "assigned": "green", "in_progress": "cyan", "completed": "bold green"}  # fmt: skip
+    colours = {
+        "queued": "yellow",
+        "arrived": "yellow",
+        "refused": "red",
+        "acknowledged": "green",
+        "assigned": "green",
+        "in_progress": "cyan",
+        "completed": "bold green",
+    }
     for u in data["units"]:  # type: ignore[attr-defined]
         indent = "  " * (u["level"] - 1)
-        table.add_row(indent + u["unit"], u["name"], u["role"], f"[{colours.get(u['status'], 'white')}]{u['status_label']}[/]",
-                      u["edxml"] or "", u["ack_due"], (u["acknowledged_at"] or "")[:16], u["report_due"] or "",
-                      u["implementing_directive"] or "")  # fmt: skip
-    wide = Console(width=max(console.width, 160)) if not console.is_terminal else console
+        table.add_row(
+            indent + u["unit"],
+            u["name"],
+            u["role"],
+            f"[{colours.get(u['status'], 'white')}]{u['status_label']}[/]",
+            u["edxml"] or "",
+            u["ack_due"],
+            (u["acknowledged_at"] or "")[:16],
+            u["report_due"] or "",
+            u["implementing_directive"] or "",
+        )
+    wide = Console(file=out.file, width=max(out.width, 160)) if not out.is_terminal else out
     wide.print(table)
-    console.print("Counts: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["counts"].items())))  # type: ignore[attr-defined]
+    out.print("Counts: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["counts"].items())))  # type: ignore[attr-defined]
 
 
 @app.command()
@@ -130,7 +165,9 @@ def web() -> None:
 
 @app.command()
 def demo(
-    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database and received mail")] = Path("demo-out"),
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database and received mail")] = Path(
+        "demo-out"
+    ),
     ack_share: Annotated[float, typer.Option(help="Share of units that confirm receipt")] = 0.6,
 ) -> None:
     """Run the whole sample on the embedded default: SQLite, ephemeral Prefect, a local SMTP sink."""

@@ -31,9 +31,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = normalise_url(url or get_settings().database_url)
+    """The engine of `url`, or of CASCADE_DATABASE_URL as the settings read it now."""
+    return _engine(normalise_url(url or get_settings().database_url))
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

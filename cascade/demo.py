@@ -62,11 +62,15 @@ def run_demo(*, workdir: Path, ack_share: float, console: Console) -> None:
     with session_scope() as session:
         counts = import_org(session, parse_org(SAMPLE_ORG), source=str(SAMPLE_ORG))
     console.print(f"[bold]1.[/] Imported the sample tree: {counts['units']} units (Lai Châu, 2021 shape).")
-    with SmtpSink(port=settings.smtp_port, maildir=workdir / "mail") as sink, \
-            BackgroundServer(create_app(settings), settings.public_host, settings.public_port):
+    with (
+        SmtpSink(port=settings.smtp_port, maildir=workdir / "mail") as sink,
+        BackgroundServer(create_app(settings), settings.public_host, settings.public_port),
+    ):
         console.print(f"    SMTP sink on :{settings.smtp_port}, web app on {settings.public_url}")
         totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
-        console.print(f"[bold]2.[/] Launched 252/KH-LĐLĐ through the `cascade-directive` flow: {totals['sent']} emails sent.")
+        console.print(
+            f"[bold]2.[/] Launched 252/KH-LĐLĐ through the `cascade-directive` flow: {totals['sent']} emails sent."
+        )
         links = {}
         for message in sink.messages:
             found = links_in(message.text(), settings.public_url)
@@ -78,11 +82,15 @@ def run_demo(*, workdir: Path, ack_share: float, console: Console) -> None:
                 response = confirm_receipt(client, links[address])
                 response.raise_for_status()
                 confirmed += 1
-        console.print(f"[bold]3.[/] {confirmed} of {len(links)} units opened the link in their email and confirmed receipt.")
+        console.print(
+            f"[bold]3.[/] {confirmed} of {len(links)} units opened the link in their email and confirmed receipt."
+        )
         with session_scope() as session:
             data = directive_status(session, find_directive(session, "252/KH-LĐLĐ"))
     from cascade.cli import print_status
 
-    print_status(data)
-    console.print(f"Demo finished in {time.monotonic() - started:.1f} s. Mail received: {workdir / 'mail'}; "
-                  f"database: {workdir / 'demo.db'}.")  # fmt: skip
+    print_status(data, console)
+    console.print(
+        f"Demo finished in {time.monotonic() - started:.1f} s. Mail received: {workdir / 'mail'}; "
+        f"database: {workdir / 'demo.db'}."
+    )

@@ -125,13 +125,28 @@ def parse_directive(path: Path) -> DirectiveSpec:
         raise InputError(_unique(r.problems))
     assert number and doc_type and issuer and place and summary and issued_on and report_due
     return DirectiveSpec(
-        number=number, doc_type=doc_type, issuer=issuer, issued_on=issued_on, place=place, summary=summary,
-        signer_on_behalf=signer.get("on_behalf"), signer_title=str(signer["title"]), signer_name=str(signer["name"]),
-        report_due=report_due, recipients=recipients, tasks=tasks, body=str(data.get("body") or ""),
-        basis=basis, basis_issued_on=basis_issued_on, basis_issuer=r.text("basis_issuer", required=False),
-        report_to=r.text("report_to", required=False), urgency=data.get("urgency", Urgency.normal.value),
-        cascade_mode=data.get("cascade_mode", CascadeMode.forward.value), lead_days=lead_days, source=name,
-    )  # fmt: skip
+        number=number,
+        doc_type=doc_type,
+        issuer=issuer,
+        issued_on=issued_on,
+        place=place,
+        summary=summary,
+        signer_on_behalf=signer.get("on_behalf"),
+        signer_title=str(signer["title"]),
+        signer_name=str(signer["name"]),
+        report_due=report_due,
+        recipients=recipients,
+        tasks=tasks,
+        body=str(data.get("body") or ""),
+        basis=basis,
+        basis_issued_on=basis_issued_on,
+        basis_issuer=r.text("basis_issuer", required=False),
+        report_to=r.text("report_to", required=False),
+        urgency=data.get("urgency", Urgency.normal.value),
+        cascade_mode=data.get("cascade_mode", CascadeMode.forward.value),
+        lead_days=lead_days,
+        source=name,
+    )
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -178,7 +193,11 @@ def _tasks(r: _Reader) -> list[TaskSpec]:
             continue
         to, kinds = item.get("to") or [], item.get("to_kinds") or []
         if not isinstance(to, list) or not isinstance(kinds, list) or not (to or kinds):
-            r.fail("each task needs `to`: a list of unit codes (or `to_kinds`: a list of unit kinds)", entry, line)
+            r.fail(
+                "each task needs `to`: a list of unit codes (or `to_kinds`: a list of unit kinds)",
+                entry,
+                line,
+            )
             continue
         out.append(TaskSpec(text=str(item["text"]).strip(), to=[str(c) for c in to], to_kinds=[str(k) for k in kinds]))
     return out
@@ -194,7 +213,9 @@ def check_units(session: Session, spec: DirectiveSpec) -> dict[str, Unit]:
     for code in sorted(codes):
         unit = units.get(code)
         if unit is None:
-            problems.append(Problem(spec.source, f"unknown unit {code!r} (not in the imported organisation tree)", entry=code))
+            problems.append(
+                Problem(spec.source, f"unknown unit {code!r} (not in the imported organisation tree)", entry=code)
+            )
         elif not unit.active:
             problems.append(Problem(spec.source, f"unit {code!r} ({unit.name}) has been dissolved", entry=code))
     if any(c == spec.issuer for c, _ in spec.recipients):

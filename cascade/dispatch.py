@@ -14,7 +14,17 @@ from cascade.settings import Settings
 from cascade.sqlutil import insert_ignoring_conflicts
 from cascade.tokens import Purpose, expiry_for, make_token
 from cascade.workdays import WorkCalendar, local_date
-from models import Assignment, AuditLog, Directive, DirectiveTask, OutboxMessage, Recipient, Role, Unit, utcnow
+from models import (
+    Assignment,
+    AuditLog,
+    Directive,
+    DirectiveTask,
+    OutboxMessage,
+    Recipient,
+    Role,
+    Unit,
+    utcnow,
+)
 
 URGENCY_LABELS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
 LINK_GRACE_DAYS = 30
@@ -27,10 +37,18 @@ def create_assignments(session: Session, directive: Directive, calendar: WorkCal
     report_due = calendar.on_or_after(directive.report_due)
     now = utcnow()
     rows = [
-        {"directive_id": directive.id, "unit_id": r.unit_id, "role": r.role, "status": "queued", "ack_due": ack_due,
-         "report_due": report_due if r.role == Role.act else None, "status_changed_at": now, "created_at": now}
+        {
+            "directive_id": directive.id,
+            "unit_id": r.unit_id,
+            "role": r.role,
+            "status": "queued",
+            "ack_due": ack_due,
+            "report_due": report_due if r.role == Role.act else None,
+            "status_changed_at": now,
+            "created_at": now,
+        }
         for r in session.exec(select(Recipient).where(Recipient.directive_id == directive.id)).all()
-    ]  # fmt: skip
+    ]
     created = insert_ignoring_conflicts(session, Assignment, rows, ["directive_id", "unit_id"])
     session.flush()
     return created
@@ -64,8 +82,11 @@ def notice_context(session: Session, directive_id: int) -> NoticeContext:
     assert directive is not None
     issuer = session.get(Unit, directive.issuer_id)
     assert issuer is not None
-    tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)
-                              .order_by(col(DirectiveTask.seq))).all())  # fmt: skip
+    tasks = list(
+        session.exec(
+            select(DirectiveTask).where(DirectiveTask.directive_id == directive_id).order_by(col(DirectiveTask.seq))
+        ).all()
+    )
     report_to = issuer.name
     if directive.report_to:
         dept = session.exec(select(Unit).where(Unit.code == directive.report_to)).first()
@@ -84,10 +105,15 @@ def unit_link(settings: Settings, assignment: Assignment) -> str:
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
     tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
     values = dict(
-        directive=ctx.directive, issuer=ctx.issuer, unit=unit, assignment=assignment, tasks=tasks,
-        report_to=ctx.report_to, link=unit_link(settings, assignment),
+        directive=ctx.directive,
+        issuer=ctx.issuer,
+        unit=unit,
+        assignment=assignment,
+        tasks=tasks,
+        report_to=ctx.report_to,
+        link=unit_link(settings, assignment),
         urgency_label=URGENCY_LABELS.get(ctx.directive.urgency),
-    )  # fmt: skip
+    )
     return {
         "key": f"notice:{assignment.id}",
         "kind": "notice",
@@ -110,10 +136,11 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
     rows = [
         render_notice(settings, ctx, a, u)
         for a, u in session.exec(
-            select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            select(Assignment, Unit)
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
             .where(col(Assignment.id).in_(assignment_ids))
         ).all()
-    ]  # fmt: skip
+    ]
     added = insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
     session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))
     session.flush()

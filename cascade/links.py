@@ -21,8 +21,13 @@ class _FormFinder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": values.get("action") or "", "method": (values.get("method") or "get").lower(),
-                               "fields": {}})  # fmt: skip
+            self.forms.append(
+                {
+                    "action": values.get("action") or "",
+                    "method": (values.get("method") or "get").lower(),
+                    "fields": {},
+                }
+            )
         elif tag == "input" and self.forms and values.get("name"):
             fields = self.forms[-1]["fields"]
             assert isinstance(fields, dict)

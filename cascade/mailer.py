@@ -58,15 +58,22 @@ async def _worker(settings: Settings, queue: asyncio.Queue[tuple[int, EmailMessa
             row_id, msg = queue.get_nowait()
             try:
                 if smtp is None or not smtp.is_connected:
-                    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
-                                           timeout=settings.smtp_timeout, start_tls=False)  # fmt: skip
+                    smtp = aiosmtplib.SMTP(
+                        hostname=settings.smtp_host,
+                        port=settings.smtp_port,
+                        timeout=settings.smtp_timeout,
+                        start_tls=False,
+                    )
                     await smtp.connect()
                 await smtp.send_message(msg)
                 out.append(Outcome(row_id, MailStatus.sent))
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
                 bounced = _classify(exc)
-                out.append(Outcome(row_id, MailStatus.bounced, bounced.error) if bounced
-                           else Outcome(row_id, MailStatus.failed, f"{type(exc).__name__}: {exc}"))  # fmt: skip
+                out.append(
+                    Outcome(row_id, MailStatus.bounced, bounced.error)
+                    if bounced
+                    else Outcome(row_id, MailStatus.failed, f"{type(exc).__name__}: {exc}")
+                )
                 if bounced is None and smtp is not None:
                     smtp.close()
                     smtp = None
@@ -89,7 +96,9 @@ async def send_messages(settings: Settings, messages: list[tuple[int, EmailMessa
 
 
 def load_owed(session: Session, ids: list[int]) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status).in_(["pending", "failed"]))
+    query = select(OutboxMessage).where(
+        col(OutboxMessage.id).in_(ids), col(OutboxMessage.status).in_(["pending", "failed"])
+    )
     return list(session.exec(query).all())
 
 
@@ -97,7 +106,12 @@ def record_outcomes(session: Session, outcomes: list[Outcome]) -> dict[str, int]
     """Write each message's outcome; a delivered notice moves its assignment to 'arrived' (edXML 01)."""
     now = utcnow()
     counts = {s.value: 0 for s in MailStatus}
-    rows = {r.id: r for r in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_([o.message_id for o in outcomes]))).all()}
+    rows = {
+        r.id: r
+        for r in session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.id).in_([o.message_id for o in outcomes]))
+        ).all()
+    }
     arrived: list[int] = []
     for o in outcomes:
         row = rows[o.message_id]
@@ -107,8 +121,14 @@ def record_outcomes(session: Session, outcomes: list[Outcome]) -> dict[str, int]
             if row.kind == "notice" and row.assignment_id:
                 arrived.append(row.assignment_id)
         elif o.status == MailStatus.bounced:
-            session.add(AuditLog(event="mail_bounced", directive_id=row.directive_id, assignment_id=row.assignment_id,
-                                 detail={"to": row.to_addr, "reply": o.error}))  # fmt: skip
+            session.add(
+                AuditLog(
+                    event="mail_bounced",
+                    directive_id=row.directive_id,
+                    assignment_id=row.assignment_id,
+                    detail={"to": row.to_addr, "reply": o.error},
+                )
+            )
         counts[o.status.value] += 1
     if arrived:
         session.execute(

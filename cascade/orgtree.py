@@ -14,7 +14,9 @@ from cascade.yamlfile import line_of, read_yaml
 from models import AuditLog, Unit, utcnow
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
-EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$"
+)
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,16 @@ def _check_tree(name: str, specs: list[UnitSpec]) -> list[Problem]:
         if spec.successor and spec.successor not in by_code:
             problems.append(Problem(name, f"unknown successor {spec.successor!r}", spec.line, f"unit {spec.code}"))
         if spec.successor and not spec.dissolved:
-            problems.append(Problem(name, "`successor` given but `dissolved` is not true", spec.line, f"unit {spec.code}"))
+            problems.append(
+                Problem(name, "`successor` given but `dissolved` is not true", spec.line, f"unit {spec.code}")
+            )
     reported: set[str] = set()
     for spec in specs:
         seen: list[str] = []
         node: UnitSpec | None = spec
         while node is not None and node.parent:
             if node.code in seen:
-                cycle = seen[seen.index(node.code):] + [node.code]
+                cycle = seen[seen.index(node.code) :] + [node.code]
                 if not reported.intersection(cycle):
                     problems.append(Problem(name, "cycle: " + " → ".join(cycle), spec.line, f"unit {spec.code}"))
                 reported.update(cycle)
@@ -133,7 +137,12 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
             session.add(unit)
             existing[spec.code] = unit
             created += 1
-        elif (unit.name, unit.kind, unit.email, unit.symbol) != (spec.name, spec.kind, spec.email, spec.symbol):
+        elif (unit.name, unit.kind, unit.email, unit.symbol) != (
+            spec.name,
+            spec.kind,
+            spec.email,
+            spec.symbol,
+        ):
             unit.name, unit.kind, unit.email, unit.symbol = spec.name, spec.kind, spec.email, spec.symbol
             unit.updated_at = utcnow()
             updated += 1
@@ -146,6 +155,12 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
         if (unit.parent_id, unit.successor_id, unit.active) != (parent_id, successor_id, active):
             unit.parent_id, unit.successor_id, unit.active = parent_id, successor_id, active
             unit.updated_at = utcnow()
-    session.add(AuditLog(event="org_imported", actor="cli", detail={"source": source, "created": created, "updated": updated}))
+    session.add(
+        AuditLog(
+            event="org_imported",
+            actor="cli",
+            detail={"source": source, "created": created, "updated": updated},
+        )
+    )
     session.flush()
     return {"units": len(specs), "created": created, "updated": updated}

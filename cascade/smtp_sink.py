@@ -42,7 +42,9 @@ class SinkHandler:
         self.maildir = maildir
         self.refuse: dict[str, str] = {}  # recipient -> SMTP reply such as "550 5.1.1 no such user"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:  # noqa: N802
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:  # noqa: N802
         reply = self.refuse.get(address.lower())
         if reply:
             return reply
@@ -77,8 +79,13 @@ class SmtpSink:
     def __init__(self, host: str = "127.0.0.1", port: int = 8025, maildir: Path | None = None) -> None:
         self.handler = SinkHandler(maildir)
         self.host = host
-        self.controller = Controller(self.handler, hostname=host, port=port or _free_port(host),
-                                     decode_data=False, enable_SMTPUTF8=True)  # fmt: skip
+        self.controller = Controller(
+            self.handler,
+            hostname=host,
+            port=port or _free_port(host),
+            decode_data=False,
+            enable_SMTPUTF8=True,
+        )
 
     @property
     def port(self) -> int:

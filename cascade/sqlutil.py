@@ -15,5 +15,6 @@ def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str,
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table.__table__).on_conflict_do_nothing(index_elements=conflict)
-    result: Any = session.execute(stmt, rows)
-    return int(result.rowcount or 0) if dialect == "postgresql" else len(rows)
+    # RETURNING counts the rows really inserted on both databases (executemany's rowcount does not).
+    result: Any = session.execute(stmt.returning(table.__table__.c.id), rows)
+    return len(result.all())

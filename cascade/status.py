@@ -19,10 +19,19 @@ def find_directive(session: Session, number: str, issuer: str | None = None) -> 
         query = query.join(Unit, col(Unit.id) == col(Directive.issuer_id)).where(Unit.code == issuer)
     found = list(session.exec(query.order_by(col(Directive.id))).all())
     if not found:
-        raise InputError([Problem("status", f"no directive numbered {number!r}" + (f" from {issuer}" if issuer else ""))])
+        raise InputError(
+            [Problem("status", f"no directive numbered {number!r}" + (f" from {issuer}" if issuer else ""))]
+        )
     if len(found) > 1:
         issuers = ", ".join(sorted({str(d.issuer_id) for d in found}))
-        raise InputError([Problem("status", f"{len(found)} directives are numbered {number!r} (issuer ids {issuers}): pass --issuer CODE")])
+        raise InputError(
+            [
+                Problem(
+                    "status",
+                    f"{len(found)} directives are numbered {number!r} (issuer ids {issuers}): pass --issuer CODE",
+                )
+            ]
+        )
     return found[0]
 
 
@@ -37,14 +46,23 @@ def assignment_rows(session: Session, directive: Directive, level: int = 1) -> l
     )
     for a, u in session.exec(query).all():
         child = session.get(Directive, a.implementing_directive_id) if a.implementing_directive_id else None
-        rows.append({
-            "unit": u.code, "name": u.name, "kind": u.kind, "level": level, "role": a.role,
-            "directive": directive.number, "status": a.status, "status_label": STATUS_LABELS.get(a.status, a.status),
-            "edxml": EDXML_CODE.get(a.status), "ack_due": a.ack_due.isoformat(),
-            "report_due": a.report_due.isoformat() if a.report_due else None,
-            "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
-            "implementing_directive": child.number if child else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "unit": u.code,
+                "name": u.name,
+                "kind": u.kind,
+                "level": level,
+                "role": a.role,
+                "directive": directive.number,
+                "status": a.status,
+                "status_label": STATUS_LABELS.get(a.status, a.status),
+                "edxml": EDXML_CODE.get(a.status),
+                "ack_due": a.ack_due.isoformat(),
+                "report_due": a.report_due.isoformat() if a.report_due else None,
+                "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+                "implementing_directive": child.number if child else None,
+            }
+        )
         if child is not None:
             rows.extend(assignment_rows(session, child, level + 1))
     return rows

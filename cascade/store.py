@@ -24,22 +24,47 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
     digest = content_hash(spec)
     existing = session.exec(
         select(Directive).where(
-            Directive.issuer_id == issuer.id, Directive.year == spec.issued_on.year, Directive.number == spec.number
+            Directive.issuer_id == issuer.id,
+            Directive.year == spec.issued_on.year,
+            Directive.number == spec.number,
         )
     ).first()
     if existing is not None:
         if existing.content_hash != digest:
-            raise InputError([Problem(spec.source, f"number {spec.number} of {spec.issued_on.year} is already used "
-                                      f"by another directive of {issuer.name}", entry="number")])
+            raise InputError(
+                [
+                    Problem(
+                        spec.source,
+                        f"number {spec.number} of {spec.issued_on.year} is already used "
+                        f"by another directive of {issuer.name}",
+                        entry="number",
+                    )
+                ]
+            )
         return existing, False
     directive = Directive(
-        number=spec.number, doc_type=spec.doc_type, issued_on=spec.issued_on, place=spec.place,
-        summary=spec.summary, basis=spec.basis, basis_issued_on=spec.basis_issued_on,
-        basis_issuer=spec.basis_issuer, body=spec.body, signer_on_behalf=spec.signer_on_behalf,
-        signer_title=spec.signer_title, signer_name=spec.signer_name, report_due=spec.report_due,
-        report_to=spec.report_to, urgency=spec.urgency, cascade_mode=spec.cascade_mode, lead_days=spec.lead_days,
-        issuer_id=issuer.id, year=spec.issued_on.year, source="file", content_hash=digest,
-    )  # fmt: skip
+        number=spec.number,
+        doc_type=spec.doc_type,
+        issued_on=spec.issued_on,
+        place=spec.place,
+        summary=spec.summary,
+        basis=spec.basis,
+        basis_issued_on=spec.basis_issued_on,
+        basis_issuer=spec.basis_issuer,
+        body=spec.body,
+        signer_on_behalf=spec.signer_on_behalf,
+        signer_title=spec.signer_title,
+        signer_name=spec.signer_name,
+        report_due=spec.report_due,
+        report_to=spec.report_to,
+        urgency=spec.urgency,
+        cascade_mode=spec.cascade_mode,
+        lead_days=spec.lead_days,
+        issuer_id=_id(issuer.id),
+        year=spec.issued_on.year,
+        source="file",
+        content_hash=digest,
+    )
     parent = _parent_directive(session, spec)
     if parent is not None:
         directive.parent_directive_id = parent.id
@@ -47,12 +72,21 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
     session.flush()
     assert directive.id is not None
     for code, role in spec.recipients:
-        session.add(Recipient(directive_id=directive.id, unit_id=units[code].id, role=role))
+        session.add(Recipient(directive_id=directive.id, unit_id=_id(units[code].id), role=role))
     for seq, task in enumerate(spec.tasks, start=1):
-        session.add(DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to,
-                                  to_kinds=task.to_kinds))  # fmt: skip
-    session.add(AuditLog(event="directive_stored", actor="cli", directive_id=directive.id, unit_code=issuer.code,
-                         unit_name=issuer.name, detail={"number": spec.number, "source": spec.source}))  # fmt: skip
+        session.add(
+            DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
+        )
+    session.add(
+        AuditLog(
+            event="directive_stored",
+            actor="cli",
+            directive_id=directive.id,
+            unit_code=issuer.code,
+            unit_name=issuer.name,
+            detail={"number": spec.number, "source": spec.source},
+        )
+    )
     session.flush()
     return directive, True
 
@@ -65,3 +99,8 @@ def _parent_directive(session: Session, spec: DirectiveSpec) -> Directive | None
     if spec.basis_issued_on:
         query = query.where(Directive.issued_on == spec.basis_issued_on)
     return session.exec(query.order_by(Directive.id.desc())).first()  # type: ignore[union-attr]
+
+
+def _id(value: int | None) -> int:
+    assert value is not None, "a stored row has an id"
+    return value

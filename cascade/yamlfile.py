@@ -36,16 +36,14 @@ def read_yaml(path: Path) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            [Problem(name, "the file is not UTF-8 text (save it as UTF-8)", line=line)]
-        ) from exc
+        raise InputError([Problem(name, "the file is not UTF-8 text (save it as UTF-8)", line=line)]) from exc
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        yaml_line: int | None = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(name, f"not valid YAML: {reason}", line=line)]) from exc
+        raise InputError([Problem(name, f"not valid YAML: {reason}", line=yaml_line)]) from exc
 
 
 def line_of(entry: Any) -> int | None:

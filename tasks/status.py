@@ -26,9 +26,23 @@ def publish_status_task(directive_id: int) -> float:
     done = sum(1 for u in own if u["status"] in ACKNOWLEDGED_STATES)
     progress = round(100.0 * done / len(own), 1) if own else 100.0
     table = [
-        {k: u[k] for k in ("unit", "name", "role", "status_label", "edxml", "ack_due", "report_due", "acknowledged_at")}
+        {
+            k: u[k]
+            for k in (
+                "unit",
+                "name",
+                "role",
+                "status_label",
+                "edxml",
+                "ack_due",
+                "report_due",
+                "acknowledged_at",
+            )
+        }
         for u in own
     ]
     create_table_artifact(table=table, key=key, description=f"{status['number']}: người nhận và trạng thái")
-    create_progress_artifact(progress=progress, key=f"{key}-progress", description=f"{status['number']}: tỉ lệ đã xác nhận")
+    create_progress_artifact(
+        progress=progress, key=f"{key}-progress", description=f"{status['number']}: tỉ lệ đã xác nhận"
+    )
     return progress

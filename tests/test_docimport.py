@@ -23,9 +23,19 @@ ORG = ROOT / "examples" / "laichau-2021.yaml"
 EXPECTED = ROOT / "examples" / "252-KH-LDLD.yaml"
 DUE = date(2021, 12, 15)
 FIELDS = (
-    "number", "type", "issuer", "issued_on", "place", "summary", "basis", "basis_issued_on", "basis_issuer",
-    "signer", "report_to", "report_due",
-)  # fmt: skip
+    "number",
+    "type",
+    "issuer",
+    "issued_on",
+    "place",
+    "summary",
+    "basis",
+    "basis_issued_on",
+    "basis_issuer",
+    "signer",
+    "report_to",
+    "report_due",
+)
 
 
 @pytest.fixture(scope="module")
@@ -208,15 +218,11 @@ def test_missing_type(units: list[UnitRef], tmp_path: Path) -> None:
 
 
 def test_unknown_recipient(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = seed_text().replace(
-        "- Tổng LĐLĐ Việt Nam;\n", "- Tổng LĐLĐ Việt Nam;\n- Sở Giáo dục và Đào tạo;\n"
-    )
+    text = seed_text().replace("- Tổng LĐLĐ Việt Nam;\n", "- Tổng LĐLĐ Việt Nam;\n- Sở Giáo dục và Đào tạo;\n")
     path = _variant(tmp_path, "unknown", text)
     line = text.splitlines().index("- Sở Giáo dục và Đào tạo;") + 1
     problems = import_document(path, units, report_due=DUE).problems
-    assert problems == [
-        f"recipients: 'Sở Giáo dục và Đào tạo' matches no unit of the org tree (Nơi nhận, line {line})"
-    ]
+    assert problems == [f"recipients: 'Sở Giáo dục và Đào tạo' matches no unit of the org tree (Nơi nhận, line {line})"]
     err = _assert_cli_refuses(path, capsys)
     assert "Sở Giáo dục và Đào tạo" in err and "nothing written" in err
 
@@ -247,15 +253,31 @@ def test_cli_writes_next_to_the_file(tmp_path: Path, expected: dict[str, Any]) -
     assert import_document_command(path, out, ORG, "LDLD_LC", "2021-12-15") == 0 and out.exists()
 
 
-def test_cli_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cascade.settings import reset_settings
+
     path = tmp_path / "252.txt"
     path.write_bytes(SEED.read_bytes())
+    empty_db = tmp_path.parent / f"{tmp_path.name}-empty.db"
+    monkeypatch.setenv("CASCADE_DATABASE_URL", f"sqlite:///{empty_db}")
+    reset_settings()
     assert import_document_command(path, None, ORG, None, "15/12/2021") == 1
+    # without --org, names resolve against the imported tree; none is imported in this empty database
     assert import_document_command(path, None, None, None, "2021-12-15") == 1
     assert import_document_command(path, None, ORG, None, None) == 1
+    reset_settings()
     assert [p.name for p in tmp_path.iterdir()] == ["252.txt"]
     err = capsys.readouterr().err
-    assert "report_due: '15/12/2021'" in err and "org: pass --org" in err and "--report-due" in err
+    assert "report_due: '15/12/2021'" in err and "no organisation tree imported yet" in err and "--report-due" in err
+
+
+def test_cli_resolves_against_the_imported_tree(settings: Any, sample_org: None, tmp_path: Path) -> None:
+    path = tmp_path / "252.txt"
+    path.write_bytes(SEED.read_bytes())
+    assert import_document_command(path, None, None, None, "2021-12-15") == 0
+    assert yaml.safe_load((tmp_path / "252.directive.yaml").read_text(encoding="utf-8"))["issuer"] == "LDLD_LC"
 
 
 def test_party_style_markdown(units: list[UnitRef]) -> None:

@@ -21,9 +21,21 @@ from models import Acknowledgement, Assignment, Role, Unit
 log = logging.getLogger("cascade.web")
 
 TOKEN_ERRORS = {
-    "invalid": (403, "Liên kết không hợp lệ", "Liên kết này không đúng hoặc đã bị sửa đổi. Vui lòng dùng đúng liên kết trong thư đã nhận."),
-    "wrong_purpose": (403, "Liên kết không dùng cho việc này", "Liên kết này không dùng để xác nhận đã nhận văn bản."),
-    "expired": (410, "Liên kết đã hết hạn", "Liên kết này đã hết hạn. Vui lòng liên hệ đơn vị ban hành văn bản."),
+    "invalid": (
+        403,
+        "Liên kết không hợp lệ",
+        "Liên kết này không đúng hoặc đã bị sửa đổi. Vui lòng dùng đúng liên kết trong thư đã nhận.",
+    ),
+    "wrong_purpose": (
+        403,
+        "Liên kết không dùng cho việc này",
+        "Liên kết này không dùng để xác nhận đã nhận văn bản.",
+    ),
+    "expired": (
+        410,
+        "Liên kết đã hết hạn",
+        "Liên kết này đã hết hạn. Vui lòng liên hệ đơn vị ban hành văn bản.",
+    ),
     "unknown": (404, "Không tìm thấy văn bản", "Không tìm thấy nhiệm vụ ứng với liên kết này."),
 }
 
@@ -52,14 +64,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assert unit is not None
         tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
         ack = session.exec(select(Acknowledgement).where(col(Acknowledgement.assignment_id) == assignment_id)).first()
-        return dict(assignment=assignment, unit=unit, directive=ctx.directive, issuer=ctx.issuer, tasks=tasks,
-                    report_to=ctx.report_to, ack=ack)  # fmt: skip
+        return dict(
+            assignment=assignment,
+            unit=unit,
+            directive=ctx.directive,
+            issuer=ctx.issuer,
+            tasks=tasks,
+            report_to=ctx.report_to,
+            ack=ack,
+        )
 
     def resolve(token: str, purpose: Purpose, request: Request) -> int | HTMLResponse:
         try:
             return read_token(settings, token, purpose)
         except TokenError as exc:
-            log.warning("refused %s link from %s: %s", purpose.value, request.client.host if request.client else "?", exc.reason)
+            log.warning(
+                "refused %s link from %s: %s",
+                purpose.value,
+                request.client.host if request.client else "?",
+                exc.reason,
+            )
             return error_page(exc.reason)
 
     @app.api_route("/u/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -83,8 +107,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with Session(engine) as session:
             if session.get(Assignment, assignment_id) is None:
                 return error_page("unknown")
-            result = acknowledge(session, assignment_id, remote_addr=request.client.host if request.client else None,
-                                 user_agent=request.headers.get("user-agent"))  # fmt: skip
+            result = acknowledge(
+                session,
+                assignment_id,
+                remote_addr=request.client.host if request.client else None,
+                user_agent=request.headers.get("user-agent"),
+            )
             session.commit()
             view = unit_view(session, assignment_id)
         assert view is not None
@@ -96,13 +124,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
-        return page("web/error.html", status_code=exc.status_code, title="Không tìm thấy trang" if exc.status_code == 404
-                    else "Yêu cầu không hợp lệ", message=str(exc.detail))  # fmt: skip
+        return page(
+            "web/error.html",
+            status_code=exc.status_code,
+            title="Không tìm thấy trang" if exc.status_code == 404 else "Yêu cầu không hợp lệ",
+            message=str(exc.detail),
+        )
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> HTMLResponse:
         log.exception("error on %s", request.url.path)
-        return page("web/error.html", status_code=500, title="Lỗi hệ thống",
-                    message="Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.")  # fmt: skip
+        return page(
+            "web/error.html",
+            status_code=500,
+            title="Lỗi hệ thống",
+            message="Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
+        )
 
     return app

@@ -41,17 +41,11 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _issuer(
-    heading: Heading, layout: Layout, units: list[UnitRef], given: str | None
-) -> tuple[str | None, str | None]:
+def _issuer(heading: Heading, layout: Layout, units: list[UnitRef], given: str | None) -> tuple[str | None, str | None]:
     """The issuer's code and, when it cannot be told, the problem."""
     codes = {u.code for u in units}
     if given:
-        return (
-            (given, None)
-            if given in codes
-            else (None, f"issuer: --issuer {given} is not a unit of the org tree")
-        )
+        return (given, None) if given in codes else (None, f"issuer: --issuer {given} is not a unit of the org tree")
     resolver = Resolver(units)
     symbol = fold(heading.issuer_symbol or "")
     by_symbol = [u.code for u in units if symbol and fold(u.symbol or u.code) == symbol]
@@ -81,9 +75,7 @@ def _recipients(layout: Layout, resolver: Resolver, issuer: str, problems: list[
         if fold(item.text) in ("nhu tren", "nhu tren kinh gui"):
             entries = layout.addressees
             if not entries:
-                problems.append(
-                    f"recipients: 'Như trên' (line {item.no}) but the document has no 'Kính gửi' list"
-                )
+                problems.append(f"recipients: 'Như trên' (line {item.no}) but the document has no 'Kính gửi' list")
         else:
             entries = [item]
         for entry in entries:
@@ -146,9 +138,7 @@ def import_lines(
     if not signer.get("name") or not signer.get("title"):
         problems.append("signer: no signer title and name (e.g. 'CHỦ TỊCH' / 'Nguyễn Thị Thiện') at the end")
     if not layout.recipients and not layout.groups:
-        problems.append(
-            "recipients: the document has neither a 'Nơi nhận' list nor 'Tổ chức thực hiện' tasks"
-        )
+        problems.append("recipients: the document has neither a 'Nơi nhận' list nor 'Tổ chức thực hiện' tasks")
     recipients: list[dict[str, str]] = []
     tasks: list[dict[str, Any]] = []
     report_to: str | None = None

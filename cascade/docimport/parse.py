@@ -18,9 +18,7 @@ TYPES = (
     "CÔNG ĐIỆN", "ĐỀ ÁN", "PHƯƠNG ÁN", "GIẤY MỜI", "THÔNG CÁO", "NGHỊ ĐỊNH", "THÔNG TƯ",
 )  # fmt: skip
 _TYPE_BY_KEY = {fold(t): t for t in TYPES}
-NUMBER_RE = re.compile(
-    r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)"
-)
+NUMBER_RE = re.compile(r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)")
 SO_RE = re.compile(r"^S[ốoỐO]\s*(?:[:.]|\s)\s*(?P<value>.*)$")
 DATE_RE = re.compile(
     r"(?P<place>[^\W\d_][^,\d]*?)\s*,\s*ng[àa]y\s+(?P<d>\S+)\s+th[áa]ng\s+(?P<m>\S+)\s+n[ăa]m\s+(?P<y>\S+)",
@@ -90,9 +88,7 @@ def _find_number(lines: list[Line], heading: Heading) -> None:
                 continue
             parsed = parse_number(found.group("value"))
             if parsed is None:
-                heading.problems.append(
-                    f"number: '{line.text.strip()}' (line {line.no}) has no number N/TYPE-ISSUER"
-                )
+                heading.problems.append(f"number: '{line.text.strip()}' (line {line.no}) has no number N/TYPE-ISSUER")
             else:
                 heading.number, heading.issuer_symbol = parsed
             return
@@ -130,9 +126,7 @@ def _find_type(lines: list[Line], start: int, heading: Heading) -> int | None:
                 summary.append(part)
             heading.summary = " ".join(summary) or None
             if heading.summary is None:
-                heading.problems.append(
-                    f"summary: no summary (trích yếu) after '{text}' (line {lines[i].no})"
-                )
+                heading.problems.append(f"summary: no summary (trích yếu) after '{text}' (line {lines[i].no})")
             return i + len(summary)
         subject = VV_RE.match(text)
         if subject:

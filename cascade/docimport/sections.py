@@ -55,9 +55,7 @@ def merge_broken(lines: list[Line]) -> list[Line]:
     merged: list[Line] = []
     for line in lines:
         prev = merged[-1].text if merged else ""
-        broken = (
-            len(prev) >= 60 and prev[-1].isalnum() and not (ROMAN_RE.match(prev) or NUMBERED_RE.match(prev))
-        )
+        broken = len(prev) >= 60 and prev[-1].isalnum() and not (ROMAN_RE.match(prev) or NUMBERED_RE.match(prev))
         if broken and not is_marked(line.text) and not _is_stop(line.text):
             merged[-1] = Line(merged[-1].no, f"{prev} {line.text}")
         else:
@@ -121,9 +119,7 @@ def _tasks(lines: list[Line], layout: Layout) -> list[Line]:
             else:
                 current.tasks.append(item)
                 current.bullets = True
-        elif (
-            current is not None and not closing and not current.bullets and not CLOSING_RE.search(fold(text))
-        ):
+        elif current is not None and not closing and not current.bullets and not CLOSING_RE.search(fold(text)):
             current.tasks.append(text)
         else:
             closing.append(line)

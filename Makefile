@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` (the main job) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-pg lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cascade demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+# The same suite against PostgreSQL (this machine kind runs it on 127.0.0.1:5432, database `test`).
+test-pg: $(STAMP)
+	CASCADE_TEST_DATABASE_URL=$${CASCADE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy cascade models flows tasks web
+
+clean:
+	rm -rf demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""Real parts for every test: an aiosmtpd server, a SQLite file (or PostgreSQL), Prefect's test harness, uvicorn."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from cascade.db import get_engine, init_db, session_scope  # noqa: E402
+from cascade.orgtree import import_org, parse_org  # noqa: E402
+from cascade.settings import Settings, get_settings, reset_settings  # noqa: E402
+from cascade.smtp_sink import SmtpSink  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT / "examples"
+SAMPLE_ORG = EXAMPLES / "laichau-2021.yaml"
+SAMPLE_DIRECTIVE = EXAMPLES / "252-KH-LDLD.yaml"
+PG_URL = os.environ.get("CASCADE_TEST_DATABASE_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the whole session (it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpSink]:
+    with SmtpSink(port=0) as sink:
+        yield sink
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpSink) -> Iterator[SmtpSink]:
+    smtp_server.handler.clear()
+    yield smtp_server
+    smtp_server.handler.clear()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test: a SQLite file, or PostgreSQL when CASCADE_TEST_DATABASE_URL is set."""
+    if PG_URL:
+        engine = get_engine(PG_URL)
+        init_db(engine)
+        SQLModel.metadata.drop_all(engine)
+        init_db(engine)
+        yield PG_URL
+    else:
+        yield f"sqlite:///{tmp_path / 'cascade.db'}"
+
+
+@pytest.fixture
+def settings(db_url: str, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("CASCADE_DATABASE_URL", db_url)
+    monkeypatch.setenv("CASCADE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CASCADE_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("CASCADE_PUBLIC_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CASCADE_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("CASCADE_MAIL_FROM", "LĐLĐ tỉnh Lai Châu <no-reply@laichau.example>")
+    reset_settings()
+    init_db()
+    yield get_settings()
+    reset_settings()
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    return get_engine(settings.database_url)
+
+
+@pytest.fixture
+def sample_org(engine: Engine) -> None:
+    with session_scope() as session:
+        import_org(session, parse_org(SAMPLE_ORG), source=str(SAMPLE_ORG))
+
+
+@pytest.fixture
+def web(settings: Settings) -> Iterator[str]:
+    """The real web app served by uvicorn on CASCADE_PUBLIC_URL's port; yields the base URL."""
+    from cascade.webserver import BackgroundServer
+    from web.app import create_app
+
+    with BackgroundServer(create_app(settings), settings.public_host, settings.public_port):
+        yield settings.public_url

@@ -1,0 +1,37 @@
+"""`cascade demo` end to end, in-process on the test harness's Prefect server."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from sqlmodel import Session, create_engine, select
+
+from cascade.demo import run_demo
+from cascade.settings import reset_settings
+from models import Acknowledgement, Assignment
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_demo_runs_the_seed_and_prints_the_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("CASCADE_DATABASE_URL", "CASCADE_SMTP_PORT", "CASCADE_PUBLIC_URL", "CASCADE_SECRET_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CASCADE_SECRET_KEY", "demo-test-key-0123456789")
+    out = io.StringIO()
+    try:
+        run_demo(workdir=tmp_path / "demo", ack_share=0.5, console=Console(file=out, width=200))
+    finally:
+        reset_settings()
+    text = out.getvalue()
+    assert "Imported the sample tree: 55 units" in text
+    assert "24 emails sent" in text and "12 of 24 units opened the link" in text
+    assert "Counts: " in text
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo' / 'demo.db'}")
+    with Session(engine) as session:
+        acks = session.exec(select(Acknowledgement)).all()
+        assignments = session.exec(select(Assignment).where(Assignment.directive_id == 1)).all()
+    assert len(acks) == 12
+    assert sorted(a.status for a in assignments).count("acknowledged") == 12
+    assert len(list((tmp_path / "demo" / "mail").glob("*.eml"))) == 24
