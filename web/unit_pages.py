@@ -1,0 +1,69 @@
+"""A unit's pages behind its signed link: GET/HEAD show and change nothing; only POSTs change state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, col, select
+
+from cascade.acknowledge import acknowledge
+from cascade.dispatch import notice_context
+from cascade.tokens import Purpose
+from models import Acknowledgement, Assignment, Role, Unit
+from web.common import app_engine, client_ip, error_page, page, resolve_link
+
+router = APIRouter()
+
+
+def unit_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
+    """What a unit's page shows: the directive as a document, the unit's own tasks and deadlines."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        return None
+    unit = session.get(Unit, assignment.unit_id)
+    ctx = notice_context(session, assignment.directive_id)
+    assert unit is not None
+    tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+    ack = session.exec(select(Acknowledgement).where(col(Acknowledgement.assignment_id) == assignment_id)).first()
+    return dict(
+        assignment=assignment,
+        unit=unit,
+        directive=ctx.directive,
+        issuer=ctx.issuer,
+        tasks=tasks,
+        report_to=ctx.report_to,
+        ack=ack,
+    )
+
+
+@router.api_route("/u/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def unit_page(token: str, request: Request) -> HTMLResponse:
+    """Shows the directive and a confirm button; changes nothing (mail scanners fetch links)."""
+    assignment_id = resolve_link(request, token, Purpose.ack)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    with Session(app_engine(request)) as session:
+        view = unit_view(session, assignment_id)
+    if view is None:
+        return error_page("unknown")
+    return page("web/unit.html", token=token, **view)
+
+
+@router.post("/u/{token}/ack", response_class=HTMLResponse)
+def acknowledge_post(token: str, request: Request) -> HTMLResponse:
+    """Only this POST records the acknowledgement, once."""
+    assignment_id = resolve_link(request, token, Purpose.ack)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    with Session(app_engine(request)) as session:
+        if session.get(Assignment, assignment_id) is None:
+            return error_page("unknown")
+        result = acknowledge(
+            session, assignment_id, remote_addr=client_ip(request), user_agent=request.headers.get("user-agent")
+        )
+        session.commit()
+        view = unit_view(session, assignment_id)
+    assert view is not None
+    return page("web/acknowledged.html", token=token, already=not result.recorded, at=result.at, **view)
