@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # Older keys still accepted for links already sent (key rotation), comma separated.
     old_secret_keys: str = ""
     batch_size: int = Field(default=500, ge=1)
+    admin_user: str = "admin"
     admin_password: str | None = None
 
     @property
