@@ -27,7 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
         title = "Không tìm thấy trang" if exc.status_code == 404 else "Yêu cầu không hợp lệ"
-        return page("web/error.html", status_code=exc.status_code, title=title, message=str(exc.detail))
+        response = page("web/error.html", status_code=exc.status_code, title=title, message=str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> HTMLResponse:
