@@ -4,6 +4,7 @@ from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, 
 from models.audit import AuditLog
 from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
 from models.outbox import MailStatus, OutboxMessage
+from models.task_item import TaskItem, TaskStatus
 from models.types import UTCDateTime, utcnow
 from models.unit import Unit, UnitPublic
 
@@ -21,6 +22,8 @@ __all__ = [
     "Recipient",
     "Role",
     "Status",
+    "TaskItem",
+    "TaskStatus",
     "Unit",
     "UnitPublic",
     "Urgency",

@@ -51,6 +51,10 @@ class Assignment(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     refused_reason: str | None = None
     implementing_directive_id: int | None = Field(default=None, foreign_key="directive.id")
+    # How this unit passes the directive on (forward | author); None for units with nothing below them.
+    mode: str | None = Field(default=None, max_length=20)
+    # When the unit must have passed it on (Decree 30 Art. 4: the same or the next working day).
+    pass_on_due: date | None = None
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

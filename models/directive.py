@@ -74,6 +74,8 @@ class Recipient(SQLModel, table=True):
     directive_id: int = Field(foreign_key="directive.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
     role: str = Field(max_length=10)
+    # Overrides the directive's cascade_mode for this unit (forward | author).
+    mode: str | None = Field(default=None, max_length=20)
 
 
 class DirectiveTask(SQLModel, table=True):
