@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
+from cascade.passon import on_acknowledged
+from cascade.workdays import WorkCalendar
 from models import Acknowledgement, Assignment, AuditLog, Status, Unit, utcnow
 
 ACKNOWLEDGEABLE = (Status.queued.value, Status.arrived.value)
@@ -15,8 +17,9 @@ ACKNOWLEDGEABLE = (Status.queued.value, Status.arrived.value)
 
 @dataclass(frozen=True)
 class AckResult:
-    recorded: bool  # False: it had been acknowledged before
-    at: datetime
+    recorded: bool  # False: acknowledged before (`at` is then the first time), or refused
+    at: datetime | None
+    refused: bool = False
 
 
 def acknowledge(
@@ -26,17 +29,20 @@ def acknowledge(
     remote_addr: str | None,
     user_agent: str | None,
     now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> AckResult:
-    """Insert the acknowledgement; concurrent POSTs race on the unique key and exactly one wins."""
+    """Insert the acknowledgement; concurrent POSTs race on the unique key and exactly one wins.
+    The winner also starts passing the directive on when the unit has units under it."""
     now = now or utcnow()
+    assignment = session.get(Assignment, assignment_id)
+    assert assignment is not None
+    if assignment.status == Status.refused:
+        return AckResult(recorded=False, at=None, refused=True)
     try:
         with session.begin_nested():
             session.add(
                 Acknowledgement(
-                    assignment_id=assignment_id,
-                    at=now,
-                    remote_addr=remote_addr,
-                    user_agent=(user_agent or "")[:500],
+                    assignment_id=assignment_id, at=now, remote_addr=remote_addr, user_agent=(user_agent or "")[:500]
                 )
             )
     except IntegrityError:
@@ -47,19 +53,21 @@ def acknowledge(
         .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(ACKNOWLEDGEABLE))
         .values(status=Status.acknowledged.value, acknowledged_at=now, status_changed_at=now)
     )
-    assignment = session.get(Assignment, assignment_id)
-    unit = session.get(Unit, assignment.unit_id) if assignment else None
+    session.refresh(assignment)
+    unit = session.get(Unit, assignment.unit_id)
+    assert unit is not None
     session.add(
         AuditLog(
             event="acknowledged",
             actor=f"link from {remote_addr}",
             at=now,
-            directive_id=assignment.directive_id if assignment else None,
+            directive_id=assignment.directive_id,
             assignment_id=assignment_id,
-            unit_code=unit.code if unit else None,
-            unit_name=unit.name if unit else None,
+            unit_code=unit.code,
+            unit_name=unit.name,
             detail={"user_agent": (user_agent or "")[:200]},
         )
     )
+    on_acknowledged(session, assignment, now, calendar or WorkCalendar())
     session.flush()
     return AckResult(recorded=True, at=now)

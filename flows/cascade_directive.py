@@ -9,11 +9,13 @@ from prefect.runtime import flow_run
 
 from cascade.db import init_db, session_scope
 from cascade.directivefile import parse_directive
+from cascade.passon import mark_dispatched
 from cascade.status import find_directive
 from cascade.store import store_directive
 from models import Directive, Unit
 from tasks.dispatch import (
     create_assignments_task,
+    create_task_items_task,
     plan_notice_batches_task,
     plan_send_batches_task,
     render_notices_task,
@@ -63,12 +65,10 @@ def find_directive_task(number: str, issuer: str | None) -> int:
 
 @task(name="mark-dispatched")
 def mark_dispatched_task(directive_id: int) -> None:
-    from models import utcnow
-
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
-        if directive is not None and directive.dispatched_at is None:
-            directive.dispatched_at = utcnow()
+        if directive is not None:
+            mark_dispatched(session, directive)
 
 
 @flow(name="cascade-directive", flow_run_name=run_name, log_prints=False)
@@ -88,6 +88,7 @@ def cascade_directive(
     if directive_id is None:
         raise ValueError("give directive_file (a directive YAML file) or number (a stored directive's number)")
     created = create_assignments_task(directive_id)
+    create_task_items_task(directive_id)
     rendered = sum(render_notices_task(directive_id, batch) for batch in plan_notice_batches_task(directive_id))
     totals = {"assignments": created, "rendered": rendered, "sent": 0, "bounced": 0, "failed": 0}
     for batch in plan_send_batches_task(directive_id):

@@ -8,6 +8,7 @@ from cascade.db import session_scope
 from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
 from cascade.mailer import send_outbox_batch
 from cascade.settings import get_settings
+from cascade.subtasks import create_task_items
 from cascade.workdays import WorkCalendar
 from models import Directive
 
@@ -18,6 +19,13 @@ def create_assignments_task(directive_id: int) -> int:
         directive = session.get(Directive, directive_id)
         assert directive is not None
         return create_assignments(session, directive, WorkCalendar())
+
+
+@task(name="create-task-items", retries=2, retry_delay_seconds=2)
+def create_task_items_task(directive_id: int) -> int:
+    """Subtasks: one tracked item per act unit and task addressed to it."""
+    with session_scope() as session:
+        return create_task_items(session, directive_id)
 
 
 @task(name="plan-notice-batches", retries=2, retry_delay_seconds=2)

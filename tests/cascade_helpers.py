@@ -1,0 +1,71 @@
+"""Helpers shared by the multi-level cascade tests: trees, directives, mail by unit, clicks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from cascade.cli import app
+from cascade.db import session_scope
+from cascade.links import confirm_receipt, links_in
+from cascade.orgtree import import_org, parse_org
+from cascade.smtp_sink import Received, SmtpSink
+from models import Unit
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def import_tree(name: str) -> None:
+    path = DATA / name
+    with session_scope() as session:
+        import_org(session, parse_org(path), source=str(path))
+
+
+def directive_file(tmp_path: Path, name: str = "31-KH-TU.yaml", **changes: Any) -> Path:
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    data.update(changes)
+    out = tmp_path / name
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def mail_by_unit(mailbox: SmtpSink) -> dict[str, list[Received]]:
+    with session_scope() as session:
+        codes = {u.email: u.code for u in session.exec(select(Unit)).all()}
+    out: dict[str, list[Received]] = {}
+    for message in mailbox.messages:
+        for rcpt in message.rcpt_tos:
+            out.setdefault(codes[rcpt], []).append(message)
+    return out
+
+
+def numbers_by_unit(mailbox: SmtpSink) -> dict[str, list[str]]:
+    """Which directive numbers each unit received a notice of, from the subjects of the emails."""
+    out: dict[str, list[str]] = {}
+    for code, messages in mail_by_unit(mailbox).items():
+        out[code] = [m.group(1) for msg in messages if (m := re.search(r" số (\S+) của ", msg.subject))]
+    return out
+
+
+def click(mailbox: SmtpSink, base_url: str, code: str) -> httpx.Response:
+    """The unit opens the link in the last notice it received and confirms receipt."""
+    message = mail_by_unit(mailbox)[code][-1]
+    link = links_in(message.text(), base_url)[0]
+    with httpx.Client(timeout=30) as client:
+        response = confirm_receipt(client, link)
+    response.raise_for_status()
+    return response
+
+
+def status_units(number: str, issuer: str | None = None) -> dict[str, dict[str, Any]]:
+    args = ["status", number, "--json"] + (["--issuer", issuer] if issuer else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return {u["unit"]: u for u in json.loads(result.stdout)["units"]}
