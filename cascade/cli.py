@@ -57,6 +57,28 @@ def org_import(file: Path) -> None:
     )
 
 
+@org_app.command("generate")
+def org_generate(
+    out: Annotated[Path, typer.Option("--out", help="The org file to write")],
+    shape: Annotated[str, typer.Option(help="national: 1 → 54 → ~700 → 100,000 units")] = "national",
+    units: Annotated[int, typer.Option(help="Grassroots units (the other levels scale with it)")] = 100_000,
+    directive: Annotated[Path | None, typer.Option(help="Also write a directive to every unit here")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for the names")] = 2025,
+) -> None:
+    """Write a synthetic organisation tree (valid unique codes and emails, Vietnamese names) for scale work."""
+    from cascade.orggen import generate
+    from cascade.orggen import shape as national
+
+    if shape != "national" or units < 1:
+        err.print("[bold red]Error:[/] only --shape national is known, with --units ≥ 1")
+        raise typer.Exit(code=2)
+    size = national(units)
+    count, recipients = generate(out, size, directive, seed)
+    console.print(f"Wrote {count} units to {out} ({size.federations} federations, {size.intermediates} intermediate).")
+    if directive is not None:
+        console.print(f"Wrote a directive to {recipients} units to {directive}.")
+
+
 @app.command()
 def launch(file: Path) -> None:
     """Validate a directive file, store it and dispatch it through the `cascade-directive` flow."""

@@ -78,7 +78,14 @@ def cascade_directive(
     issuer: str | None = None,
     directive_id: int | None = None,
 ) -> dict[str, int]:
-    """Dispatch a directive to its recipients: assignments, notices through the outbox, status artifact."""
+    """Dispatch a directive to its recipients: assignments, notices through the outbox, status artifact.
+
+    Args:
+        directive_file: Path of a directive file (YAML), absolute or relative to the project directory.
+        number: Or the number of a directive already stored, e.g. 252/KH-LĐLĐ.
+        issuer: With `number`: the issuer's unit code, when several issuers used that number.
+        directive_id: Or the database id of a stored directive.
+    """
     log = get_run_logger()
     init_db()
     if directive_file:
