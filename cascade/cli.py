@@ -169,6 +169,23 @@ def print_status(data: dict[str, object], out: Console | None = None) -> None:
 
 
 @app.command()
+def monitor(
+    now: Annotated[
+        str | None, typer.Option(help="Run as if it were this ISO time (naive = Vietnam time); default: now")
+    ] = None,
+) -> None:
+    """Run the `monitor-deadlines` flow once: reminders, escalations, consolidated reports."""
+    quiet_prefect()
+    from flows.monitor import monitor_deadlines
+
+    totals = monitor_deadlines(now=now)
+    console.print(
+        f"{totals['steps']} reminder/escalation steps, {totals['consolidated']} consolidated reports, "
+        f"{totals['sent']} emails sent, {totals['failed']} to retry."
+    )
+
+
+@app.command()
 def web() -> None:
     """Serve the unit pages on the host and port of CASCADE_PUBLIC_URL."""
     import uvicorn

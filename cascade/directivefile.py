@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from cascade.errors import InputError, Problem
 from cascade.numbers import normalise_number, parse_number
+from cascade.reportplan import ReportingSpec, parse_reporting
 from cascade.yamlfile import line_of, read_yaml, strip_lines
 from models import CascadeMode, Role, Unit, Urgency
 
@@ -47,11 +48,16 @@ class DirectiveSpec:
     cascade_mode: str = CascadeMode.forward.value
     lead_days: int = 3
     source: str = ""
+    # indicators, report_schedule, escalation, follow_up (cascade/reportplan.py)
+    reporting: ReportingSpec | None = None
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
         data = dict(self.__dict__)
         data.pop("source")
+        reporting = data.pop("reporting")
+        if reporting is not None and not reporting.is_empty():
+            data["reporting"] = reporting.__dict__
         data["tasks"] = [t.__dict__ for t in self.tasks]
         return data
 
@@ -117,6 +123,7 @@ def parse_directive(path: Path) -> DirectiveSpec:
         r.fail("`lead_days` must be a whole number of working days between 0 and 60", entry="lead_days")
     recipients = _recipients(r)
     tasks = _tasks(r)
+    reporting = parse_reporting(data, lambda message, entry: r.fail(message, entry=entry))
     for key in REQUIRED:
         if key not in data and not any(p.entry == key for p in r.problems):
             r.fail(f"missing required field `{key}`", entry=key)
@@ -146,6 +153,7 @@ def parse_directive(path: Path) -> DirectiveSpec:
         cascade_mode=data.get("cascade_mode", CascadeMode.forward.value),
         lead_days=lead_days,
         source=name,
+        reporting=reporting,
     )
 
 

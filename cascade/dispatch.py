@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cascade import deadlines
 from cascade.render import render
+from cascade.reports import report_link
 from cascade.settings import Settings
 from cascade.sqlutil import insert_ignoring_conflicts
 from cascade.tokens import Purpose, expiry_for, make_token
@@ -112,6 +113,7 @@ def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment
         tasks=tasks,
         report_to=ctx.report_to,
         link=unit_link(settings, assignment),
+        report_link=report_link(settings, assignment),
         urgency_label=URGENCY_LABELS.get(ctx.directive.urgency),
     )
     return {

@@ -1,148 +1,219 @@
-"""Sends outbox messages with aiosmtplib over several reused connections; records each outcome."""
+"""Sends the outbox one row at a time, committing each step, so a crash can lose or double nothing silently.
+
+Per row: pending/failed --claim--> claimed --(MAIL, RCPT accepted)--> sending --DATA, 250--> sent.
+A 5xx makes it bounced (and escalates), a 4xx or a lost connection is retried with backoff, then left
+failed (owed). Only a crash between committing 'sending' and committing 'sent' leaves a row in doubt;
+cascade.outbox_recovery settles those on the next run.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+import os
+import uuid
+from datetime import timedelta
+from email.message import Message
+from email.utils import parseaddr
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import Session, col, select, update
 
+from cascade.bounce import escalate_bounce
+from cascade.failpoints import failpoint
+from cascade.mime import build_mime
+from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, mark_delivered, recover_interrupted
 from cascade.settings import Settings
-from models import Assignment, AuditLog, MailStatus, OutboxMessage, Status, utcnow
+from models import MailStatus, OutboxMessage, utcnow
+
+OWED = (MailStatus.pending.value, MailStatus.failed.value)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    message_id: int
-    status: MailStatus
-    error: str | None = None
+class DeliverySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASCADE_", extra="ignore")
+
+    # Backoff between tries of one message inside a batch (4xx, refused or lost connection), seconds.
+    retry_delays: list[float] = [0.5, 2.0, 5.0]
+    # Maildir of the mail server's accepted messages, to settle rows left in doubt (unset: resend them).
+    delivery_log: str | None = None
+    # A row claimed by a sender on another machine is taken back after this many seconds.
+    claim_lease_seconds: float = 900.0
 
 
-def build_email(settings: Settings, row: OutboxMessage) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = settings.mail_from
-    msg["To"] = formataddr((row.to_name, row.to_addr)) if row.to_name else row.to_addr
-    msg["Subject"] = row.subject
-    # A Message-ID derived from the outbox key: a duplicate, should one ever happen, is recognisable.
-    msg["Message-ID"] = make_msgid(idstring=row.key.replace(":", "-"), domain=_domain(settings))
-    msg["X-Cascade-Key"] = row.key
-    msg.set_content(row.body_text)
-    msg.add_alternative(row.body_html, subtype="html")
-    return msg
+def message_id_for(row: OutboxMessage, settings: Settings) -> str:
+    """Deterministic: the same row always carries the same Message-ID, so a resend is recognisable."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "cascade.local"
+    stamp = int(row.created_at.timestamp() * 1_000_000)
+    return f"<{row.key.replace(':', '-')}.{stamp}@{domain}>"
 
 
-def _domain(settings: Settings) -> str:
-    try:
-        return Address(addr_spec=settings.mail_from.rsplit("<", 1)[-1].rstrip(">")).domain or "cascade.local"
-    except Exception:  # a display-only From still sends; the domain is cosmetic here
-        return "cascade.local"
+def build_email(settings: Settings, row: OutboxMessage) -> Message:
+    return build_mime(
+        sender=settings.mail_from,
+        to_addr=row.to_addr,
+        to_name=row.to_name,
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        headers={"Message-ID": row.message_id or message_id_for(row, settings), "X-Cascade-Key": row.key},
+    )
 
 
-def _classify(exc: Exception) -> Outcome | None:
+def _is_permanent(exc: Exception) -> bool:
     code = getattr(exc, "code", None)
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
-        code = exc.recipients[0].code
-    if isinstance(code, int) and 500 <= code < 600:
-        return Outcome(0, MailStatus.bounced, f"{code} {getattr(exc, 'message', exc)}")
-    return None
+    return isinstance(exc, aiosmtplib.SMTPResponseException) and isinstance(code, int) and 500 <= code < 600
 
 
-async def _worker(settings: Settings, queue: asyncio.Queue[tuple[int, EmailMessage]], out: list[Outcome]) -> None:
+class _Batch:
+    """One call of send_outbox_batch: its session, its claim tag, its counts and its work queue."""
+
+    def __init__(self, session: Session, settings: Settings, tuning: DeliverySettings) -> None:
+        self.session, self.settings, self.tuning = session, settings, tuning
+        self.owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.counts = {"sent": 0, "bounced": 0, "failed": 0, "escalated": 0}
+        self.queue: asyncio.Queue[int] = asyncio.Queue()
+        self.server_down = False
+        self.sender = parseaddr(settings.mail_from)[1]
+
+    def claim(self, ids: list[int]) -> list[int]:
+        """Take the still-owed rows among `ids` for this call (one commit; concurrent senders skip them)."""
+        now = utcnow()
+        self.session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status).in_(OWED))
+            .values(status=MailStatus.claimed.value, claimed_by=self.owner, claimed_at=now)
+        )
+        self.session.commit()
+        failpoint("after-claim")
+        query = select(OutboxMessage.id).where(col(OutboxMessage.id).in_(ids), OutboxMessage.claimed_by == self.owner)
+        return sorted(i for i in self.session.exec(query).all() if i is not None)
+
+    def settle(self, row: OutboxMessage, status: MailStatus, error: str | None) -> None:
+        row.status, row.last_error, row.claimed_by = status.value, error, None
+        if status == MailStatus.sent:
+            mark_delivered(self.session, row, utcnow())
+        elif status == MailStatus.bounced:
+            escalation = escalate_bounce(self.session, row, error or "")
+            if escalation is not None:
+                self.counts["escalated"] += 1
+                self.queue.put_nowait(escalation)
+        self.session.add(row)
+        self.session.commit()
+        self.counts[status.value] += 1
+        failpoint(f"after-{status.value}")
+
+
+async def _connect(batch: _Batch) -> aiosmtplib.SMTP:
+    s = batch.settings
+    smtp = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout, start_tls=False)
+    await smtp.connect()
+    return smtp
+
+
+async def _deliver(batch: _Batch, row: OutboxMessage, smtp: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP | None:
+    """Deliver one claimed row, retrying temporary failures; returns the connection to reuse (or None)."""
+    msg = build_email(batch.settings, row)
+    data = flatten_message(msg, cte_type="7bit")
+    error, unreachable = "not tried", False
+    for delay in [0.0, *batch.tuning.retry_delays]:
+        if batch.server_down:
+            break
+        await asyncio.sleep(delay)
+        if row.status == MailStatus.sending.value and _accepted_by_log(batch, row):
+            batch.settle(row, MailStatus.sent, None)  # the lost 250 was an acceptance after all
+            return smtp
+        try:
+            if smtp is None or not smtp.is_connected:
+                smtp = await _connect(batch)
+            await smtp.mail(batch.sender)
+            await smtp.rcpt(row.to_addr)
+            row.status, row.attempts = MailStatus.sending.value, row.attempts + 1
+            batch.session.add(row)
+            batch.session.commit()  # from here the server may accept it: the row is in doubt until 'sent'
+            failpoint("before-data")
+            await smtp.data(data)
+            failpoint("after-accept")
+            batch.settle(row, MailStatus.sent, None)
+            return smtp
+        except aiosmtplib.SMTPResponseException as exc:
+            error, unreachable = f"{exc.code} {exc.message}", False
+            await _reset(smtp)
+            if _is_permanent(exc):
+                batch.settle(row, MailStatus.bounced, error)
+                return smtp
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # A lost connection during DATA leaves the row 'sending': the next try resends it with the same
+            # Message-ID unless the delivery log shows the server had accepted it (checked above).
+            error = f"{type(exc).__name__}: {exc}"
+            unreachable = isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionRefusedError)
+            if smtp is not None:
+                smtp.close()
+            smtp = None
+    if unreachable:
+        batch.server_down = True  # even the last try could not connect: leave the rest for a rerun
+    if row.status == MailStatus.sending.value and _accepted_by_log(batch, row):
+        batch.settle(row, MailStatus.sent, None)
+        return smtp
+    batch.settle(row, MailStatus.failed, error)
+    return smtp
+
+
+def _accepted_by_log(batch: _Batch, row: OutboxMessage) -> bool:
+    log = delivery_log_from(batch.tuning.delivery_log)
+    return bool(log and row.message_id and log.accepted({row.message_id}))
+
+
+async def _reset(smtp: aiosmtplib.SMTP | None) -> None:
+    if smtp is not None and smtp.is_connected:
+        try:
+            await smtp.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            smtp.close()
+
+
+async def _worker(batch: _Batch) -> None:
     smtp: aiosmtplib.SMTP | None = None
     try:
-        while not queue.empty():
-            row_id, msg = queue.get_nowait()
-            try:
-                if smtp is None or not smtp.is_connected:
-                    smtp = aiosmtplib.SMTP(
-                        hostname=settings.smtp_host,
-                        port=settings.smtp_port,
-                        timeout=settings.smtp_timeout,
-                        start_tls=False,
-                    )
-                    await smtp.connect()
-                await smtp.send_message(msg)
-                out.append(Outcome(row_id, MailStatus.sent))
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-                bounced = _classify(exc)
-                out.append(
-                    Outcome(row_id, MailStatus.bounced, bounced.error)
-                    if bounced
-                    else Outcome(row_id, MailStatus.failed, f"{type(exc).__name__}: {exc}")
-                )
-                if bounced is None and smtp is not None:
-                    smtp.close()
-                    smtp = None
+        while not batch.queue.empty():
+            row = batch.session.get(OutboxMessage, batch.queue.get_nowait())
+            if row is None:
+                continue
+            if row.claimed_by != batch.owner and not batch.claim([row.id or 0]):
+                continue  # an escalation someone else is already sending
+            if batch.server_down:
+                batch.settle(row, MailStatus.failed, "mail server unreachable")
+                continue
+            row.message_id = row.message_id or message_id_for(row, batch.settings)
+            smtp = await _deliver(batch, row, smtp)
     finally:
         if smtp is not None and smtp.is_connected:
             try:
                 await smtp.quit()
-            except Exception:  # noqa: BLE001 - the server may already be gone
+            except (aiosmtplib.SMTPException, OSError):
                 smtp.close()
 
 
-async def send_messages(settings: Settings, messages: list[tuple[int, EmailMessage]]) -> list[Outcome]:
-    queue: asyncio.Queue[tuple[int, EmailMessage]] = asyncio.Queue()
-    for item in messages:
-        queue.put_nowait(item)
-    out: list[Outcome] = []
-    workers = min(settings.smtp_connections, max(1, len(messages)))
-    await asyncio.gather(*(_worker(settings, queue, out) for _ in range(workers)))
-    return out
-
-
-def load_owed(session: Session, ids: list[int]) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(
-        col(OutboxMessage.id).in_(ids), col(OutboxMessage.status).in_(["pending", "failed"])
-    )
-    return list(session.exec(query).all())
-
-
-def record_outcomes(session: Session, outcomes: list[Outcome]) -> dict[str, int]:
-    """Write each message's outcome; a delivered notice moves its assignment to 'arrived' (edXML 01)."""
-    now = utcnow()
-    counts = {s.value: 0 for s in MailStatus}
-    rows = {
-        r.id: r
-        for r in session.exec(
-            select(OutboxMessage).where(col(OutboxMessage.id).in_([o.message_id for o in outcomes]))
-        ).all()
-    }
-    arrived: list[int] = []
-    for o in outcomes:
-        row = rows[o.message_id]
-        row.status, row.attempts, row.last_error = o.status.value, row.attempts + 1, o.error
-        if o.status == MailStatus.sent:
-            row.sent_at = now
-            if row.kind == "notice" and row.assignment_id:
-                arrived.append(row.assignment_id)
-        elif o.status == MailStatus.bounced:
-            session.add(
-                AuditLog(
-                    event="mail_bounced",
-                    directive_id=row.directive_id,
-                    assignment_id=row.assignment_id,
-                    detail={"to": row.to_addr, "reply": o.error},
-                )
-            )
-        counts[o.status.value] += 1
-    if arrived:
-        session.execute(
-            update(Assignment)
-            .where(col(Assignment.id).in_(arrived), col(Assignment.status) == Status.queued.value)
-            .values(status=Status.arrived.value, status_changed_at=now)
-        )
-    session.flush()
-    return counts
+async def _run(batch: _Batch, ids: list[int]) -> None:
+    for row_id in batch.claim(ids):
+        batch.queue.put_nowait(row_id)
+    await asyncio.gather(*(_worker(batch) for _ in range(batch.settings.smtp_connections)))
 
 
 def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> dict[str, int]:
-    """Send the owed messages among `ids` and record the outcomes (the caller commits)."""
-    rows = load_owed(session, ids)
-    messages = [(r.id, build_email(settings, r)) for r in rows if r.id is not None]
-    outcomes = asyncio.run(send_messages(settings, messages))
-    return record_outcomes(session, outcomes)
+    """Send the owed messages among `ids` (and the escalations their bounces create); commits as it goes.
+
+    Rows a dead sender left 'claimed' or 'sending' are recovered first. Returns counts of sent, bounced,
+    failed (still owed: the caller may raise so Prefect retries), escalated and recovery outcomes.
+    """
+    tuning = DeliverySettings()
+    batch = _Batch(session, settings, tuning)
+    ACTIVE_CALLS.add(batch.owner.rsplit(":", 1)[1])
+    try:
+        recovered = recover_interrupted(
+            session, ids, timedelta(seconds=tuning.claim_lease_seconds), delivery_log_from(tuning.delivery_log)
+        )
+        asyncio.run(_run(batch, ids))
+    finally:
+        ACTIVE_CALLS.discard(batch.owner.rsplit(":", 1)[1])
+    return {**batch.counts, **recovered}

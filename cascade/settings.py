@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, ge=1)
     admin_user: str = "admin"
     admin_password: str | None = None
+    # Reports: days off besides weekends and public holidays (comma-separated ISO dates), attachments.
+    extra_days_off: str = ""
+    upload_dir: str = "uploads"
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
 
     @property
     def public_host(self) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from cascade.errors import InputError, Problem
 from cascade.render import STATUS_LABELS
+from cascade.rollup import report_fields
 from models import EDXML_CODE, Assignment, Directive, Unit
 
 
@@ -61,6 +62,7 @@ def assignment_rows(session: Session, directive: Directive, level: int = 1) -> l
                 "report_due": a.report_due.isoformat() if a.report_due else None,
                 "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
                 "implementing_directive": child.number if child else None,
+                **report_fields(session, a),
             }
         )
         if child is not None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from cascade.directivefile import DirectiveSpec, check_units
 from cascade.errors import InputError, Problem
+from cascade.reportplan import store_reporting
 from models import AuditLog, Directive, DirectiveTask, Recipient
 
 
@@ -77,6 +78,7 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
         session.add(
             DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
         )
+    store_reporting(session, directive.id, spec.reporting)
     session.add(
         AuditLog(
             event="directive_stored",

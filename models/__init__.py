@@ -4,6 +4,7 @@ from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, 
 from models.audit import AuditLog
 from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
 from models.outbox import MailStatus, OutboxMessage
+from models.report import EscalationStep, Report, ReportAttachment, ReportCycle, ReportingPlan, ReportVersion
 from models.task_item import TaskItem, TaskStatus
 from models.types import UTCDateTime, utcnow
 from models.unit import Unit, UnitPublic
@@ -17,9 +18,15 @@ __all__ = [
     "CascadeMode",
     "Directive",
     "DirectiveTask",
+    "EscalationStep",
     "MailStatus",
     "OutboxMessage",
     "Recipient",
+    "Report",
+    "ReportAttachment",
+    "ReportCycle",
+    "ReportingPlan",
+    "ReportVersion",
     "Role",
     "Status",
     "TaskItem",

@@ -48,7 +48,8 @@ def test_every_recipient_gets_exactly_one_email_with_its_own_link(settings: Sett
     for code, messages in by_unit.items():
         assert len(messages) == 1, code
         message = messages[0]
-        assert message.subject.startswith("Kế hoạch số 252/KH-LĐLĐ của Liên đoàn Lao động tỉnh Lai Châu")
+        # the whole subject, diacritics and spaces intact after MIME encoding and folding
+        assert message.subject == f"Kế hoạch số 252/KH-LĐLĐ của Liên đoàn Lao động tỉnh Lai Châu: {spec.summary}"
         text = message.text()
         assert "252/KH-LĐLĐ" in text and "31-KH/TU" in text and "Hạn xác nhận đã nhận văn bản: 21/05/2021" in text
         found = links_in(text, settings.public_url)

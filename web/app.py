@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cascade.db import get_engine, init_db
 from cascade.settings import Settings, get_settings
 from web import unit_pages
+from web import report_pages
 from web.common import log, page
 
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = init_db(get_engine(settings.database_url))
     app.include_router(unit_pages.router)
+    app.include_router(report_pages.router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -27,7 +27,7 @@ def refuse_post(token: str, request: Request, reason: Annotated[str, Form(max_le
     assignment_id = resolve_link(request, token, Purpose.ack)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
-    with Session(app_engine(request)) as session:
+    with Session(app_engine(request), expire_on_commit=False) as session:
         if session.get(Assignment, assignment_id) is None:
             return error_page("unknown")
         if not reason.strip():
@@ -65,7 +65,7 @@ def author_form(token: str, request: Request) -> HTMLResponse:
     assignment_id = resolve_link(request, token, Purpose.ack)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
-    with Session(app_engine(request)) as session:
+    with Session(app_engine(request), expire_on_commit=False) as session:
         view = _author_view(session, assignment_id)
     if view is None:
         return error_page("unknown")
@@ -86,7 +86,7 @@ def author_post(
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     form = {"summary": summary, "body": body, "report_due": report_due, "tasks": tasks}
-    with Session(app_engine(request)) as session:
+    with Session(app_engine(request), expire_on_commit=False) as session:
         view = _author_view(session, assignment_id)
         if view is None:
             return error_page("unknown")

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cascade.acknowledge import acknowledge
 from cascade.dispatch import notice_context
+from cascade.reports import report_link
 from cascade.tokens import Purpose
 from models import Acknowledgement, Assignment, Role, Unit
 from web.common import app_engine, client_ip, error_page, page, resolve_link
@@ -48,7 +49,8 @@ def unit_page(token: str, request: Request) -> HTMLResponse:
         view = unit_view(session, assignment_id)
     if view is None:
         return error_page("unknown")
-    return page("web/unit.html", token=token, **view)
+    link = report_link(request.app.state.settings, view["assignment"])
+    return page("web/unit.html", token=token, report_link=link, **view)
 
 
 @router.post("/u/{token}/ack", response_class=HTMLResponse)

@@ -1,0 +1,185 @@
+"""The chasing ladder, the monitor-deadlines flow's plain logic with an injected `now`: a reminder before
+the deadline, one on the day, then one copied to the parent unit, then an escalation to the follow-up officer.
+Each step is taken once per unit and item (the acknowledgement, or a report cycle), however often the monitor runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from cascade.dispatch import unit_link
+from cascade.reminders import digest_rows, reminder_row
+from cascade.reportplan import effective_plan, ensure_cycles, ladder_for
+from cascade.reports import report_link
+from cascade.settings import Settings
+from cascade.sqlutil import insert_ignoring_conflicts
+from cascade.workdays import WorkCalendar, local_date
+from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Status, Unit
+from models.report import EscalationStep, Report
+
+STEPS = ("before", "due", "parent", "escalate")
+LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
+
+
+@dataclass
+class Item:
+    """Something a unit owes: its acknowledgement ("ack") or its report for a cycle ("r1", "r2" …)."""
+
+    assignment: Assignment
+    unit: Unit
+    directive: Directive
+    item: str
+    due: date
+    start: date
+
+    @property
+    def is_ack(self) -> bool:
+        return self.item == "ack"
+
+
+@dataclass
+class Taken:
+    step_id: int
+    step: str
+    item: Item
+    supervisor: Unit | None
+    officer: tuple[str | None, str]
+
+
+def triggers(due: date, ladder: dict[str, int], calendar: WorkCalendar) -> dict[str, date | None]:
+    return {
+        "before": calendar.add_working_days(due, -ladder["before"]) if ladder["before"] else None,
+        "due": due,
+        "parent": calendar.add_working_days(due, ladder["parent_after"]),
+        "escalate": calendar.add_working_days(due, ladder["escalate_after"]),
+    }
+
+
+def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[Item]:
+    """Acknowledgements not given and reports not submitted whose ladder may have started."""
+    horizon = today + LOOKAHEAD
+    items: list[Item] = []
+    directives: dict[int, Directive] = {}
+
+    def directive_of(a: Assignment) -> Directive:
+        if a.directive_id not in directives:
+            found = session.get(Directive, a.directive_id)
+            assert found is not None
+            directives[a.directive_id] = found
+        return directives[a.directive_id]
+
+    base = select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id)).where(col(Unit.active))
+    for a, u in session.exec(
+        base.where(col(Assignment.status) == Status.arrived.value, col(Assignment.ack_due) <= horizon)
+    ).all():
+        items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
+    owing = base.where(
+        col(Assignment.role) == Role.act.value,
+        col(Assignment.status).not_in([Status.refused.value, Status.completed.value, Status.queued.value]),
+    )
+    rows = list(session.exec(owing).all())
+    submitted = {
+        (r.assignment_id, r.cycle_seq)
+        for r in session.exec(
+            select(Report).where(
+                col(Report.assignment_id).in_([a.id for a, _ in rows]), col(Report.status) == "submitted"
+            )
+        ).all()
+    }
+    for a, u in rows:
+        for cycle in ensure_cycles(session, directive_of(a), calendar):
+            if cycle.due <= horizon and (a.id, cycle.seq) not in submitted:
+                items.append(Item(a, u, directive_of(a), f"r{cycle.seq}", cycle.due, directive_of(a).issued_on))
+    return items
+
+
+def _record(session: Session, item: Item, step: str, now: datetime) -> int | None:
+    """Insert the step; None when it was already taken (a concurrent or repeated run)."""
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table: Any = EscalationStep.__table__  # type: ignore[attr-defined]
+    stmt = module.insert(table).on_conflict_do_nothing(index_elements=["assignment_id", "item", "step"])
+    values = {
+        "directive_id": item.directive.id,
+        "assignment_id": item.assignment.id,
+        "item": item.item,
+        "step": step,
+        "rank": STEPS.index(step),
+        "due": item.due,
+        "at": now,
+    }
+    row = session.execute(stmt.values(**values).returning(table.c.id)).first()
+    return int(row[0]) if row else None
+
+
+def take_steps(session: Session, settings: Settings, now: datetime, calendar: WorkCalendar) -> list[dict[str, Any]]:
+    """Take every step now due, queue its emails (digests grouped per supervisor and officer) and audit it.
+    Returns one record per step taken, for the caller to emit as events."""
+    today = local_date(now)
+    items = open_items(session, today, calendar)
+    reached: dict[tuple[int, str], int] = {}
+    for s in session.exec(
+        select(EscalationStep).where(col(EscalationStep.assignment_id).in_({i.assignment.id for i in items}))
+    ).all():
+        reached[(s.assignment_id, s.item)] = max(reached.get((s.assignment_id, s.item), -1), s.rank)
+    taken: list[Taken] = []
+    for item in items:
+        plan = effective_plan(session, item.directive)
+        dates = triggers(item.due, ladder_for(plan, item.directive.urgency), calendar)
+        due_now = [
+            s for s in STEPS if (d := dates[s]) is not None and d <= today and not (s == "before" and d < item.start)
+        ]
+        # Only the highest step now due is taken: a monitor that was down does not send a burst of stale ones.
+        if not due_now or reached.get((item.assignment.id or 0, item.item), -1) >= STEPS.index(due_now[-1]):
+            continue
+        step_id = _record(session, item, due_now[-1], now)
+        if step_id is None:
+            continue
+        issuer = session.get(Unit, item.directive.issuer_id)
+        officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
+        taken.append(Taken(step_id, due_now[-1], item, issuer, officer))
+    rows = [_reminder(settings, t, now) for t in taken if t.step != "escalate"]
+    rows += digest_rows(items, taken, today, now)
+    insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
+    events = [_audit(session, t, now) for t in taken]
+    session.flush()
+    return events
+
+
+def _reminder(settings: Settings, t: Taken, now: datetime) -> dict[str, Any]:
+    a = t.item.assignment
+    link = unit_link(settings, a) if t.item.is_ack else report_link(settings, a)
+    return reminder_row(t, link or "", now)
+
+
+def _audit(session: Session, t: Taken, now: datetime) -> dict[str, Any]:
+    item = t.item
+    to = [item.unit.email] if t.step != "escalate" else []
+    if t.step == "parent" and t.supervisor:
+        to.append(t.supervisor.email)
+    if t.step == "escalate":
+        to.append(t.officer[1])
+    detail = {"item": item.item, "step": t.step, "due": item.due.isoformat(), "to": to}
+    session.add(
+        AuditLog(
+            event=f"escalation_{t.step}",
+            actor="monitor",
+            at=now,
+            directive_id=item.directive.id,
+            assignment_id=item.assignment.id,
+            unit_code=item.unit.code,
+            unit_name=item.unit.name,
+            detail=detail,
+        )
+    )
+    return {
+        "event": f"cascade.escalation.{t.step}",
+        "assignment_id": item.assignment.id,
+        "directive_id": item.directive.id,
+        "number": item.directive.number,
+        "unit": item.unit.code,
+        **detail,
+    }

@@ -1,0 +1,121 @@
+"""Renders the ladder's emails into outbox rows: a unit's reminder, a supervisor's digest, an officer's
+escalation. Digests group every unit of one run into ONE email per recipient."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cascade.render import render
+
+if TYPE_CHECKING:
+    from cascade.ladder import Item, Taken
+
+
+def what(item: Item) -> str:
+    if item.is_ack:
+        return "xác nhận đã nhận văn bản"
+    return f"báo cáo kết quả (kỳ {item.item[1:]})"
+
+
+def line(item: Item, today: date) -> dict[str, Any]:
+    return {
+        "unit": item.unit,
+        "directive": item.directive,
+        "what": what(item),
+        "due": item.due,
+        "days_late": max((today - item.due).days, 0),
+    }
+
+
+def _row(key: str, kind: str, to: tuple[str, str], template: str, now: datetime, **values: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": kind,
+        "directive_id": values.pop("directive_id", None),
+        "assignment_id": values.pop("assignment_id", None),
+        "to_addr": to[1],
+        "to_name": to[0],
+        "subject": " ".join(render(f"email/{template}_subject.txt", **values).split()),
+        "body_text": render(f"email/{template}.txt", **values),
+        "body_html": render(f"email/{template}.html", **values),
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def reminder_row(t: Taken, link: str, now: datetime) -> dict[str, Any]:
+    item = t.item
+    return _row(
+        f"remind:{item.assignment.id}:{item.item}:{t.step}",
+        "reminder",
+        (item.unit.name, item.unit.email),
+        "reminder",
+        now,
+        directive_id=item.directive.id,
+        assignment_id=item.assignment.id,
+        step=t.step,
+        unit=item.unit,
+        directive=item.directive,
+        what=what(item),
+        due=item.due,
+        supervisor=t.supervisor,
+        link=link,
+    )
+
+
+def _span(steps: list[Taken]) -> str:
+    ids = sorted(t.step_id for t in steps)
+    return f"{ids[0]}-{ids[-1]}"
+
+
+def digest_rows(items: list[Item], taken: list[Taken], today: date, now: datetime) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    by_supervisor: dict[int, list[Taken]] = defaultdict(list)
+    for t in taken:
+        if t.step == "parent" and t.supervisor is not None:
+            by_supervisor[t.supervisor.id or 0].append(t)
+    for sup_id, steps in sorted(by_supervisor.items()):
+        supervisor = steps[0].supervisor
+        assert supervisor is not None
+        overdue = [i for i in items if i.due < today and i.directive.issuer_id == sup_id]
+        overdue.sort(key=lambda i: (i.due, i.unit.code, i.item))
+        rows.append(
+            _row(
+                f"digest:{sup_id}:{_span(steps)}",
+                "digest",
+                (supervisor.name, supervisor.email),
+                "digest",
+                now,
+                supervisor=supervisor,
+                new=[line(t.item, today) for t in sorted(steps, key=lambda t: (t.item.unit.code, t.item.item))],
+                overdue=[line(i, today) for i in overdue],
+                today=today,
+            )
+        )
+    by_officer: dict[str, list[Taken]] = defaultdict(list)
+    for t in taken:
+        if t.step == "escalate" and t.officer[1]:
+            by_officer[t.officer[1].lower()].append(t)
+    for email, steps in sorted(by_officer.items()):
+        name = steps[0].officer[0] or ""
+        digest = hashlib.sha1(email.encode()).hexdigest()[:10]
+        rows.append(
+            _row(
+                f"escalation:{digest}:{_span(steps)}",
+                "escalation",
+                (name, email),
+                "escalation",
+                now,
+                officer_name=name,
+                lines=[
+                    {**line(t.item, today), "supervisor": t.supervisor}
+                    for t in sorted(steps, key=lambda t: (t.item.directive.number, t.item.unit.code, t.item.item))
+                ],
+                today=today,
+            )
+        )
+    return rows

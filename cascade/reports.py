@@ -1,0 +1,245 @@
+"""A unit's results report for one cycle: figures, free text, attachments; every version kept; correctable
+until the deadline; moves the assignment through edXML 05 (in progress) to 06 (completed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from cascade.settings import Settings
+from cascade.tokens import Purpose, expiry_for, make_token
+from cascade.workdays import WorkCalendar, local_date, parse_days
+from models import Assignment, AuditLog, Role, Status, Unit, utcnow
+from models.report import Report, ReportAttachment, ReportCycle, ReportVersion
+
+REPORT_LINK_GRACE_DAYS = 90  # a late report is still accepted for a while after the last deadline
+MAX_FILES_PER_VERSION = 5
+# Extension -> (content type, accepted leading bytes). The type is ours, never the browser's.
+ALLOWED_FILES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+}
+
+
+class ReportError(Exception):
+    """The report was not saved; `problems` are shown to the unit (in Vietnamese)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def work_calendar(settings: Settings) -> WorkCalendar:
+    return WorkCalendar(parse_days(settings.extra_days_off))
+
+
+def report_link(settings: Settings, assignment: Assignment) -> str | None:
+    """The unit's own report link (its own purpose: it cannot acknowledge), for `act` units only."""
+    if assignment.role != Role.act or assignment.id is None:
+        return None
+    deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
+    token = make_token(settings, assignment.id, Purpose.report, expiry_for(deadline, REPORT_LINK_GRACE_DAYS))
+    return f"{settings.public_url.rstrip('/')}/r/{token}"
+
+
+def reports_of(session: Session, assignment_id: int) -> dict[int, Report]:
+    return {r.cycle_seq: r for r in session.exec(select(Report).where(Report.assignment_id == assignment_id)).all()}
+
+
+def editable(report: Report | None, cycle: ReportCycle, today: date) -> bool:
+    """Until the deadline a report can be corrected; after it, only a report never submitted can be sent."""
+    return report is None or report.status != "submitted" or today <= cycle.due
+
+
+def current_cycle(cycles: list[ReportCycle], reports: dict[int, Report], today: date) -> ReportCycle:
+    """The first cycle still owed; else the one still correctable; else the last."""
+    for cycle in cycles:
+        if cycle.seq not in reports or reports[cycle.seq].status != "submitted":
+            return cycle
+    return next((c for c in cycles if today <= c.due), cycles[-1])
+
+
+def parse_figures(indicators: list[dict[str, Any]], raw: dict[str, str], required: bool) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    problems: list[str] = []
+    for ind in indicators:
+        text = (raw.get(ind["code"]) or "").strip().replace(",", ".")
+        if not text:
+            if required:
+                problems.append(f"Chưa nhập số liệu “{ind['name']}”.")
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal(-1)
+        if value < 0 or not value.is_finite() or (ind["type"] == "int" and value != value.to_integral_value()):
+            kind = "một số nguyên không âm" if ind["type"] == "int" else "một số không âm"
+            problems.append(f"“{ind['name']}” phải là {kind}.")
+            continue
+        figures[ind["code"]] = int(value) if ind["type"] == "int" else float(value)
+    if problems:
+        raise ReportError(problems)
+    return figures
+
+
+def check_uploads(settings: Settings, uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
+    """(upload, extension, content type) for each acceptable file, or ReportError naming every refused one."""
+    problems: list[str] = []
+    out: list[tuple[Upload, str, str]] = []
+    if len(uploads) > MAX_FILES_PER_VERSION:
+        problems.append(f"Mỗi lần gửi tối đa {MAX_FILES_PER_VERSION} tệp.")
+    for up in uploads:
+        ext = Path(up.filename).suffix.lower()
+        allowed = ALLOWED_FILES.get(ext)
+        if len(up.data) > settings.upload_max_bytes:
+            problems.append(f"Tệp “{up.filename}” vượt quá {settings.upload_max_bytes // (1024 * 1024)} MB.")
+        elif not up.data:
+            problems.append(f"Tệp “{up.filename}” rỗng.")
+        elif allowed is None or not up.data.startswith(allowed[1]):
+            problems.append(f"Tệp “{up.filename}” không thuộc loại được nhận (PDF, Word, Excel, ảnh JPG/PNG).")
+        else:
+            out.append((up, ext, allowed[0]))
+    if problems:
+        raise ReportError(problems)
+    return out
+
+
+def save_report(
+    session: Session,
+    settings: Settings,
+    assignment: Assignment,
+    cycle: ReportCycle,
+    indicators: list[dict[str, Any]],
+    *,
+    text: str,
+    raw_figures: dict[str, str],
+    uploads: list[Upload],
+    submit: bool,
+    now: datetime | None = None,
+    remote_addr: str | None = None,
+) -> Report:
+    """Save a new version (a draft, or the submitted report); nothing is written when anything is refused."""
+    now = now or utcnow()
+    assert assignment.id is not None and cycle.directive_id == assignment.directive_id
+    if assignment.role != Role.act or assignment.status == Status.refused:
+        raise ReportError(["Đơn vị không có nhiệm vụ báo cáo theo văn bản này."])
+    report = reports_of(session, assignment.id).get(cycle.seq)
+    if not editable(report, cycle, local_date(now)):
+        raise ReportError(["Đã quá hạn báo cáo: báo cáo đã gửi không còn sửa được."])
+    if report is not None and report.status == "submitted" and not submit:
+        raise ReportError(["Báo cáo đã gửi: để sửa, bấm “Gửi báo cáo” (mỗi lần sửa được lưu thành một phiên bản)."])
+    text = text.strip()
+    problems: list[str] = []
+    if submit and not text:
+        problems.append("Chưa nhập nội dung báo cáo.")
+    try:
+        figures = parse_figures(indicators, raw_figures, required=submit)
+    except ReportError as exc:
+        problems += exc.problems
+    try:
+        files = check_uploads(settings, uploads)
+    except ReportError as exc:
+        problems += exc.problems
+    if problems:
+        raise ReportError(problems)
+    if report is None:
+        report = Report(assignment_id=assignment.id, directive_id=assignment.directive_id, cycle_seq=cycle.seq)
+    report.version += 1
+    report.text, report.figures, report.updated_at = text, figures, now
+    if submit:
+        report.late = report.late or (report.status != "submitted" and local_date(now) > cycle.due)
+        report.status, report.submitted_at = "submitted", now
+    session.add(report)
+    session.flush()
+    assert report.id is not None
+    session.add(
+        ReportVersion(
+            report_id=report.id,
+            version=report.version,
+            submitted=submit,
+            text=text,
+            figures=figures,
+            at=now,
+            remote_addr=remote_addr,
+        )
+    )
+    _store_files(session, settings, report, files, now)
+    _move_status(session, assignment, now)
+    unit = session.get(Unit, assignment.unit_id)
+    session.add(
+        AuditLog(
+            event="report_submitted" if submit else "report_saved",
+            actor=f"link from {remote_addr}",
+            at=now,
+            directive_id=assignment.directive_id,
+            assignment_id=assignment.id,
+            unit_code=unit.code if unit else None,
+            unit_name=unit.name if unit else None,
+            detail={"cycle": cycle.seq, "version": report.version, "late": report.late, "files": len(files)},
+        )
+    )
+    session.flush()
+    return report
+
+
+def _store_files(
+    session: Session, settings: Settings, report: Report, files: list[tuple[Upload, str, str]], now: datetime
+) -> None:
+    folder = Path(settings.upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for up, ext, content_type in files:
+        stored = f"{secrets.token_hex(16)}{ext}"  # the app's name: nothing of the sender's name reaches the disk
+        (folder / stored).write_bytes(up.data)
+        session.add(
+            ReportAttachment(
+                report_id=report.id or 0,
+                version=report.version,
+                stored_name=stored,
+                original_name=Path(up.filename).name[:255] or f"tep{ext}",
+                content_type=content_type,
+                size=len(up.data),
+                sha256=hashlib.sha256(up.data).hexdigest(),
+                at=now,
+            )
+        )
+
+
+def _move_status(session: Session, assignment: Assignment, now: datetime) -> None:
+    """05 while anything is owed, 06 once the report of every cycle is submitted."""
+    cycles = session.exec(select(ReportCycle.seq).where(ReportCycle.directive_id == assignment.directive_id)).all()
+    submitted = {r.cycle_seq for r in reports_of(session, assignment.id or 0).values() if r.status == "submitted"}
+    target = Status.completed if set(cycles) <= submitted else Status.in_progress
+    if assignment.status != target.value:
+        assignment.status, assignment.status_changed_at = target.value, now
+        session.add(assignment)
+
+
+def attachment_for(session: Session, assignment_id: int, attachment_id: int) -> ReportAttachment | None:
+    """An attachment only through the link of the unit that sent it."""
+    query = (
+        select(ReportAttachment)
+        .join(Report, col(Report.id) == col(ReportAttachment.report_id))
+        .where(col(ReportAttachment.id) == attachment_id, col(Report.assignment_id) == assignment_id)
+    )
+    return session.exec(query).first()

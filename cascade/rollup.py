@@ -1,0 +1,210 @@
+"""Roll-up: a unit's figures plus those of the units below it (through the directives it passed on), and the
+consolidated report an issuer gets once a cycle's reports are all in or its deadline has passed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from cascade.render import render
+from cascade.reportplan import effective_plan, ensure_cycles
+from cascade.reports import work_calendar
+from cascade.settings import get_settings
+from cascade.workdays import WorkCalendar, local_date
+from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Status, Unit
+from models.report import EscalationStep, Report, ReportCycle
+
+STATUS_WORDS = {"submitted": "Đã báo cáo", "late": "Báo cáo muộn", "missing": "Chưa báo cáo"}
+
+
+def act_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
+    query = (
+        select(Assignment, Unit)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.directive_id == directive_id, Assignment.role == Role.act.value)
+        .where(col(Assignment.status) != Status.refused.value)
+        .order_by(col(Unit.code))
+    )
+    return list(session.exec(query).all())
+
+
+def submitted_report(session: Session, assignment_id: int, seq: int) -> Report | None:
+    query = select(Report).where(Report.assignment_id == assignment_id, Report.cycle_seq == seq)
+    report = session.exec(query).first()
+    return report if report is not None and report.status == "submitted" else None
+
+
+def add(total: dict[str, float], figures: dict[str, float]) -> None:
+    for code, value in figures.items():
+        total[code] = total.get(code, 0) + value
+
+
+def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> list[dict[str, Any]]:
+    """Depth first: each act unit with its own figures and its rolled-up figures (own + the units below)."""
+    rows: list[dict[str, Any]] = []
+    for a, u in act_assignments(session, directive_id):
+        report = submitted_report(session, a.id or 0, seq)
+        below = unit_rows(session, a.implementing_directive_id, seq, level + 1) if a.implementing_directive_id else []
+        rolled: dict[str, float] = dict(report.figures) if report else {}
+        for row in below:
+            if row["level"] == level + 1:
+                add(rolled, row["rolled_up"])
+        rows.append(
+            {
+                "level": level,
+                "unit": u.code,
+                "name": u.name,
+                "status": ("late" if report.late else "submitted") if report else "missing",
+                "submitted_at": report.submitted_at if report else None,
+                "version": report.version if report else 0,
+                "figures": dict(report.figures) if report else {},
+                "rolled_up": rolled,
+                "text": report.text if report else "",
+            }
+        )
+        rows.extend(below)
+    return rows
+
+
+def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> dict[str, Any]:
+    """Totals, a row per unit at every level, and the units that did not report."""
+    assert directive.id is not None
+    rows = unit_rows(session, directive.id, cycle.seq)
+    totals: dict[str, float] = {}
+    for row in rows:
+        if row["level"] == 1:
+            add(totals, row["rolled_up"])
+    issuer = session.get(Unit, directive.issuer_id)
+    return {
+        "directive": directive,
+        "issuer": issuer,
+        "cycle": cycle,
+        "indicators": effective_plan(session, directive).indicators,
+        "rows": rows,
+        "totals": totals,
+        "missing": [r for r in rows if r["status"] == "missing"],
+        "status_words": STATUS_WORDS,
+    }
+
+
+def render_consolidated(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "markdown": render("reports/consolidated.md", **data),
+        "html": render("reports/consolidated.html", **data),
+        "subject": " ".join(render("reports/consolidated_subject.txt", **data).split()),
+    }
+
+
+def consolidate_due(
+    session: Session, now: datetime, calendar: WorkCalendar, directive_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Consolidate every cycle whose reports are all in or whose deadline has passed, once; the issuer gets it
+    by email. Returns, per cycle consolidated now, what the caller publishes as an artifact."""
+    today = local_date(now)
+    if directive_ids is None:
+        query = select(Assignment.directive_id).where(Assignment.role == Role.act.value).distinct()
+        directive_ids = sorted(set(session.exec(query).all()))
+    published: list[dict[str, Any]] = []
+    for directive_id in directive_ids:
+        directive = session.get(Directive, directive_id)
+        if directive is None:
+            continue
+        owing = act_assignments(session, directive_id)
+        for cycle in ensure_cycles(session, directive, calendar):
+            if cycle.consolidated_at is not None:
+                continue
+            all_in = all(submitted_report(session, a.id or 0, cycle.seq) for a, _ in owing)
+            if not (all_in or today > cycle.due):
+                continue
+            data = consolidated(session, directive, cycle)
+            out = render_consolidated(data)
+            issuer = data["issuer"]
+            session.add(
+                OutboxMessage(
+                    key=f"consolidated:{directive_id}:{cycle.seq}",
+                    kind="consolidated",
+                    directive_id=directive_id,
+                    to_addr=issuer.email,
+                    to_name=issuer.name,
+                    subject=out["subject"],
+                    body_text=out["markdown"],
+                    body_html=out["html"],
+                    created_at=now,
+                )
+            )
+            cycle.consolidated_at = now
+            session.add(cycle)
+            session.add(
+                AuditLog(
+                    event="report_consolidated",
+                    actor="monitor",
+                    at=now,
+                    directive_id=directive_id,
+                    unit_code=issuer.code,
+                    unit_name=issuer.name,
+                    detail={
+                        "cycle": cycle.seq,
+                        "totals": data["totals"],
+                        "missing": [r["unit"] for r in data["missing"]],
+                    },
+                )
+            )
+            session.flush()
+            published.append(
+                {
+                    "key": f"directive-{directive_id}-report-{cycle.seq}",
+                    "markdown": out["markdown"],
+                    "description": f"{directive.number}: báo cáo tổng hợp kỳ {cycle.seq}",
+                    "directive_id": directive_id,
+                    "cycle": cycle.seq,
+                    "totals": data["totals"],
+                }
+            )
+    return published
+
+
+def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, float]:
+    """The unit's own submitted figures plus those rolled up from the units it passed the directive on to."""
+    report = submitted_report(session, assignment.id or 0, seq)
+    total: dict[str, float] = dict(report.figures) if report else {}
+    if assignment.implementing_directive_id:
+        for child, _ in act_assignments(session, assignment.implementing_directive_id):
+            add(total, rolled_up(session, child, seq))
+    return total
+
+
+def report_fields(session: Session, assignment: Assignment, calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """For `cascade status`: the report status of each cycle, the escalation step reached, the figures."""
+    steps = session.exec(select(EscalationStep).where(EscalationStep.assignment_id == assignment.id)).all()
+    top = max(steps, key=lambda s: (s.at, s.rank), default=None)
+    out: dict[str, Any] = {"escalation_step": f"{top.item}:{top.step}" if top else None}
+    if assignment.role != Role.act:
+        return {**out, "report_status": None, "report_cycles": [], "figures": {}, "rolled_up": {}}
+    directive = session.get(Directive, assignment.directive_id)
+    assert directive is not None
+    reports = {r.cycle_seq: r for r in session.exec(select(Report).where(Report.assignment_id == assignment.id))}
+    cycles = []
+    for cycle in ensure_cycles(session, directive, calendar or work_calendar(get_settings())):
+        r = reports.get(cycle.seq)
+        state = "missing" if r is None else "draft" if r.status != "submitted" else "late" if r.late else "submitted"
+        cycles.append(
+            {
+                "cycle": cycle.seq,
+                "due": cycle.due.isoformat(),
+                "status": state,
+                "version": r.version if r else 0,
+                "submitted_at": r.submitted_at.isoformat() if r and r.submitted_at else None,
+                "figures": dict(r.figures) if r and r.status == "submitted" else {},
+                "rolled_up": rolled_up(session, assignment, cycle.seq),
+            }
+        )
+    current = next((c for c in cycles if c["status"] in ("missing", "draft")), cycles[-1] if cycles else None)
+    return {
+        **out,
+        "report_status": current["status"] if current else None,
+        "report_cycles": cycles,
+        "figures": current["figures"] if current else {},
+        "rolled_up": current["rolled_up"] if current else {},
+    }

@@ -1,0 +1,177 @@
+"""A unit's report form behind its own signed report link: GET/HEAD show it and change nothing; only the POST
+saves (a draft, or the report), every version kept; attachments are served only through the same link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from cascade.dispatch import notice_context
+from cascade.reportplan import effective_plan, ensure_cycles
+from cascade.reports import (
+    MAX_FILES_PER_VERSION,
+    ReportError,
+    Upload,
+    attachment_for,
+    current_cycle,
+    editable,
+    reports_of,
+    save_report,
+    work_calendar,
+)
+from cascade.rollup import add, unit_rows
+from cascade.tokens import Purpose
+from cascade.workdays import local_date
+from models import Assignment, Role, Unit, utcnow
+from models.report import ReportAttachment, ReportVersion
+from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
+
+router = APIRouter()
+
+
+def report_view(session: Session, request: Request, assignment_id: int, seq: int | None) -> dict[str, Any] | None:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.role != Role.act:
+        return None
+    unit = session.get(Unit, assignment.unit_id)
+    assert unit is not None
+    ctx = notice_context(session, assignment.directive_id)
+    cycles = ensure_cycles(session, ctx.directive, work_calendar(app_settings(request)))
+    reports = reports_of(session, assignment_id)
+    today = local_date(utcnow())
+    cycle = next((c for c in cycles if c.seq == seq), None) or current_cycle(cycles, reports, today)
+    report = reports.get(cycle.seq)
+    versions, files = [], []
+    if report is not None:
+        versions = list(
+            session.exec(
+                select(ReportVersion).where(ReportVersion.report_id == report.id).order_by(col(ReportVersion.version))
+            ).all()
+        )
+        files = list(session.exec(select(ReportAttachment).where(ReportAttachment.report_id == report.id)).all())
+    below = (
+        unit_rows(session, assignment.implementing_directive_id, cycle.seq)
+        if assignment.implementing_directive_id
+        else []
+    )
+    children = [r for r in below if r["level"] == 1]
+    children_total: dict[str, float] = {}
+    for row in children:
+        add(children_total, row["rolled_up"])
+    return dict(
+        assignment=assignment,
+        unit=unit,
+        directive=ctx.directive,
+        issuer=ctx.issuer,
+        tasks=[t for t in ctx.tasks if t.applies_to(unit.code, unit.kind)],
+        report_to=ctx.report_to,
+        indicators=effective_plan(session, ctx.directive).indicators,
+        cycles=cycles,
+        cycle=cycle,
+        reports=reports,
+        report=report,
+        versions=versions,
+        files=files,
+        children=children,
+        children_total=children_total,
+        can_edit=assignment.status != "refused" and editable(report, cycle, today),
+        max_files=MAX_FILES_PER_VERSION,
+        max_mb=app_settings(request).upload_max_bytes // (1024 * 1024),
+    )
+
+
+def _render(request: Request, token: str, assignment_id: int, seq: int | None, **extra: Any) -> HTMLResponse:
+    with Session(app_engine(request)) as session:
+        view = report_view(session, request, assignment_id, seq)
+        session.commit()  # the cycles, created on first use
+    if view is None:
+        return error_page("unknown")
+    status_code = extra.pop("status_code", 200)
+    return page("web/report.html", status_code=status_code, token=token, **view, **extra)
+
+
+@router.api_route("/r/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def report_page(token: str, request: Request, cycle: int | None = None) -> HTMLResponse:
+    """The form (or the report as sent); changes nothing but creating the cycles on first use."""
+    assignment_id = resolve_link(request, token, Purpose.report)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    return _render(request, token, assignment_id, cycle)
+
+
+@router.post("/r/{token}", response_class=HTMLResponse)
+async def report_post(token: str, request: Request) -> HTMLResponse:
+    """Saves a draft (edXML 05) or the report (06 once every cycle is in); nothing is saved on an error."""
+    assignment_id = resolve_link(request, token, Purpose.report)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    settings = app_settings(request)
+    limit = settings.upload_max_bytes * MAX_FILES_PER_VERSION + 1024 * 1024
+    if int(request.headers.get("content-length") or 0) > limit:
+        return page("web/error.html", status_code=413, title="Tệp quá lớn", message="Dung lượng gửi vượt giới hạn.")
+    form = await request.form(max_files=MAX_FILES_PER_VERSION + 1, max_fields=200)
+    uploads: list[Upload] = []
+    for item in form.getlist("files"):
+        if isinstance(item, UploadFile) and item.filename:
+            uploads.append(Upload(item.filename, await item.read(settings.upload_max_bytes + 1)))
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    seq = int(fields["cycle"]) if fields.get("cycle", "").isdigit() else None
+    submit = fields.get("action") == "submit"
+
+    def save() -> list[str]:
+        with Session(app_engine(request)) as session:
+            assignment = session.get(Assignment, assignment_id)
+            view = report_view(session, request, assignment_id, seq) if assignment else None
+            if assignment is None or view is None:
+                return ["unknown"]
+            raw = {ind["code"]: fields.get(f"fig_{ind['code']}", "") for ind in view["indicators"]}
+            try:
+                save_report(
+                    session,
+                    settings,
+                    assignment,
+                    view["cycle"],
+                    view["indicators"],
+                    text=fields.get("text", ""),
+                    raw_figures=raw,
+                    uploads=uploads,
+                    submit=submit,
+                    remote_addr=client_ip(request),
+                )
+            except ReportError as exc:
+                session.rollback()
+                return exc.problems
+            session.commit()
+            return []
+
+    problems = await run_in_threadpool(save)
+    if problems == ["unknown"]:
+        return error_page("unknown")
+    if problems:
+        return _render(request, token, assignment_id, seq, problems=problems, form=fields, status_code=400)
+    return _render(request, token, assignment_id, seq, saved="submitted" if submit else "draft")
+
+
+@router.get("/r/{token}/files/{attachment_id}", response_model=None)
+def report_file(token: str, attachment_id: int, request: Request) -> Response:
+    """A file of this unit's own report; another unit's link gets 404, as for a file that does not exist."""
+    assignment_id = resolve_link(request, token, Purpose.report)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    with Session(app_engine(request)) as session:
+        found = attachment_for(session, assignment_id, attachment_id)
+    path = Path(app_settings(request).upload_dir) / found.stored_name if found else None
+    if found is None or path is None or not path.is_file():
+        return error_page("unknown")
+    return FileResponse(
+        path,
+        media_type=found.content_type,
+        filename=found.original_name,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
