@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from cascade.docimport.cli import import_document_cli
 from cascade.errors import InputError
@@ -93,6 +92,7 @@ def launch(file: Path) -> None:
     except InputError as exc:
         raise fail(exc) from None
     quiet_prefect()
+    from cascade.settings import get_settings
     from flows.cascade_directive import cascade_directive
 
     with console.status(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…"):
@@ -101,7 +101,11 @@ def launch(file: Path) -> None:
         f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
         f"{totals['bounced']} bounced."
     )
-    console.print(f"Next: `cascade status '{spec.number}'` to follow acknowledgements; `cascade web` serves the links.")
+    console.print("[bold]Next steps:[/]")
+    console.print(f"  • cascade web   — serve the links in the emails ({get_settings().public_url}/u/…)")
+    console.print(f"  • cascade status '{spec.number}'   — follow the acknowledgements, as a tree")
+    console.print(f"  • {get_settings().public_url}/admin   — supervisor views (user admin, CASCADE_ADMIN_PASSWORD)")
+    console.print("  • prefect server start   — with PREFECT_API_URL set, its UI shows the run and its artifacts")
 
 
 @app.command()
@@ -127,45 +131,11 @@ def status(
 
 
 def print_status(data: dict[str, object], out: Console | None = None) -> None:
-    out = out or console
-    table = Table(title=f"{data['number']} — {data['summary']}", title_justify="left")
-    for column in (
-        "Unit",
-        "Name",
-        "Role",
-        "Status",
-        "edXML",
-        "Ack due",
-        "Acknowledged",
-        "Report due",
-        "Passed on as",
-    ):
-        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=34 if column == "Name" else None)
-    colours = {
-        "queued": "yellow",
-        "arrived": "yellow",
-        "refused": "red",
-        "acknowledged": "green",
-        "assigned": "green",
-        "in_progress": "cyan",
-        "completed": "bold green",
-    }
-    for u in data["units"]:  # type: ignore[attr-defined]
-        indent = "  " * (u["level"] - 1)
-        table.add_row(
-            indent + u["unit"],
-            u["name"],
-            u["role"],
-            f"[{colours.get(u['status'], 'white')}]{u['status_label']}[/]",
-            u["edxml"] or "",
-            u["ack_due"],
-            (u["acknowledged_at"] or "")[:16],
-            u["report_due"] or "",
-            u["implementing_directive"] or "",
-        )
-    wide = Console(file=out.file, width=max(out.width, 160)) if not out.is_terminal else out
-    wide.print(table)
-    out.print("Counts: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["counts"].items())))  # type: ignore[attr-defined]
+    """The status as a coloured tree (cascade.statusview); units late to acknowledge are marked."""
+    from cascade.oversight import today_vn
+    from cascade.statusview import print_status as print_tree
+
+    print_tree(data, out or console, today=today_vn().isoformat())
 
 
 @app.command()
@@ -208,12 +178,30 @@ def demo(
         "demo-out"
     ),
     ack_share: Annotated[float, typer.Option(help="Share of units that confirm receipt")] = 0.6,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Keep the mail sink and web app up (inbox, supervisor view) until Ctrl-C")
+    ] = False,
 ) -> None:
     """Run the whole sample on the embedded default: SQLite, ephemeral Prefect, a local SMTP sink."""
     quiet_prefect()
     from cascade.demo import run_demo
 
-    run_demo(workdir=workdir, ack_share=ack_share, console=console)
+    run_demo(workdir=workdir, ack_share=ack_share, console=console, serve=serve)
+
+
+@app.command()
+def inbox(
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="The maildir (default: CASCADE_INBOX_DIR, else demo-out/mail)")
+    ] = None,
+) -> None:
+    """List the mail the local SMTP sink received (the demo's inbox), with the links to click."""
+    from cascade.inbox import print_inbox
+    from cascade.settings import get_settings
+
+    maildir = folder or Path(get_settings().inbox_dir or "demo-out/mail")
+    if not print_inbox(maildir, console):
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

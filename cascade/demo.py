@@ -6,7 +6,9 @@ import os
 import secrets
 import shutil
 import socket
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -45,10 +47,31 @@ def chosen(addresses: list[str], share: float) -> list[str]:
     return ordered[: round(len(ordered) * share)]
 
 
-def run_demo(*, workdir: Path, ack_share: float, console: Console) -> None:
+def wait_for_ctrl_c() -> None:
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+
+
+def run_demo(
+    *,
+    workdir: Path,
+    ack_share: float,
+    console: Console,
+    serve: bool = False,
+    until: Callable[[], None] = wait_for_ctrl_c,
+) -> None:
+    """The seed end to end; with `serve`, keeps the sink and web app up for a person until `until` returns."""
     started = time.monotonic()
     configure(workdir)
-    settings = get_settings()
+    # The web app also serves the local inbox (/inbox) and the supervisor views (which need a password).
+    settings = get_settings().model_copy(
+        update={
+            "inbox_dir": str((workdir / "mail").resolve()),
+            "admin_password": get_settings().admin_password or secrets.token_urlsafe(9),
+        }
+    )
     from cascade.db import init_db, session_scope
     from cascade.links import confirm_receipt, links_in
     from cascade.orgtree import import_org, parse_org
@@ -86,10 +109,20 @@ def run_demo(*, workdir: Path, ack_share: float, console: Console) -> None:
             f"[bold]3.[/] {confirmed} of {len(links)} units opened the link in their email and confirmed receipt."
         )
         with session_scope() as session:
-            data = directive_status(session, find_directive(session, "252/KH-LĐLĐ"))
-    from cascade.cli import print_status
+            directive = find_directive(session, "252/KH-LĐLĐ")
+            data = directive_status(session, directive)
+        from cascade.cli import print_status
 
-    print_status(data, console)
+        print_status(data, console)
+        if serve:
+            url = settings.public_url
+            console.print(
+                f"\n[bold]Open the inbox:[/] {url}/inbox — open a message and click its link to confirm as a unit.\n"
+                f"[bold]Supervisor view:[/] {url}/admin/directives/{directive.id} "
+                f"(user {settings.admin_user}, password {settings.admin_password})\n"
+                "Press Ctrl-C to stop."
+            )
+            until()
     console.print(
         f"Demo finished in {time.monotonic() - started:.1f} s. Mail received: {workdir / 'mail'}; "
         f"database: {workdir / 'demo.db'}."

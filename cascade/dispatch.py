@@ -150,8 +150,8 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
 
 
 def outbox_batches(session: Session, directive_id: int | None, batch_size: int) -> Iterator[list[int]]:
-    """Ids of outbox messages still owed (pending or temporarily failed), in batches."""
-    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed"]))
+    """Ids of outbox messages still owed (pending, temporarily failed, or left claimed/sending by a crash)."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed", "claimed", "sending"]))
     if directive_id is not None:
         query = query.where(OutboxMessage.directive_id == directive_id)
     ids = [i for i in session.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cascade.i18n import install as install_i18n
 from cascade.workdays import VN_TZ
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -49,6 +50,7 @@ def environment() -> Environment:
     )
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)
+    install_i18n(env)
     return env
 
 

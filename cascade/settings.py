@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, ge=1)
     admin_user: str = "admin"
     admin_password: str | None = None
+    # A maildir of received .eml files (the demo's SMTP sink): when set, the web app serves /inbox.
+    inbox_dir: str | None = None
     # Reports: days off besides weekends and public holidays (comma-separated ISO dates), attachments.
     extra_days_off: str = ""
     upload_dir: str = "uploads"

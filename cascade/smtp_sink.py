@@ -1,10 +1,20 @@
-"""A local SMTP sink (aiosmtpd) that keeps what it receives: the demo's mail server and the tests'."""
+"""A local SMTP sink (aiosmtpd) that keeps what it receives: the demo's mail server, the tests' and the bench's.
+
+It can inject faults: a fixed reply for chosen recipients (`refuse`, e.g. a 550), a number of 451 replies
+before accepting (`defer`), and a dropped connection every n-th message (`drop_every`), alternately before
+and after keeping the message, so a client sees no 250 either way. `python -m cascade.smtp_sink` runs it
+as its own process (the fault bench kills the sender, never the server).
+"""
 
 from __future__ import annotations
 
+import argparse
 import email
 import email.policy
+import json
+import os
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,6 +51,9 @@ class SinkHandler:
         self.lock = threading.Lock()
         self.maildir = maildir
         self.refuse: dict[str, str] = {}  # recipient -> SMTP reply such as "550 5.1.1 no such user"
+        self.defer: dict[str, int] = {}  # recipient -> how many "451" replies it gets before being accepted
+        self.drop_every = 0  # drop the connection at every n-th DATA (0: never)
+        self.data_count = 0
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -48,6 +61,10 @@ class SinkHandler:
         reply = self.refuse.get(address.lower())
         if reply:
             return reply
+        with self.lock:
+            if self.defer.get(address.lower(), 0) > 0:
+                self.defer[address.lower()] -= 1
+                return "451 4.3.0 Temporary failure, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -57,16 +74,32 @@ class SinkHandler:
         msg = email.message_from_bytes(data, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         with self.lock:
+            self.data_count += 1
+            drop = bool(self.drop_every) and self.data_count % self.drop_every == 0
+            if drop and self.data_count // self.drop_every % 2:
+                _drop(server)  # dropped before keeping it: not delivered, and no reply
+                return "451 4.4.2 Connection dropped"
             self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg))
             if self.maildir is not None:
-                self.maildir.mkdir(parents=True, exist_ok=True)
-                (self.maildir / f"{len(self.messages):06d}.eml").write_bytes(data)
+                self._keep(data)
+        if drop:
+            _drop(server)  # dropped after keeping it: delivered, but the 250 never arrives
         return "250 Message accepted"
+
+    def _keep(self, data: bytes) -> None:
+        # Unique names (a restarted sink keeps counting) written atomically: a reader never sees half a file.
+        assert self.maildir is not None
+        self.maildir.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}-{os.getpid()}-{len(self.messages):06d}.eml"
+        (self.maildir / f".{name}.tmp").write_bytes(data)
+        os.replace(self.maildir / f".{name}.tmp", self.maildir / name)
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
             self.refuse.clear()
+            self.defer.clear()
+            self.drop_every = self.data_count = 0
 
     def to(self, address: str) -> list[Received]:
         with self.lock:
@@ -109,9 +142,37 @@ class SmtpSink:
         return self.handler.messages
 
 
+def _drop(server: SMTP) -> None:
+    if server.transport is not None:
+        server.transport.close()
+
+
 def _free_port(host: str) -> int:
     import socket
 
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def main() -> None:
+    """Run the sink as a process until killed; faults come from a JSON file (refuse, defer, drop_every)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--maildir", type=Path, required=True)
+    parser.add_argument("--faults", type=Path, help="JSON: {refuse: {addr: reply}, defer: {addr: n}, drop_every: n}")
+    args = parser.parse_args()
+    sink = SmtpSink(args.host, args.port, args.maildir)
+    if args.faults:
+        faults = json.loads(args.faults.read_text(encoding="utf-8"))
+        sink.handler.refuse.update({k.lower(): v for k, v in faults.get("refuse", {}).items()})
+        sink.handler.defer.update({k.lower(): int(v) for k, v in faults.get("defer", {}).items()})
+        sink.handler.drop_every = int(faults.get("drop_every", 0))
+    sink.start()
+    print(f"listening on {args.host}:{sink.port}", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

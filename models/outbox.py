@@ -13,6 +13,10 @@ from models.types import UTCDateTime, utcnow
 
 class MailStatus(StrEnum):
     pending = "pending"
+    # Claimed by one sender (committed before MAIL FROM): nothing has reached the server yet.
+    claimed = "claimed"
+    # Committed just before the message data goes out: the server may have accepted it ("in doubt").
+    sending = "sending"
     sent = "sent"
     failed = "failed"  # temporary failure, will be retried
     bounced = "bounced"  # permanent refusal (5xx): not retried
@@ -36,5 +40,8 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     message_id: str | None = Field(default=None, max_length=200)
+    # Who holds a claimed/sending row ("host:pid:call") and since when: a rerun recovers rows of dead senders.
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

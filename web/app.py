@@ -10,7 +10,10 @@ from cascade.db import get_engine, init_db
 from cascade.settings import Settings, get_settings
 from web import unit_pages
 from web import report_pages
+from web.admin import router as admin_router
 from web.common import log, page
+from web.inbox import router as inbox_router
+from web.lang import LanguageMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,6 +22,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="directive-cascade", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = init_db(get_engine(settings.database_url))
+    app.add_middleware(LanguageMiddleware)
+    app.include_router(admin_router)
+    if settings.inbox_dir:  # the demo's local inbox, like Mailpit
+        app.include_router(inbox_router)
     app.include_router(unit_pages.router)
     app.include_router(report_pages.router)
 

@@ -1,0 +1,162 @@
+"""A small translation layer: Vietnamese is the source text, English a dictionary keyed by it.
+
+Templates write `{{ _("Xác nhận đã nhận") }}` (or `_("… {number}", number=…)`); the page language comes
+from the template context (`lang`) or from the request (set by web.lang's middleware). A text missing
+from the dictionary stays Vietnamese, so a page is never blank in either language.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import date
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANG = "vi"
+LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+current_lang: ContextVar[str] = ContextVar("cascade_lang", default=DEFAULT_LANG)
+# Where the language switch of the current page points (None: no switch, e.g. after a POST).
+current_switch_path: ContextVar[str | None] = ContextVar("cascade_switch_path", default=None)
+
+EN: dict[str, str] = {
+    # the document and the unit pages
+    "Số": "No.",
+    "Kính gửi": "To",
+    "Đơn vị thực hiện": "Unit to act",
+    "Để biết": "For information",
+    "Thực hiện văn bản số {basis}": "Implementing document no. {basis}",
+    "ngày {date}": "dated {date}",
+    "của {issuer}": "of {issuer}",
+    "Nhiệm vụ của đơn vị": "Your unit's tasks",
+    "Hạn xác nhận đã nhận": "Acknowledge receipt by",
+    "Hạn báo cáo kết quả": "Report the results by",
+    "gửi về {to}": "to {to}",
+    "Văn bản": "Document",
+    "Văn bản số {number}": "Document no. {number}",
+    "Xác nhận đã nhận": "Confirm receipt",
+    "Bấm nút dưới đây để xác nhận {unit} đã nhận văn bản số {number}.": (
+        "Press the button below to confirm that {unit} has received document no. {number}."
+    ),
+    "Đơn vị đã xác nhận đã nhận văn bản lúc {at}.": "Your unit confirmed receipt of this document at {at}.",
+    "Đã xác nhận": "Confirmed",
+    "Cảm ơn. {unit} đã xác nhận đã nhận văn bản số {number} lúc {at}.": (
+        "Thank you. {unit} confirmed receipt of document no. {number} at {at}."
+    ),
+    "Văn bản số {number} đã được xác nhận trước đó, lúc {at}. Không cần xác nhận lại.": (
+        "Document no. {number} was already confirmed at {at}. There is nothing more to do."
+    ),
+    "Mức độ khẩn": "Urgency",
+    "Khẩn": "Urgent",
+    "Thượng khẩn": "Very urgent",
+    "Hỏa tốc": "Flash",
+    "Trích yếu": "Summary",
+    "Ngôn ngữ": "Language",
+    "Bỏ qua, tới nội dung": "Skip to content",
+    "Văn bản điều hành": "Official directives",
+    # errors
+    "Liên kết không hợp lệ": "Invalid link",
+    "Liên kết này không đúng hoặc đã bị sửa đổi. Vui lòng dùng đúng liên kết trong thư đã nhận.": (
+        "This link is wrong or has been altered. Please use the exact link from the email you received."
+    ),
+    "Liên kết không dùng cho việc này": "This link is not for this action",
+    "Liên kết này không dùng cho thao tác này. Vui lòng dùng đúng liên kết trong thư đã nhận.": (
+        "This link cannot be used for this action. Please use the exact link from the email you received."
+    ),
+    "Liên kết đã hết hạn": "The link has expired",
+    "Liên kết này đã hết hạn. Vui lòng liên hệ đơn vị ban hành văn bản.": (
+        "This link has expired. Please contact the unit that issued the document."
+    ),
+    "Không tìm thấy văn bản": "Document not found",
+    "Không tìm thấy nhiệm vụ ứng với liên kết này.": "No task matches this link.",
+    "Không tìm thấy trang": "Page not found",
+    "Yêu cầu không hợp lệ": "Invalid request",
+    "Lỗi hệ thống": "System error",
+    "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.": "Something went wrong. Please try again in a few minutes.",
+    "Not Found": "The page you asked for does not exist.",
+    "Cần đăng nhập quản trị.": "Administrator sign-in required.",
+    "Chưa cấu hình mật khẩu quản trị (CASCADE_ADMIN_PASSWORD).": (
+        "No administrator password is configured (CASCADE_ADMIN_PASSWORD)."
+    ),
+    "Mã lỗi": "Error code",
+    "Nếu cần hỗ trợ, vui lòng liên hệ văn phòng đơn vị ban hành văn bản.": (
+        "If you need help, please contact the office of the unit that issued the document."
+    ),
+    # statuses
+    "Chờ gửi": "Waiting to be sent",
+    "Đã đến": "Arrived",
+    "Từ chối tiếp nhận": "Refused",
+    "Đã tiếp nhận": "Received",
+    "Đã phân công": "Assigned",
+    "Đang xử lý": "In progress",
+    "Hoàn thành": "Completed",
+}
+
+URGENCY_LABELS = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+
+
+def choose(value: str | None) -> str | None:
+    """The supported language a query value or cookie names, or None."""
+    value = (value or "").strip().lower()[:5]
+    return value if value in LANGUAGES else None
+
+
+def translate(text: str, lang: str | None = None, **params: Any) -> str:
+    lang = lang or current_lang.get()
+    source = EN.get(text, text) if lang == "en" else text
+    return source.format(**params) if params else source
+
+
+@pass_context
+def jinja_translate(context: Context, text: str, **params: Any) -> str:
+    lang = context.get("lang") or current_lang.get()
+    return translate(str(text), str(lang), **params)
+
+
+@pass_context
+def page_lang(context: Context) -> str:
+    return str(context.get("lang") or current_lang.get())
+
+
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@pass_context
+def long_date(context: Context, value: date) -> str:
+    """ngày 20 tháng 5 năm 2021 (a document's place-and-date line), or 20 May 2021 in English."""
+    if (context.get("lang") or current_lang.get()) == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+
+
+def switch_links() -> list[dict[str, str]]:
+    """The other languages, as links to the same page (empty where a page cannot be fetched again)."""
+    path = current_switch_path.get()
+    if path is None:
+        return []
+    here = current_lang.get()
+    return [
+        {"lang": code, "name": LANG_NAMES[code], "href": f"{path}?lang={code}"} for code in LANGUAGES if code != here
+    ]
+
+
+def install(env: Any) -> None:
+    """Adds `_`, `page_lang`, `lang_switch` and the `long_date` filter to a Jinja2 environment."""
+    env.filters.update(long_date=long_date)
+    env.globals.update(_=jinja_translate, page_lang=page_lang, lang_switch=switch_links, urgency_labels=URGENCY_LABELS)

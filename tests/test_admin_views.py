@@ -1,0 +1,120 @@
+"""Supervisor views, exports and the English switch, over real HTTP on a real dispatch (SMTP sink, Prefect)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from cascade.links import confirm_receipt, links_in
+from cascade.oversight import ack_overdue, level_counts, with_supervisors
+from cascade.settings import Settings
+from cascade.smtp_sink import SmtpSink
+from cascade.webserver import BackgroundServer
+from flows.cascade_directive import cascade_directive
+from tests.conftest import SAMPLE_DIRECTIVE
+from web.app import create_app
+
+pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
+ADMIN = ("admin", "mat-khau-thu-2021")
+
+
+@pytest.fixture
+def admin_web(settings: Settings) -> Iterator[str]:
+    app = create_app(settings.model_copy(update={"admin_password": ADMIN[1], "inbox_dir": None}))
+    with BackgroundServer(app, settings.public_host, settings.public_port):
+        yield settings.public_url
+
+
+def link_for(mailbox: SmtpSink, address: str, base: str) -> str:
+    return next(links_in(m.text(), base)[0] for m in mailbox.messages if address in m.rcpt_tos)
+
+
+def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, admin_web: str) -> None:
+    cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
+    with httpx.Client(base_url=admin_web, timeout=30) as client:
+        assert confirm_receipt(client, link_for(mailbox, "ldld.tamduong@laichau.example", admin_web)).status_code == 200
+        closed = client.get("/admin")
+        assert closed.status_code == 401 and closed.headers["www-authenticate"].startswith("Basic")
+        assert client.get("/admin", auth=("admin", "sai")).status_code == 401
+        assert client.get("/admin/directives/1/export.csv").status_code == 401
+        index = client.get("/admin", auth=ADMIN)
+        assert index.status_code == 200 and "252/KH-LĐLĐ" in index.text and "1/24" in index.text
+        page = client.get("/admin/directives/1", auth=ADMIN)
+        assert page.status_code == 200
+        text = page.text
+        assert "Quá hạn xác nhận (23)" in text  # ack due 21/05/2021, long past; one unit confirmed
+        assert 'data-unit="LDLD_TD"' in text and "Liên đoàn Lao động huyện Tam Đường" in text
+        late_part = text.split('id="ack-late"')[1].split('id="report-late"')[0]
+        assert "Tam Đường" not in late_part and "Mường Tè" in late_part
+        assert "Quá hạn báo cáo" in text
+        history = client.get("/admin/units/LDLD_TD", auth=ADMIN)
+        assert history.status_code == 200 and "acknowledged" in history.text and "252/KH-LĐLĐ" in history.text
+        assert client.get("/admin/units/NOPE", auth=ADMIN).status_code == 404
+        assert client.get("/admin/directives/999", auth=ADMIN).status_code == 404
+
+        exported = client.get("/admin/directives/1/export.csv", auth=ADMIN)
+        assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+        assert "attachment" in exported.headers["content-disposition"]
+        assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel keeps the diacritics
+        lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert lines[0][:3] == ["Cấp", "Mã đơn vị", "Tên đơn vị"] and len(lines) == 25
+        by_code = {line[1]: line for line in lines[1:]}
+        assert by_code["LDLD_TD"][6] == "Đã tiếp nhận" and by_code["LDLD_TD"][7] == "03"
+        assert by_code["TU_LC"][2] == "Tỉnh ủy Lai Châu" and by_code["TU_LC"][6] == "Đã đến"
+
+        xlsx = client.get("/admin/directives/1/export.xlsx", auth=ADMIN)
+        assert xlsx.status_code == 200
+        book = load_workbook(io.BytesIO(xlsx.content))
+        assert book.sheetnames == ["Trạng thái", "Quá hạn xác nhận"]
+        assert book["Trạng thái"].max_row == 25 and book["Quá hạn xác nhận"].max_row == 24
+        names = {row[2] for row in book["Trạng thái"].iter_rows(min_row=2, values_only=True)}
+        assert "Liên đoàn Lao động huyện Tam Đường" in names
+
+
+def test_unit_page_switches_to_english_and_remembers_it(mailbox: SmtpSink, admin_web: str) -> None:
+    cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
+    link = link_for(mailbox, "ldld.tamduong@laichau.example", admin_web)
+    with httpx.Client(timeout=30) as client:
+        vi = client.get(link)
+        assert '<html lang="vi">' in vi.text and "Hạn xác nhận đã nhận" in vi.text and 'hreflang="en"' in vi.text
+        en = client.get(link + "?lang=en")
+        assert '<html lang="en">' in en.text and "Acknowledge receipt by" in en.text and "Confirm receipt" in en.text
+        assert "cascade_lang=en" in en.headers["set-cookie"]
+        assert "20 May 2021" in en.text and "252/KH-LĐLĐ" in en.text  # the document itself stays as issued
+        again = client.get(link)  # the cookie keeps English
+        assert '<html lang="en">' in again.text
+        bad = client.get(link[:-3] + "xyz")
+        assert bad.status_code == 403 and "Invalid link" in bad.text
+        back = client.get(link + "?lang=vi")
+        assert '<html lang="vi">' in back.text and "Xác nhận đã nhận" in back.text
+
+
+def test_level_counts_and_supervisors_follow_the_tree() -> None:
+    def row(unit: str, level: int, status: str, due: str = "2021-05-21") -> dict[str, object]:
+        return {"unit": unit, "name": unit.title(), "level": level, "status": status, "ack_due": due, "role": "act"}
+
+    rows = with_supervisors(
+        [
+            row("a", 1, "acknowledged"),
+            row("a1", 2, "arrived"),
+            row("a2", 2, "acknowledged"),
+            row("b", 1, "arrived", "2021-06-01"),
+            row("b1", 2, "refused"),
+        ],
+        "Root",
+    )
+    assert [r["supervisor"] for r in rows] == ["Root", "A", "A", "Root", "B"]
+    levels = level_counts(rows)
+    assert [(lv["level"], lv["total"], lv["acknowledged"], lv["percent"]) for lv in levels] == [
+        (1, 2, 1, 50),
+        (2, 3, 1, 33),
+    ]
+    assert levels[1]["counts"]["refused"] == 1 and levels[1]["counts"]["arrived"] == 1
+    late = ack_overdue(rows, date(2021, 5, 25))
+    assert [(r["unit"], r["days_late"]) for r in late] == [("a1", 4)]  # b is not due yet, b1 refused

@@ -1,0 +1,125 @@
+"""Mail faults and crashes: every owed notice arrives exactly once, bounces are escalated, never retried.
+
+Real parts only: aiosmtpd (in-process for the small cases, its own process for the kill scenario),
+SQLite or PostgreSQL, and real SIGKILLs of a real dispatching process.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from cascade.db import session_scope
+from cascade.dispatch import outbox_batches
+from cascade.mailer import send_outbox_batch
+from cascade.settings import Settings
+from cascade.smtp_sink import SmtpSink
+from flows.cascade_directive import cascade_directive
+from models import AuditLog, OutboxMessage
+from tests.conftest import PG_URL, SAMPLE_DIRECTIVE
+
+TAM_DUONG = "ldld.tamduong@laichau.example"
+PROVINCE = "ldld@laichau.example"  # Tam Đường's parent in the sample tree
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASCADE_RETRY_DELAYS", "[0.01, 0.02]")
+
+
+def rows() -> dict[str, OutboxMessage]:
+    with session_scope() as session:
+        return {r.key: r for r in session.exec(select(OutboxMessage)).all()}
+
+
+@pytest.mark.usefixtures("prefect_harness", "sample_org", "quick_retries")
+def test_a_5xx_bounces_once_and_tells_the_parent_unit(settings: Settings, mailbox: SmtpSink) -> None:
+    mailbox.handler.refuse[TAM_DUONG] = "550 5.1.1 <ldld.tamduong@laichau.example>: no such user"
+    totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
+    assert totals["bounced"] == 1 and totals["failed"] == 0
+    bounced = [r for r in rows().values() if r.to_addr == TAM_DUONG and r.kind == "notice"]
+    assert len(bounced) == 1 and bounced[0].status == "bounced" and "550 5.1.1" in (bounced[0].last_error or "")
+    warnings = [m for m in mailbox.handler.to(PROVINCE) if m.message["X-Cascade-Key"].startswith("bad_address:")]
+    assert len(warnings) == 1
+    assert "Liên đoàn Lao động huyện Tam Đường" in warnings[0].subject and TAM_DUONG in warnings[0].text()
+    assert "550 5.1.1" in warnings[0].text()
+    with session_scope() as session:
+        audit = session.exec(select(AuditLog).where(AuditLog.event == "mail_bounced")).one()
+        assert audit.unit_code == "LDLD_TD" and audit.detail["escalated_to"] == "LDLD_LC"
+    count = len(mailbox.messages)
+    again = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
+    assert again["sent"] == again["bounced"] == 0 and len(mailbox.messages) == count
+
+
+@pytest.mark.usefixtures("sample_org", "quick_retries")
+def test_4xx_is_retried_inside_the_batch_and_delivered_once(settings: Settings, mailbox: SmtpSink) -> None:
+    from cascade.db import session_scope as scope
+    from cascade.directivefile import parse_directive
+    from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
+    from cascade.store import store_directive
+    from cascade.workdays import WorkCalendar
+
+    mailbox.handler.defer[TAM_DUONG] = 2
+    with scope() as session:
+        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
+        create_assignments(session, directive, WorkCalendar())
+        assert directive.id is not None
+        for batch in notice_batches(session, directive.id, 100):
+            enqueue_notices(session, settings, directive.id, batch)
+        counts = send_outbox_batch(session, settings, next(outbox_batches(session, directive.id, 100)))
+    assert counts["sent"] == 24 and counts["failed"] == 0
+    assert len(mailbox.handler.to(TAM_DUONG)) == 1 and mailbox.handler.defer[TAM_DUONG] == 0
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens there once the socket closes
+
+
+@pytest.mark.usefixtures("sample_org", "quick_retries")
+def test_server_down_leaves_everything_owed_and_the_rerun_sends_it_once(settings: Settings, mailbox: SmtpSink) -> None:
+    from cascade.directivefile import parse_directive
+    from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
+    from cascade.store import store_directive
+    from cascade.workdays import WorkCalendar
+
+    with session_scope() as session:
+        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
+        create_assignments(session, directive, WorkCalendar())
+        assert directive.id is not None
+        for batch in notice_batches(session, directive.id, 100):
+            enqueue_notices(session, settings, directive.id, batch)
+        ids = next(outbox_batches(session, directive.id, 100))
+        down = settings.model_copy(update={"smtp_port": closed_port()})
+        counts = send_outbox_batch(session, down, ids)
+    assert counts["failed"] == 24 and counts["sent"] == 0 and len(mailbox.messages) == 0
+    assert {r.status for r in rows().values()} == {"failed"}
+    with session_scope() as session:
+        assert send_outbox_batch(session, settings, ids)["sent"] == 24
+        assert send_outbox_batch(session, settings, ids)["sent"] == 0
+    assert len(mailbox.messages) == 24 and len({m.message["Message-ID"] for m in mailbox.messages}) == 24
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="the scenario keeps its own SQLite file; the bench covers PostgreSQL")
+def test_killed_dispatch_reruns_to_exactly_once(tmp_path: Path) -> None:
+    """A small version of bench/faults.py: SIGKILL inside the in-doubt window and around it, then rerun."""
+    from bench.scenario import Scenario
+
+    scenario = Scenario(tmp_path, units=40, bad=2, deferred=3, stubborn=1, drop_every=7)
+    scenario.prepare()
+    scenario.start_sink()
+    try:
+        for point in ("after-bounced@1", "before-data@5", "after-accept@9", "after-sent@14"):
+            assert scenario.run_child(point) == -9, point  # the kill really happened
+        codes = [scenario.run_child() for _ in range(3)]
+    finally:
+        scenario.stop_sink()
+    tally = scenario.tally()
+    assert 0 in codes, codes
+    assert tally["duplicated"] == 0 and tally["lost"] == 0, tally
+    assert tally["notices owed"] == 40 and tally["delivered"] == 38
+    assert tally["bounced"] == tally["bounced-and-escalated"] == 2
