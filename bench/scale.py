@@ -1,0 +1,179 @@
+"""National scale, measured side by side in one run on this machine (not part of the test suite).
+
+    .venv/bin/python -m bench.scale [--units 100000] [--workdir bench-out/scale] [--acks 3000]
+
+Raw SMTP limit, the engine's full cascade (database + render + send), a naive one-task-per-unit flow,
+acknowledgement POSTs against a bare endpoint, one overdue scan and the dispatch's peak RSS."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy import text
+
+from bench.acks import post_all, serve, server_args
+from bench.sink import CountingSink
+from cascade.orggen import generate, shape
+
+PROJECT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret-key-0123456789abcdef"
+OVERDUE_SQL = "SELECT id, unit_id, ack_due FROM assignment WHERE status IN ('queued', 'arrived') AND ack_due < :today"
+
+
+def child_env(db: Path, smtp_port: int, home: Path, public_port: int = 8000) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASCADE_", "PREFECT_"))}
+    env.update(
+        CASCADE_DATABASE_URL=f"sqlite:///{db}",
+        CASCADE_SMTP_HOST="127.0.0.1",
+        CASCADE_SMTP_PORT=str(smtp_port),
+        CASCADE_SECRET_KEY=SECRET,
+        CASCADE_PUBLIC_URL=f"http://127.0.0.1:{public_port}",
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+        PYTHONPATH=str(PROJECT),
+    )
+    return env
+
+
+def run_child(module: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=PROJECT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def prepare(workdir: Path, name: str, units: int) -> tuple[Path, Path, Path]:
+    """An org file, a directive to every unit, and a fresh SQLite database with the tree imported."""
+    org, directive, db = workdir / f"{name}-org.yaml", workdir / f"{name}-directive.yaml", workdir / f"{name}.db"
+    generate(org, shape(units), directive)
+    for stale in workdir.glob(f"{name}.db*"):
+        stale.unlink()
+    started = time.perf_counter()
+    cli = str(Path(sys.executable).with_name("cascade"))
+    env = {**os.environ, "CASCADE_DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([cli, "org", "import", str(org)], env=env, check=True, capture_output=True)
+    print(f"  {name}: {units:,} grassroots units generated and imported in {time.perf_counter() - started:.1f} s")
+    return org, directive, db
+
+
+async def _raw(port: int, message: bytes, total: int, connections: int) -> float:
+    """Seconds for a bare aiosmtplib sender to send `total` copies over `connections` reused connections."""
+    per = [total // connections + (1 if i < total % connections else 0) for i in range(connections)]
+
+    async def one(count: int) -> None:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await smtp.connect()
+        for _ in range(count):
+            await smtp.sendmail("no-reply@cascade.example", ["unit@congdoan.example"], message)
+        await smtp.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in per))
+    return time.perf_counter() - started
+
+
+def sample_message(db: Path) -> bytes:
+    """One of the engine's own notices, as bytes: the raw sender sends messages of the same size."""
+    from aiosmtplib.email import flatten_message
+
+    from cascade.db import get_engine
+    from cascade.mailer import build_email
+    from cascade.settings import Settings
+    from models import OutboxMessage
+
+    engine = get_engine(f"sqlite:///{db}")
+    from sqlmodel import Session, select
+
+    with Session(engine) as session:
+        row = session.exec(select(OutboxMessage).limit(1)).one()
+        return flatten_message(build_email(Settings(secret_key=SECRET), row), cte_type="7bit")
+
+
+def overdue_scan(db: Path) -> tuple[float, int, str]:
+    from cascade.db import get_engine
+
+    engine = get_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        plan = " / ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + OVERDUE_SQL), {"today": "x"}))
+        started = time.perf_counter()
+        rows = conn.execute(text(OVERDUE_SQL), {"today": date(2099, 1, 1).isoformat()}).all()
+        return time.perf_counter() - started, len(rows), plan
+
+
+def ack_urls(db: Path, base: str, count: int) -> list[str]:
+    from cascade.db import get_engine
+    from cascade.settings import Settings
+    from cascade.tokens import Purpose, expiry_for, make_token
+
+    settings = Settings(secret_key=SECRET)
+    with get_engine(f"sqlite:///{db}").connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM assignment"))]
+    expires = expiry_for(date(2099, 1, 1), 0)
+    picked = random.Random(6).sample(ids, min(count, len(ids)))
+    return [f"{base}/u/{make_token(settings, i, Purpose.ack, expires)}/ack" for i in picked]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--units", type=int, default=100_000, help="grassroots units of the national tree")
+    parser.add_argument("--naive-units", type=int, default=2_000, help="grassroots units for the naive flow")
+    parser.add_argument("--acks", type=int, default=3_000, help="acknowledgement POSTs to time")
+    parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "scale")
+    opts = parser.parse_args()
+    workdir = opts.workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    connections = int(os.environ.get("CASCADE_SMTP_CONNECTIONS", "4"))
+    print(f"bench.scale on {os.cpu_count()} cores (shared: figures are noisy), {connections} SMTP connections")
+    _, directive, db = prepare(workdir, "national", opts.units)
+    _, naive_directive, naive_db = prepare(workdir, "naive", opts.naive_units)
+    with CountingSink() as sink:
+        engine = run_child("bench.engine_run", [str(directive)], child_env(db, sink.port, workdir / "prefect"))
+        sent = int(engine["totals"]["sent"])
+        assert sink.count == sent, (sink.count, sent)
+        message = sample_message(db)
+        raw_total = min(sent, 20_000)
+        raw_s = asyncio.run(_raw(sink.port, message, raw_total, connections))
+        before = sink.count
+        naive = run_child("bench.naive", [str(naive_directive)], child_env(naive_db, sink.port, workdir / "prefect"))
+        assert sink.count - before == naive["sent"]
+    raw_rate, engine_rate = raw_total / raw_s, sent / engine["seconds"]
+    naive_rate = naive["sent"] / naive["seconds"]
+    print(f"raw limit (bare aiosmtplib, {len(message):,}-byte notice): {raw_rate:8.0f} msg/s")
+    print(f"engine, full cascade of {sent:,} notices:  {engine_rate:8.0f} notices/s in {engine['seconds']:.0f} s")
+    print(f"  ratio to the raw limit: {engine_rate / raw_rate:.2f} (goal ≥ 0.5)")
+    print(f"naive flow, one task per unit ({naive['sent']:,}): {naive_rate:8.1f} notices/s")
+    print(f"  engine / naive: {engine_rate / naive_rate:.0f}× (goal ≥ 20)")
+    env = child_env(db, 0, workdir / "prefect")
+    args, port = server_args("app")
+    with serve(args, port, env) as base:
+        urls = ack_urls(db, base, opts.acks + 1)
+        app_s, app_ok = post_all(urls[1:], form_page=urls[0].removesuffix("/ack"))
+    args, port = server_args("bare")
+    with serve(args, port, env) as base:
+        bare_s, bare_ok = post_all([f"{base}/u/t{i}/ack" for i in range(opts.acks)])
+    app_rate, bare_rate = app_ok / app_s, bare_ok / bare_s
+    print(f"acknowledgement POSTs over HTTP, {sent:,} assignments: {app_rate:6.0f}/s ({app_ok} recorded)")
+    print(f"  bare FastAPI endpoint: {bare_rate:6.0f}/s; ratio {app_rate / bare_rate:.2f} (goal ≥ 0.3)")
+    seconds, rows, plan = overdue_scan(db)
+    print(f"overdue scan over {sent:,} assignments: {seconds:.3f} s for {rows:,} rows (goal ≤ 1 s); plan: {plan}")
+    print(f"peak RSS of the dispatch process: {engine['peak_rss_mib']:.0f} MiB (goal ≤ 1024)")
+
+
+if __name__ == "__main__":
+    main()
