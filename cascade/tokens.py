@@ -8,8 +8,10 @@ from enum import StrEnum
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from cascade.settings import Settings
+from models.types import utcnow
 
 SALT = "directive-cascade/link"
+MAX_TOKEN_LENGTH = 512
 
 
 class Purpose(StrEnum):
@@ -42,15 +44,17 @@ def make_token(settings: Settings, assignment_id: int, purpose: Purpose, expires
 
 def read_token(settings: Settings, token: str, purpose: Purpose, now: datetime | None = None) -> int:
     """The assignment id, or TokenError."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise TokenError("invalid")  # never spend a signature check on a megabyte of path
     try:
         data = _serializer(settings).loads(token)
     except BadSignature as exc:
         raise TokenError("invalid") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("a"), int) or not isinstance(data.get("e"), int):
+    if not isinstance(data, dict) or not all(type(data.get(k)) is int for k in ("a", "e")):  # bool is no id
         raise TokenError("invalid")
     if data.get("p") != purpose.value:
         raise TokenError("wrong_purpose")
-    moment = now or datetime.now(UTC)
+    moment = now or utcnow()
     if moment.timestamp() >= data["e"]:
         raise TokenError("expired")
     return int(data["a"])

@@ -8,10 +8,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cascade.db import get_engine, init_db
 from cascade.settings import Settings, get_settings
-from web import unit_pages
-from web import report_pages
+from web import passon_pages, unit_pages
 from web.admin import router as admin_router
+from web import report_pages
 from web.common import log, page
+from web.csrf import CSRFMiddleware
 from web.inbox import router as inbox_router
 from web.lang import LanguageMiddleware
 
@@ -23,11 +24,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = init_db(get_engine(settings.database_url))
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(CSRFMiddleware, settings=settings)
     app.include_router(admin_router)
     if settings.inbox_dir:  # the demo's local inbox, like Mailpit
         app.include_router(inbox_router)
     app.include_router(unit_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(passon_pages.router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
@@ -13,7 +13,8 @@ from cascade.dispatch import notice_context
 from cascade.reports import report_link
 from cascade.tokens import Purpose
 from models import Acknowledgement, Assignment, Role, Unit
-from web.common import app_engine, client_ip, error_page, page, resolve_link
+from web.common import app_engine, client_ip, error_page, log, page, resolve_link
+from web.csrf import verify_csrf
 
 router = APIRouter()
 
@@ -53,7 +54,7 @@ def unit_page(token: str, request: Request) -> HTMLResponse:
     return page("web/unit.html", token=token, report_link=link, **view)
 
 
-@router.post("/u/{token}/ack", response_class=HTMLResponse)
+@router.post("/u/{token}/ack", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def acknowledge_post(token: str, request: Request) -> HTMLResponse:
     """Only this POST records the acknowledgement, once."""
     assignment_id = resolve_link(request, token, Purpose.ack)
@@ -68,4 +69,10 @@ def acknowledge_post(token: str, request: Request) -> HTMLResponse:
         session.commit()
         view = unit_view(session, assignment_id)
     assert view is not None
-    return page("web/acknowledged.html", token=token, already=not result.recorded, at=result.at, **view)
+    if result.refused:
+        return page("web/refused.html", status_code=409, token=token, recorded=False, **view)
+    if not result.recorded:
+        # A replayed POST: nothing more is recorded; 409 tells a client the state did not change.
+        log.warning("replayed acknowledgement of assignment %s from %s", assignment_id, client_ip(request) or "?")
+        return page("web/acknowledged.html", status_code=409, token=token, already=True, at=result.at, **view)
+    return page("web/acknowledged.html", token=token, already=False, at=result.at, **view)

@@ -1,0 +1,99 @@
+"""CSRF protection for the app's forms: a signed double-submit token (a cookie and a hidden field).
+
+Every response carries a random nonce in an HttpOnly cookie (set once). Forms render `{{ csrf_field() }}`,
+a hidden field holding the nonce signed with CASCADE_SECRET_KEY. A POST passes `verify_csrf` only if the
+field's signature is good and names the cookie's nonce: another site can make a browser send the cookie,
+but can neither read it nor sign a field for it. Use it on a route or router:
+`dependencies=[Depends(verify_csrf)]`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextvars import ContextVar
+from http.cookies import SimpleCookie
+from typing import Any
+
+from fastapi import HTTPException, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup, escape
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cascade.render import environment
+from cascade.settings import Settings
+
+COOKIE = "cascade_csrf"
+FIELD = "csrf_token"
+MAX_AGE = 7 * 24 * 3600  # a page left open for a week still submits
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_current: ContextVar[str] = ContextVar("csrf_token", default="")
+
+
+def _signer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.signing_keys(), salt="directive-cascade/csrf")
+
+
+def _valid_nonce(value: str | None) -> bool:
+    return bool(value) and len(value or "") == 43 and all(c.isalnum() or c in "-_" for c in value or "")
+
+
+def csrf_field() -> Markup:
+    """The hidden input of the current request's token (templates: `{{ csrf_field() }}`)."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, escape(_current.get()))
+
+
+environment().globals["csrf_field"] = csrf_field
+
+
+class CSRFMiddleware:
+    """Gives each visitor a nonce cookie and puts the signed token where templates find it."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self.secure = settings.public_url.startswith("https://")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookie = SimpleCookie()
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                try:
+                    cookie.load(value.decode("latin-1"))
+                except Exception:  # noqa: BLE001 - a malformed Cookie header is the visitor's problem
+                    pass
+        morsel = cookie.get(COOKIE)
+        nonce = morsel.value if morsel is not None and _valid_nonce(morsel.value) else None
+        fresh = nonce is None
+        nonce = nonce or secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_nonce"] = nonce
+        _current.set(str(_signer(self.settings).dumps(nonce)))
+
+        async def send_with_cookie(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                attrs = f"{COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if self.secure else "")
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", attrs.encode("latin-1"))]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency: refuse (403) a state-changing request without a matching token."""
+    if request.method in SAFE_METHODS:
+        return
+    cookie = request.cookies.get(COOKIE)
+    field: Any = None
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
+        field = (await request.form()).get(FIELD)
+    field = field or request.headers.get("x-csrf-token")
+    try:
+        signed = _signer(request.app.state.settings).loads(str(field or ""), max_age=MAX_AGE)
+    except BadSignature:
+        signed = None
+    if not cookie or not isinstance(signed, str) or not secrets.compare_digest(signed, cookie):
+        raise HTTPException(
+            403,
+            "Phiên làm việc không hợp lệ hoặc đã hết hạn. Vui lòng mở lại liên kết trong thư và bấm nút một lần nữa.",
+        )
