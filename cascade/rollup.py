@@ -177,9 +177,13 @@ def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, f
 
 def report_fields(session: Session, assignment: Assignment, calendar: WorkCalendar | None = None) -> dict[str, Any]:
     """For `cascade status`: the report status of each cycle, the escalation step reached, the figures."""
-    steps = session.exec(select(EscalationStep).where(EscalationStep.assignment_id == assignment.id)).all()
-    top = max(steps, key=lambda s: (s.at, s.rank), default=None)
-    out: dict[str, Any] = {"escalation_step": f"{top.item}:{top.step}" if top else None}
+    reached: dict[str, EscalationStep] = {}
+    for s in session.exec(select(EscalationStep).where(EscalationStep.assignment_id == assignment.id)).all():
+        if s.item not in reached or s.rank > reached[s.item].rank:
+            reached[s.item] = s
+    ladder = {item: s.step for item, s in sorted(reached.items())}
+    ack_step = f"ack:{ladder['ack']}" if "ack" in ladder else None
+    out: dict[str, Any] = {"escalation": ladder, "escalation_step": ack_step}
     if assignment.role != Role.act:
         return {**out, "report_status": None, "report_cycles": [], "figures": {}, "rolled_up": {}}
     directive = session.get(Directive, assignment.directive_id)
@@ -201,8 +205,11 @@ def report_fields(session: Session, assignment: Assignment, calendar: WorkCalend
             }
         )
     current = next((c for c in cycles if c["status"] in ("missing", "draft")), cycles[-1] if cycles else None)
+    item = f"r{current['cycle']}" if current else ""
     return {
         **out,
+        # The step reached for the report owed now, else for the acknowledgement.
+        "escalation_step": f"{item}:{ladder[item]}" if item in ladder else ack_step,
         "report_status": current["status"] if current else None,
         "report_cycles": cycles,
         "figures": current["figures"] if current else {},

@@ -6,19 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from cascade.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
 from cascade.dispatch import notice_context
 from cascade.reportplan import effective_plan, ensure_cycles
 from cascade.reports import (
-    MAX_FILES_PER_VERSION,
     ReportError,
-    Upload,
-    attachment_for,
     current_cycle,
     editable,
     reports_of,
@@ -31,6 +29,7 @@ from cascade.workdays import local_date
 from models import Assignment, Role, Unit, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
+from web.csrf import verify_csrf
 
 router = APIRouter()
 
@@ -87,7 +86,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
 
 
 def _render(request: Request, token: str, assignment_id: int, seq: int | None, **extra: Any) -> HTMLResponse:
-    with Session(app_engine(request)) as session:
+    with Session(app_engine(request), expire_on_commit=False) as session:
         view = report_view(session, request, assignment_id, seq)
         session.commit()  # the cycles, created on first use
     if view is None:
@@ -105,7 +104,7 @@ def report_page(token: str, request: Request, cycle: int | None = None) -> HTMLR
     return _render(request, token, assignment_id, cycle)
 
 
-@router.post("/r/{token}", response_class=HTMLResponse)
+@router.post("/r/{token}", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 async def report_post(token: str, request: Request) -> HTMLResponse:
     """Saves a draft (edXML 05) or the report (06 once every cycle is in); nothing is saved on an error."""
     assignment_id = resolve_link(request, token, Purpose.report)
