@@ -126,7 +126,8 @@ async def _deliver(batch: _Batch, row: OutboxMessage, smtp: aiosmtplib.SMTP | No
         try:
             if smtp is None or not smtp.is_connected:
                 smtp = await _connect(batch)
-            await smtp.mail(batch.sender)
+            # An internationalised address (the org file allows one) needs SMTPUTF8 on the envelope.
+            await smtp.mail(batch.sender, options=[] if row.to_addr.isascii() else ["SMTPUTF8"])
             await smtp.rcpt(row.to_addr)
             row.status, row.attempts = MailStatus.sending.value, row.attempts + 1
             batch.session.add(row)
@@ -142,6 +143,10 @@ async def _deliver(batch: _Batch, row: OutboxMessage, smtp: aiosmtplib.SMTP | No
             if _is_permanent(exc):
                 batch.settle(row, MailStatus.bounced, error)
                 return smtp
+        except (UnicodeError, ValueError) as exc:  # an address this server cannot take: retrying won't help
+            await _reset(smtp)
+            batch.settle(row, MailStatus.bounced, f"{type(exc).__name__}: {exc}")
+            return smtp
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             # A lost connection during DATA leaves the row 'sending': the next try resends it with the same
             # Message-ID unless the delivery log shows the server had accepted it (checked above).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from typer.testing import CliRunner
 
 from cascade.cli import app
 from cascade.db import session_scope
-from models import AuditLog, Directive, Unit
+from cascade.settings import Settings
+from models import Acknowledgement, Assignment, AuditLog, Directive, Unit
 from tests.conftest import SAMPLE_DIRECTIVE
 
 GOOD_UNITS = """units:
@@ -30,6 +32,14 @@ ORG_CASES = {
                         ":4 [unit C]: malformed email 'not-an-email'"),
     "missing name": (GOOD_UNITS + "  - {code: C, kind: k, parent: A, email: c@x.example}\n",
                      ":4 [unit C]: missing required field `name`"),
+    "email with two @": (GOOD_UNITS + "  - {code: C, name: c, kind: k, parent: A, email: c@@x.example}\n",
+                         ":4 [unit C]: malformed email 'c@@x.example'"),
+    "email with a space": (GOOD_UNITS + "  - {code: C, name: c, kind: k, parent: A, email: 'c d@x.example'}\n",
+                           ":4 [unit C]: malformed email 'c d@x.example'"),
+    "two emails in one field": (GOOD_UNITS + "  - {code: C, name: c, kind: k, parent: A, email: 'c@x.vn, d@x.vn'}\n",
+                                ":4 [unit C]: malformed email 'c@x.vn, d@x.vn'"),
+    "email without a domain": (GOOD_UNITS + "  - {code: C, name: c, kind: k, parent: A, email: c@localhost}\n",
+                               ":4 [unit C]: malformed email 'c@localhost'"),
     "no units list": ("unit: []\n", "expected a top-level `units:` list"),
     "bad yaml": ("units:\n  - {code: A, name: [unclosed\n", "not valid YAML"),
 }  # fmt: skip
@@ -82,7 +92,7 @@ def directive_text(**changes: str | None) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-DIRECTIVE_CASES = {
+DIRECTIVE_CASES: dict[str, tuple[dict[str, str | None], str]] = {
     "unknown recipient": (dict(recipients="[{unit: NOPE, role: act}]"), "[NOPE]: unknown unit 'NOPE'"),
     "missing number": (dict(number=None), "[number]: missing required field `number`"),
     "missing recipients": (dict(recipients=None), "[recipients]: missing required field `recipients`"),
@@ -110,3 +120,74 @@ def test_bad_directive_file(case: str, settings: object, sample_org: None, tmp_p
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(Directive)).one() == 0
         assert session.exec(select(func.count()).select_from(AuditLog)).one() == audit_before
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "cp1258"])
+def test_directive_file_in_a_wrong_encoding(encoding: str, settings: object, sample_org: None, tmp_path: Path) -> None:
+    path = tmp_path / "directive.yaml"
+    path.write_bytes(directive_text().encode(encoding, errors="replace"))
+    result = CliRunner().invoke(app, ["launch", str(path)])
+    assert result.exit_code == 2 and str(path) in result.stderr and "not UTF-8" in result.stderr, result.stderr
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Directive)).one() == 0
+
+
+CLI_CASES = {
+    "missing file": (["launch", "{tmp}/nope.yaml"], "cannot read the file"),
+    "a directory as the org file": (["org", "import", "{tmp}"], "cannot read the file"),
+    "unknown directive number": (["status", "999/KH-KHÔNG"], "no directive numbered '999/KH-KHÔNG'"),
+    "missing argument": (["launch"], "Missing argument"),
+    "unknown option": (["status", "252/KH-LĐLĐ", "--bogus"], "No such option"),
+}
+
+
+@pytest.mark.parametrize("case", list(CLI_CASES))
+def test_bad_cli_arguments(case: str, settings: object, tmp_path: Path) -> None:
+    argv, expected = CLI_CASES[case]
+    result = CliRunner().invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert result.exit_code == 2 and expected in result.output + result.stderr, result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert units_count() == 0
+
+
+def _refuse_reason(value: str) -> dict[str, str]:
+    return {"reason": value}
+
+
+# Web form fields, over real HTTP: (path, how the body is sent, body, status, words on the page).
+WEB_CASES = {
+    "ack as JSON, no form token": ("ack", "json", {"csrf_token": "x"}, 403, "Phiên làm việc không hợp lệ"),
+    "ack form without its token": ("ack", "data", {}, 403, "Phiên làm việc không hợp lệ"),
+    "ack with a 10 kB forged token": ("ack", "data", {"csrf_token": "A" * 10_000}, 403, "Phiên làm việc"),
+    "refusal with a blank reason": ("refuse", "data", _refuse_reason("   "), 422, "Vui lòng nêu lý do từ chối"),
+    "refusal with a reason too long": ("refuse", "data", _refuse_reason("x" * 2001), 422, "(reason)"),
+    "refusal sent as JSON": ("refuse", "json", _refuse_reason("sai đơn vị"), 422, "Vui lòng nêu lý do từ chối"),
+}
+
+
+@pytest.mark.parametrize("case", list(WEB_CASES))
+def test_bad_web_form_fields(case: str, settings: Settings, sample_org: None, web: str) -> None:
+    import httpx
+
+    from cascade.directivefile import parse_directive
+    from cascade.dispatch import create_assignments
+    from cascade.store import store_directive
+    from cascade.tokens import Purpose, expiry_for, make_token
+    from cascade.workdays import WorkCalendar
+
+    with session_scope() as session:
+        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
+        create_assignments(session, directive, WorkCalendar())
+        assignment = session.exec(select(Assignment)).first()
+        assert assignment is not None and assignment.id is not None
+        before = assignment.status
+        token = make_token(settings, assignment.id, Purpose.ack, expiry_for(date(2099, 1, 1), 0))
+    action, how, body, status, words = WEB_CASES[case]
+    with httpx.Client() as client:
+        client.get(f"{web}/u/{token}")  # a visitor with the CSRF cookie
+        response = client.post(f"{web}/u/{token}/{action}", **{how: body})  # type: ignore[arg-type]
+    assert response.status_code == status and words in response.text, (response.status_code, response.text[-400:])
+    assert "Traceback" not in response.text and response.headers["content-type"].startswith("text/html")
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Acknowledgement)).one() == 0
+        assert session.get(Assignment, assignment.id).status == before  # type: ignore[union-attr]

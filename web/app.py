@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cascade.db import get_engine, init_db
 from cascade.settings import Settings, get_settings
-from web import passon_pages, unit_pages
+from web import passon_pages, report_pages, unit_pages
 from web.admin import router as admin_router
-from web import report_pages
 from web.common import log, page
 from web.csrf import CSRFMiddleware
 from web.inbox import router as inbox_router
@@ -42,6 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = page("web/error.html", status_code=exc.status_code, title=title, message=str(exc.detail))
         response.headers.update(exc.headers or {})
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        # A form field out of bounds gets a page naming the field, not FastAPI's JSON.
+        fields = ", ".join(sorted({str(e.get("loc", ["?"])[-1]) for e in exc.errors()}))
+        message = f"Dữ liệu gửi lên không hợp lệ ({fields}). Vui lòng quay lại, sửa và gửi lại."
+        return page("web/error.html", status_code=422, title="Dữ liệu không hợp lệ", message=message)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> HTMLResponse:
