@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from cascade.db import init_db, session_scope
 from cascade.directivefile import parse_directive
@@ -22,6 +25,8 @@ from tasks.dispatch import (
     send_batch_task,
 )
 from tasks.status import publish_status_task
+
+R = TypeVar("R")
 
 
 def run_name() -> str:
@@ -71,6 +76,22 @@ def mark_dispatched_task(directive_id: int) -> None:
             mark_dispatched(session, directive)
 
 
+# CASCADE_DISPATCH_PROCESSES > 1 runs the batches over a bounded pool of processes (true parallelism for rendering
+# and MIME work). Worth it on PostgreSQL; on SQLite the senders' per-message commits contend for the one write lock
+# and it measured slower (3,000 units: 44 s in one process, 70 s in two), hence the default of 1.
+PARALLEL_FROM_BATCHES = 4
+
+
+def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]]) -> list[R]:
+    """Run one task per batch: in order in this process, or over a bounded process pool when configured."""
+    workers = min(len(calls), int(os.environ.get("CASCADE_DISPATCH_PROCESSES") or 1))
+    if workers <= 1 or len(calls) < PARALLEL_FROM_BATCHES:
+        return [batch_task(**params) for params in calls]
+    with ProcessPoolTaskRunner(max_workers=workers) as runner:
+        futures = [runner.submit(batch_task, parameters=params) for params in calls]
+        return [future.result() for future in futures]
+
+
 @flow(name="cascade-directive", flow_run_name=run_name, log_prints=False)
 def cascade_directive(
     directive_file: str | None = None,
@@ -96,10 +117,12 @@ def cascade_directive(
         raise ValueError("give directive_file (a directive YAML file) or number (a stored directive's number)")
     created = create_assignments_task(directive_id)
     create_task_items_task(directive_id)
-    rendered = sum(render_notices_task(directive_id, batch) for batch in plan_notice_batches_task(directive_id))
+    notice_batches = plan_notice_batches_task(directive_id)
+    rendered = sum(
+        run_batches(render_notices_task, [{"directive_id": directive_id, "assignment_ids": b} for b in notice_batches])
+    )
     totals = {"assignments": created, "rendered": rendered, "sent": 0, "bounced": 0, "failed": 0}
-    for batch in plan_send_batches_task(directive_id):
-        counts = send_batch_task(batch)
+    for counts in run_batches(send_batch_task, [{"message_ids": b} for b in plan_send_batches_task(directive_id)]):
         for key in ("sent", "bounced", "failed"):
             totals[key] += counts.get(key, 0)
     mark_dispatched_task(directive_id)
