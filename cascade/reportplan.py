@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from cascade import deadlines
 from cascade.sqlutil import insert_ignoring_conflicts
 from cascade.workdays import WorkCalendar
+from cascade.yamlfile import strip_lines
 from models import Directive, Urgency
 from models.report import ReportCycle, ReportingPlan
 
@@ -44,6 +45,7 @@ Fail = Callable[[str, str], None]  # (message, entry)
 def parse_reporting(data: dict[str, Any], fail: Fail) -> ReportingSpec:
     """The optional keys `indicators`, `report_schedule`, `escalation` and `follow_up` of a directive file."""
     spec = ReportingSpec()
+    data = {k: strip_lines(data.get(k)) for k in ("indicators", "report_schedule", "escalation", "follow_up")}
     raw = data.get("indicators") or []
     if not isinstance(raw, list):
         fail("`indicators` must be a list of {code, name, unit, type: int|number}", "indicators")

@@ -258,3 +258,80 @@ def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, t
         steps = session.exec(select(AuditLog).where(col(AuditLog.event).startswith("escalation_"))).all()
         # 17 reminders (one email each) and 4 escalations (C12 and C13's acknowledgements, C12 and H2's reports)
         assert len(steps) == 21
+
+
+RECURRING = DIRECTIVE.replace(
+    "report_due: '2024-02-09'   # a Friday in Tết: moves to Thursday 15/02/2024", "report_due: '2024-05-31'"
+)
+RECURRING = (
+    RECURRING.replace("issued_on: '2024-01-15'", "issued_on: '2024-03-01'") + "report_schedule: {every_months: 1}\n"
+)
+
+
+def test_each_cycle_is_chased_separately_and_urgent_ladders_are_shorter(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_text(ORG, encoding="utf-8")
+    (tmp_path / "d.yaml").write_text(RECURRING, encoding="utf-8")
+    (tmp_path / "u.yaml").write_text(
+        RECURRING.replace("15/KH-LĐLĐ", "16/KH-LĐLĐ").replace("indicators:", "urgency: khan\nindicators:"), "utf-8"
+    )
+    cal = work_calendar(settings)
+    with session_scope() as session:
+        import_org(session, parse_org(tmp_path / "org.yaml"), source="org.yaml")
+        normal, _ = store_directive(session, parse_directive(tmp_path / "d.yaml"))
+        urgent, _ = store_directive(session, parse_directive(tmp_path / "u.yaml"))
+        for d in (normal, urgent):
+            dispatch(session, settings, d)
+            for a in session.exec(select(Assignment).where(Assignment.directive_id == d.id)).all():
+                a.status = Status.acknowledged.value  # acknowledged: only the reports are chased here
+                session.add(a)
+        # monthly from 01/03: 01/04 (Mon), 01/05 is Labour Day so 02/05, then report_due 31/05
+        assert [c.due for c in ensure_cycles(session, normal, cal)] == [
+            date(2024, 4, 1), date(2024, 5, 2), date(2024, 5, 31),
+        ]  # fmt: skip
+        normal_id, urgent_id = normal.id, urgent.id
+
+    def steps_on(day: date) -> set[tuple[str, str, str]]:
+        with session_scope() as session:
+            taken = take_steps(session, settings, at(day, 8), cal)
+        return {(e["number"], e["item"], e["step"]) for e in taken if e["unit"] == "H1"}
+
+    # normal: before = 2 working days ahead, escalation 5 after; urgent (khan): 1, and 2 after
+    assert steps_on(date(2024, 3, 27)) == set()
+    assert steps_on(date(2024, 3, 28)) == {("15/KH-LĐLĐ", "r1", "before")}
+    assert steps_on(date(2024, 3, 29)) == {("16/KH-LĐLĐ", "r1", "before")}
+    assert steps_on(date(2024, 4, 2)) == {("15/KH-LĐLĐ", "r1", "due"), ("16/KH-LĐLĐ", "r1", "parent")}
+    with session_scope() as session:
+        h1 = assignment_of(session, "H1", normal_id)
+        cycles = ensure_cycles(session, session.get(Directive, normal_id), cal)  # type: ignore[arg-type]
+        plan = effective_plan(session, session.get(Directive, normal_id))  # type: ignore[arg-type]
+        figures = {"conferences": "1", "participants": "1", "posts": "1"}
+        save_report(
+            session, settings, h1, cycles[0], plan.indicators, text="kỳ 1", raw_figures=figures, uploads=[],
+            submit=True, now=at(date(2024, 4, 2), 9),
+        )  # fmt: skip
+        assert h1.status == "in_progress"  # two cycles still owed
+    # cycle 1 of the normal directive is in: its ladder stops; cycle 2 is chased on its own dates
+    assert steps_on(date(2024, 4, 3)) == {("16/KH-LĐLĐ", "r1", "escalate")}
+    assert steps_on(date(2024, 4, 24)) == set()
+    # cycle 2 is due 02/05: 29/04 – 01/05 are days off, so "two working days before" is 25/04
+    assert steps_on(date(2024, 4, 25)) == {("15/KH-LĐLĐ", "r2", "before")}
+    assert steps_on(date(2024, 4, 26)) == {("16/KH-LĐLĐ", "r2", "before")}
+    assert urgent_id is not None
+
+
+def test_a_directive_passed_on_budgets_every_cycle_before_its_parents(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_text(ORG, encoding="utf-8")
+    (tmp_path / "d.yaml").write_text(RECURRING, encoding="utf-8")
+    cal = work_calendar(settings)
+    with session_scope() as session:
+        import_org(session, parse_org(tmp_path / "org.yaml"), source="org.yaml")
+        root, _ = store_directive(session, parse_directive(tmp_path / "d.yaml"))
+        dispatch(session, settings, root)
+        pass_on(session, settings, "H1", at(date(2024, 3, 4), 10))
+        child = session.get(Directive, assignment_of(session, "H1").implementing_directive_id)
+        assert child is not None and child.parent_directive_id == root.id
+        # 01/04 − 3 → 27/03; 02/05 − 3 → 24/04 (29/04 to 01/05 are days off); 31/05 − 3 → 28/05
+        assert [c.due for c in ensure_cycles(session, child, cal)] == [
+            date(2024, 3, 27), date(2024, 4, 24), date(2024, 5, 28),
+        ]  # fmt: skip
+        assert effective_plan(session, child).follow_up_email == "donoc@t.example"  # inherited

@@ -249,3 +249,26 @@ def test_extra_days_off_are_configurable(monkeypatch: pytest.MonkeyPatch, settin
     extra = Settings(extra_days_off="2024-07-01, 2024-07-02")
     assert work_calendar(extra).on_or_after(date(2024, 7, 1)) == date(2024, 7, 3)
     assert WorkCalendar().add_working_days(date(2024, 2, 15), -3) == date(2024, 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("indicators: [{code: Bad Code, name: X, unit: u, type: int}]", "indicator code 'Bad Code'"),
+        ("indicators: [{code: a, name: X, unit: u, type: float}]", "indicator type 'float' must be int or number"),
+        ("indicators: {code: a}", "`indicators` must be a list"),
+        ("report_schedule: ['2024-13-01']", "`report_schedule` dates must be YYYY-MM-DD"),
+        ("report_schedule: {every_months: 0}", "every_months` must be a whole number from 1 to 24"),
+        ("escalation: {before: -1}", "`escalation` values are whole numbers"),
+        ("escalation: {later: 3}", "`escalation` takes before, parent_after, escalate_after"),
+        ("follow_up: {name: X}", "`follow_up` needs `name` and `email`"),
+    ],
+)
+def test_bad_reporting_keys_are_named(tmp_path: Path, extra: str, message: str) -> None:
+    from cascade.errors import InputError
+
+    path = tmp_path / "d.yaml"
+    path.write_text(directive_yaml(date(2024, 1, 2), date(2024, 2, 1), date(2024, 3, 1)) + extra + "\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_directive(path)
+    assert any(message in str(p) for p in caught.value.problems), caught.value.problems
