@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cascade.db import get_engine, init_db
 from cascade.directivefile import parse_directive
 from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
-from cascade.failpoints import failpoint
+from cascade.failpoints import FailpointError, failpoint
 from cascade.mailer import send_outbox_batch
 from cascade.settings import get_settings
 from cascade.store import store_directive
@@ -46,4 +46,8 @@ def main(directive_file: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    try:
+        sys.exit(main(Path(sys.argv[1])))
+    except FailpointError as exc:  # the simulated lost database: the process dies with an error, not a kill
+        print(f"dispatch aborted: {exc}", file=sys.stderr)
+        sys.exit(1)

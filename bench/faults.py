@@ -63,8 +63,12 @@ def main() -> int:
             code = scenario.run_child(failpoints, kill_after)
             if server_down:
                 scenario.start_sink()
-            tally = scenario.tally()
-            print(f"{label:<56} {code:>5} {time.monotonic() - t0:>5.1f} {tally['delivered']:>9} {tally['duplicated']:>4}")
+            now = scenario.tally()
+            print(f"{label:<56} {code:>5} {time.monotonic() - t0:>5.1f} {now['delivered']:>9} {now['duplicated']:>4}")
+        if scenario.database_url.startswith("postgres"):
+            for after in (3.0, 5.0):
+                code = scenario.run_child(cut_db_after=after)
+                print(f"{f'PostgreSQL connections terminated after {after:.0f} s':<56} {code:>5}")
         for attempt in range(1, 6):
             code = scenario.run_child()
             print(f"{f'rerun {attempt} without faults':<56} {code:>5}")

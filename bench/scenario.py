@@ -104,8 +104,13 @@ class Scenario:
             self.sink.wait(timeout=10)
             self.sink = None
 
-    def run_child(self, failpoints: str = "", kill_after: float | None = None) -> int:
-        """One dispatch attempt in its own process; returns its exit code (-9: killed)."""
+    def run_child(
+        self, failpoints: str = "", kill_after: float | None = None, cut_db_after: float | None = None
+    ) -> int:
+        """One dispatch attempt in its own process; returns its exit code (-9: killed).
+
+        `cut_db_after`: on PostgreSQL, terminate the child's database connections after that many seconds
+        (a real lost connection, seen by the child in the middle of whatever it is doing)."""
         env = {
             **os.environ,
             "CASCADE_DATABASE_URL": self.database_url,
@@ -117,12 +122,26 @@ class Scenario:
             "CASCADE_DELIVERY_LOG": str(self.maildir) if self.delivery_log else "",
         }
         child = subprocess.Popen([sys.executable, "-m", "bench.child", str(self.directive)], cwd=PROJECT, env=env)
+        if cut_db_after is not None:
+            try:
+                return child.wait(timeout=cut_db_after)
+            except subprocess.TimeoutExpired:
+                self._terminate_db_connections()
         if kill_after is not None:
             try:
                 return child.wait(timeout=kill_after)
             except subprocess.TimeoutExpired:
                 child.send_signal(signal.SIGKILL)
         return child.wait(timeout=600)
+
+    def _terminate_db_connections(self) -> None:
+        from sqlalchemy import text
+
+        with get_engine(self.database_url).connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND pid <> pg_backend_pid()")
+            )  # fmt: skip
 
     def tally(self) -> dict[str, int]:
         """Owed, delivered, duplicated, lost and bounced-and-escalated, from the maildir and the outbox."""
