@@ -80,14 +80,23 @@ class CSRFMiddleware:
 
 
 async def verify_csrf(request: Request) -> None:
-    """Dependency: refuse (403) a state-changing request without a matching token."""
+    """Dependency: refuse (403) a state-changing request without a matching token.
+
+    It reads the form with Starlette's default limits, and Starlette caches that form: a route that needs
+    its own limits (`request.form(max_files=…)`) should instead parse the form itself, then call
+    `check_csrf(request, form.get(FIELD))`.
+    """
     if request.method in SAFE_METHODS:
         return
-    cookie = request.cookies.get(COOKIE)
     field: Any = None
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
         field = (await request.form()).get(FIELD)
-    field = field or request.headers.get("x-csrf-token")
+    check_csrf(request, field or request.headers.get("x-csrf-token"))
+
+
+def check_csrf(request: Request, field: object) -> None:
+    """Raise 403 unless `field` is this app's signature of the visitor's cookie nonce."""
+    cookie = request.cookies.get(COOKIE)
     try:
         signed = _signer(request.app.state.settings).loads(str(field or ""), max_age=MAX_AGE)
     except BadSignature:
