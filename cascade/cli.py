@@ -92,10 +92,12 @@ def launch(file: Path) -> None:
     except InputError as exc:
         raise fail(exc) from None
     quiet_prefect()
+    from cascade.progress import dispatch_progress
     from cascade.settings import get_settings
     from flows.cascade_directive import cascade_directive
 
-    with console.status(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…"):
+    console.print(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…")
+    with dispatch_progress(console, spec.number, spec.issuer, len(spec.recipients)):
         totals = cascade_directive(directive_file=str(file.resolve()))
     console.print(
         f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from cascade.db import session_scope
 from cascade.directivefile import parse_directive
 from cascade.orggen import Shape, shape, units
 from cascade.orgtree import is_valid_email, parse_org
+from cascade.smtp_sink import SmtpSink
 from cascade.yamlfile import read_yaml, strip_lines
 from models import AuditLog, Unit
 
@@ -89,3 +91,16 @@ def test_generate_then_import_and_reimport(settings: object, tmp_path: Path) -> 
 def test_unknown_shape_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["org", "generate", "--out", str(tmp_path / "o.yaml"), "--shape", "moon"])
     assert result.exit_code == 2 and not (tmp_path / "o.yaml").exists()
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_launch_of_a_generated_tree_shows_progress(settings: object, mailbox: SmtpSink, tmp_path: Path) -> None:
+    org, directive = tmp_path / "org.yaml", tmp_path / "directive.yaml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["org", "generate", "--out", str(org), "--units", "60", "--directive", str(directive)])
+    assert runner.invoke(app, ["org", "import", str(org)]).exit_code == 0
+    result = runner.invoke(app, ["launch", str(directive)])
+    assert result.exit_code == 0, result.output
+    out = flat(result.output)
+    assert "rendered" in out and "sent" in out and "62/62" in out and "62 emails sent" in out
+    assert len(mailbox.messages) == 62
