@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -20,6 +20,10 @@ class UnitBase(SQLModel):
 
 
 class Unit(UnitBase, table=True):
+    # A unit's active children (the pass-on form, on every acknowledgement): without it SQLite picks
+    # ix_unit_active, i.e. nearly every row of a 100,000-unit tree.
+    __table_args__ = (Index("ix_unit_parent_active", "parent_id", "active"),)
+
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     active: bool = Field(default=True, index=True)
