@@ -12,52 +12,21 @@ import asyncio
 import os
 import uuid
 from datetime import timedelta
-from email.message import Message
 from email.utils import parseaddr
 
 import aiosmtplib
 from aiosmtplib.email import flatten_message
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import Session, col, select, update
 
 from cascade.bounce import escalate_bounce
 from cascade.failpoints import failpoint
-from cascade.mime import build_mime
+from cascade.mailmessage import DeliverySettings, build_email, message_id_for
 from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, mark_delivered, recover_interrupted
 from cascade.settings import Settings
 from models import MailStatus, OutboxMessage, utcnow
 
 OWED = (MailStatus.pending.value, MailStatus.failed.value)
-
-
-class DeliverySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CASCADE_", extra="ignore")
-
-    # Backoff between tries of one message inside a batch (4xx, refused or lost connection), seconds.
-    retry_delays: list[float] = [0.5, 2.0, 5.0]
-    # Maildir of the mail server's accepted messages, to settle rows left in doubt (unset: resend them).
-    delivery_log: str | None = None
-    # A row claimed by a sender on another machine is taken back after this many seconds.
-    claim_lease_seconds: float = 900.0
-
-
-def message_id_for(row: OutboxMessage, settings: Settings) -> str:
-    """Deterministic: the same row always carries the same Message-ID, so a resend is recognisable."""
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "cascade.local"
-    stamp = int(row.created_at.timestamp() * 1_000_000)
-    return f"<{row.key.replace(':', '-')}.{stamp}@{domain}>"
-
-
-def build_email(settings: Settings, row: OutboxMessage) -> Message:
-    return build_mime(
-        sender=settings.mail_from,
-        to_addr=row.to_addr,
-        to_name=row.to_name,
-        subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
-        headers={"Message-ID": row.message_id or message_id_for(row, settings), "X-Cascade-Key": row.key},
-    )
+__all__ = ["OWED", "DeliverySettings", "build_email", "message_id_for", "send_outbox_batch"]
 
 
 def _is_permanent(exc: Exception) -> bool:
