@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -97,22 +98,28 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
     return items
 
 
-def _record(session: Session, item: Item, step: str, now: datetime) -> int | None:
-    """Insert the step; None when it was already taken (a concurrent or repeated run)."""
+def _record(session: Session, due: list[tuple[Item, str]], now: datetime) -> dict[tuple[int, str], int]:
+    """Insert the steps in one statement; returns the ids of those inserted by (assignment, item): a step
+    already taken (by a concurrent or repeated run) is not returned, so its emails are not queued twice."""
+    if not due:
+        return {}
     module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table: Any = EscalationStep.__table__  # type: ignore[attr-defined]
     stmt = module.insert(table).on_conflict_do_nothing(index_elements=["assignment_id", "item", "step"])
-    values = {
-        "directive_id": item.directive.id,
-        "assignment_id": item.assignment.id,
-        "item": item.item,
-        "step": step,
-        "rank": STEPS.index(step),
-        "due": item.due,
-        "at": now,
-    }
-    row = session.execute(stmt.values(**values).returning(table.c.id)).first()
-    return int(row[0]) if row else None
+    rows = [
+        {
+            "directive_id": item.directive.id,
+            "assignment_id": item.assignment.id,
+            "item": item.item,
+            "step": step,
+            "rank": STEPS.index(step),
+            "due": item.due,
+            "at": now,
+        }
+        for item, step in due
+    ]
+    result: Any = session.execute(stmt.returning(table.c.id, table.c.assignment_id, table.c.item), rows)
+    return {(int(a), str(i)): int(step_id) for step_id, a, i in result.all()}
 
 
 def take_steps(session: Session, settings: Settings, now: datetime, calendar: WorkCalendar) -> list[dict[str, Any]]:
@@ -126,6 +133,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     ).all():
         reached[(s.assignment_id, s.item)] = max(reached.get((s.assignment_id, s.item), -1), s.rank)
     taken: list[Taken] = []
+    wanted: list[tuple[Item, str]] = []
     for item in items:
         plan = effective_plan(session, item.directive)
         dates = triggers(item.due, ladder_for(plan, item.directive.urgency), calendar)
@@ -135,16 +143,24 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
         # Only the highest step now due is taken: a monitor that was down does not send a burst of stale ones.
         if not due_now or reached.get((item.assignment.id or 0, item.item), -1) >= STEPS.index(due_now[-1]):
             continue
-        step_id = _record(session, item, due_now[-1], now)
+        wanted.append((item, due_now[-1]))
+    recorded = _record(session, wanted, now)
+    for item, step in wanted:
+        step_id = recorded.get((item.assignment.id or 0, item.item))
         if step_id is None:
             continue
+        plan = effective_plan(session, item.directive)
         issuer = session.get(Unit, item.directive.issuer_id)
         officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
-        taken.append(Taken(step_id, due_now[-1], item, issuer, officer))
+        taken.append(Taken(step_id, step, item, issuer, officer))
     rows = [_reminder(settings, t, now) for t in taken if t.step != "escalate"]
     rows += digest_rows(items, taken, today, now)
     insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
-    events = [_audit(session, t, now) for t in taken]
+    audit = [_audit(t, now) for t in taken]
+    if audit:
+        session.execute(insert(AuditLog), [row for row, _ in audit])
+    events = [event for _, event in audit]
+    session.info.pop("steps_by_directive", None)  # cascade.rollup's memo of the steps is stale now
     session.flush()
     return events
 
@@ -155,7 +171,8 @@ def _reminder(settings: Settings, t: Taken, now: datetime) -> dict[str, Any]:
     return reminder_row(t, link or "", now)
 
 
-def _audit(session: Session, t: Taken, now: datetime) -> dict[str, Any]:
+def _audit(t: Taken, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row of a step and the event that tells the same."""
     item = t.item
     to = [item.unit.email] if t.step != "escalate" else []
     if t.step == "parent" and t.supervisor:
@@ -163,19 +180,17 @@ def _audit(session: Session, t: Taken, now: datetime) -> dict[str, Any]:
     if t.step == "escalate":
         to.append(t.officer[1])
     detail = {"item": item.item, "step": t.step, "due": item.due.isoformat(), "to": to}
-    session.add(
-        AuditLog(
-            event=f"escalation_{t.step}",
-            actor="monitor",
-            at=now,
-            directive_id=item.directive.id,
-            assignment_id=item.assignment.id,
-            unit_code=item.unit.code,
-            unit_name=item.unit.name,
-            detail=detail,
-        )
-    )
-    return {
+    row = {
+        "event": f"escalation_{t.step}",
+        "actor": "monitor",
+        "at": now,
+        "directive_id": item.directive.id,
+        "assignment_id": item.assignment.id,
+        "unit_code": item.unit.code,
+        "unit_name": item.unit.name,
+        "detail": detail,
+    }
+    event = {
         "event": f"cascade.escalation.{t.step}",
         "assignment_id": item.assignment.id,
         "directive_id": item.directive.id,
@@ -183,3 +198,4 @@ def _audit(session: Session, t: Taken, now: datetime) -> dict[str, Any]:
         "unit": item.unit.code,
         **detail,
     }
+    return row, event

@@ -130,6 +130,9 @@ def lineage(session: Session, directive: Directive) -> list[Directive]:
 def effective_plan(session: Session, directive: Directive) -> ReportingPlan:
     """Each field from the nearest directive up the chain that sets it: a directive passed on keeps asking
     for the same figures on the same schedule, chased by the same ladder and follow-up officer."""
+    cache: dict[int | None, ReportingPlan] = session.info.setdefault("reporting_plans", {})
+    if directive.id in cache:
+        return cache[directive.id]
     chain = lineage(session, directive)
     ids = [d.id for d in chain]
     plans = {
@@ -143,6 +146,7 @@ def effective_plan(session: Session, directive: Directive) -> ReportingPlan:
     officer = next((p for p in found if p.follow_up_email), None)
     plan.follow_up_name = officer.follow_up_name if officer else None
     plan.follow_up_email = officer.follow_up_email if officer else None
+    cache[directive.id] = plan  # one lookup per directive and session (the monitor walks thousands of units)
     return plan
 
 
@@ -180,12 +184,16 @@ def ensure_cycles(session: Session, directive: Directive, calendar: WorkCalendar
     """The directive's report cycles, created on first use. The last is due on report_due (a working day);
     a directive passed on budgets each earlier cycle from its parent's, `lead_days` working days before."""
     assert directive.id is not None
+    cache: dict[int, list[ReportCycle]] = session.info.setdefault("report_cycles", {})
+    if directive.id in cache:
+        return cache[directive.id]
     stored = list(
         session.exec(
             select(ReportCycle).where(ReportCycle.directive_id == directive.id).order_by(col(ReportCycle.seq))
         ).all()
     )
     if stored:
+        cache[directive.id] = stored
         return stored
     parent = session.get(Directive, directive.parent_directive_id) if directive.parent_directive_id else None
     if parent is not None:
@@ -200,4 +208,5 @@ def ensure_cycles(session: Session, directive: Directive, calendar: WorkCalendar
     rows = [{"directive_id": directive.id, "seq": i, "due": d} for i, d in enumerate(dues, start=1)]
     insert_ignoring_conflicts(session, ReportCycle, rows, ["directive_id", "seq"])  # two requests may race here
     query = select(ReportCycle).where(ReportCycle.directive_id == directive.id).order_by(col(ReportCycle.seq))
-    return list(session.exec(query).all())
+    cache[directive.id] = list(session.exec(query).all())
+    return cache[directive.id]

@@ -127,6 +127,8 @@ def save_report(
         report.status, report.submitted_at = "submitted", now
     session.add(report)
     session.flush()
+    for key in ("rolled_up", "reports_by_directive"):  # what cascade.rollup memoised is stale now
+        session.info.pop(key, None)
     assert report.id is not None
     session.add(
         ReportVersion(

@@ -16,6 +16,7 @@ from cascade.workdays import WorkCalendar, local_date
 from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Status, Unit
 from models.report import EscalationStep, Report, ReportCycle
 
+ROLLUP_CACHE, REPORTS_CACHE, STEPS_CACHE = "rolled_up", "reports_by_directive", "steps_by_directive"
 STATUS_WORDS = {"submitted": "Đã báo cáo", "late": "Báo cáo muộn", "missing": "Chưa báo cáo"}
 
 
@@ -30,10 +31,28 @@ def act_assignments(session: Session, directive_id: int) -> list[tuple[Assignmen
     return list(session.exec(query).all())
 
 
-def submitted_report(session: Session, assignment_id: int, seq: int) -> Report | None:
-    query = select(Report).where(Report.assignment_id == assignment_id, Report.cycle_seq == seq)
-    report = session.exec(query).first()
+def directive_reports(session: Session, directive_id: int) -> dict[tuple[int, int], Report]:
+    """Every report under a directive by (assignment, cycle), read once per session (status walks thousands)."""
+    cache: dict[int, dict[tuple[int, int], Report]] = session.info.setdefault(REPORTS_CACHE, {})
+    if directive_id not in cache:
+        query = select(Report).where(Report.directive_id == directive_id)
+        cache[directive_id] = {(r.assignment_id, r.cycle_seq): r for r in session.exec(query).all()}
+    return cache[directive_id]
+
+
+def submitted_report(session: Session, assignment: Assignment, seq: int) -> Report | None:
+    report = directive_reports(session, assignment.directive_id).get((assignment.id or 0, seq))
     return report if report is not None and report.status == "submitted" else None
+
+
+def directive_steps(session: Session, directive_id: int) -> dict[int, list[EscalationStep]]:
+    cache: dict[int, dict[int, list[EscalationStep]]] = session.info.setdefault(STEPS_CACHE, {})
+    if directive_id not in cache:
+        found: dict[int, list[EscalationStep]] = {}
+        for step in session.exec(select(EscalationStep).where(EscalationStep.directive_id == directive_id)).all():
+            found.setdefault(step.assignment_id, []).append(step)
+        cache[directive_id] = found
+    return cache[directive_id]
 
 
 def add(total: dict[str, float], figures: dict[str, float]) -> None:
@@ -45,7 +64,7 @@ def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> 
     """Depth first: each act unit with its own figures and its rolled-up figures (own + the units below)."""
     rows: list[dict[str, Any]] = []
     for a, u in act_assignments(session, directive_id):
-        report = submitted_report(session, a.id or 0, seq)
+        report = submitted_report(session, a, seq)
         below = unit_rows(session, a.implementing_directive_id, seq, level + 1) if a.implementing_directive_id else []
         rolled: dict[str, float] = dict(report.figures) if report else {}
         for row in below:
@@ -115,7 +134,7 @@ def consolidate_due(
         for cycle in ensure_cycles(session, directive, calendar):
             if cycle.consolidated_at is not None:
                 continue
-            all_in = all(submitted_report(session, a.id or 0, cycle.seq) for a, _ in owing)
+            all_in = all(submitted_report(session, a, cycle.seq) for a, _ in owing)
             if not (all_in or today > cycle.due):
                 continue
             data = consolidated(session, directive, cycle)
@@ -166,19 +185,24 @@ def consolidate_due(
 
 
 def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, float]:
-    """The unit's own submitted figures plus those rolled up from the units it passed the directive on to."""
-    report = submitted_report(session, assignment.id or 0, seq)
-    total: dict[str, float] = dict(report.figures) if report else {}
-    if assignment.implementing_directive_id:
-        for child, _ in act_assignments(session, assignment.implementing_directive_id):
-            add(total, rolled_up(session, child, seq))
-    return total
+    """The unit's own submitted figures plus those rolled up from the units it passed the directive on to.
+    Memoised per session: `cascade status` asks for every unit of a tree, each subtree is summed once."""
+    cache: dict[tuple[int, int], dict[str, float]] = session.info.setdefault(ROLLUP_CACHE, {})
+    key = (assignment.id or 0, seq)
+    if key not in cache:
+        report = submitted_report(session, assignment, seq)
+        total: dict[str, float] = dict(report.figures) if report else {}
+        if assignment.implementing_directive_id:
+            for child, _ in act_assignments(session, assignment.implementing_directive_id):
+                add(total, rolled_up(session, child, seq))
+        cache[key] = total
+    return dict(cache[key])
 
 
 def report_fields(session: Session, assignment: Assignment, calendar: WorkCalendar | None = None) -> dict[str, Any]:
     """For `cascade status`: the report status of each cycle, the escalation step reached, the figures."""
     reached: dict[str, EscalationStep] = {}
-    for s in session.exec(select(EscalationStep).where(EscalationStep.assignment_id == assignment.id)).all():
+    for s in directive_steps(session, assignment.directive_id).get(assignment.id or 0, []):
         if s.item not in reached or s.rank > reached[s.item].rank:
             reached[s.item] = s
     ladder = {item: s.step for item, s in sorted(reached.items())}
@@ -188,10 +212,10 @@ def report_fields(session: Session, assignment: Assignment, calendar: WorkCalend
         return {**out, "report_status": None, "report_cycles": [], "figures": {}, "rolled_up": {}}
     directive = session.get(Directive, assignment.directive_id)
     assert directive is not None
-    reports = {r.cycle_seq: r for r in session.exec(select(Report).where(Report.assignment_id == assignment.id))}
+    mine = directive_reports(session, assignment.directive_id)
     cycles = []
     for cycle in ensure_cycles(session, directive, calendar or work_calendar(get_settings())):
-        r = reports.get(cycle.seq)
+        r = mine.get((assignment.id or 0, cycle.seq))
         state = "missing" if r is None else "draft" if r.status != "submitted" else "late" if r.late else "submitted"
         cycles.append(
             {

@@ -4,10 +4,12 @@ consolidated report, on which day; the monitor is idempotent; the Prefect flow r
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -19,6 +21,7 @@ from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
 from cascade.ladder import take_steps
 from cascade.mailer import send_outbox_batch
 from cascade.orgtree import import_org, parse_org
+from cascade.passon import mark_dispatched
 from cascade.reportplan import effective_plan, ensure_cycles
 from cascade.reports import save_report, work_calendar
 from cascade.rollup import consolidate_due
@@ -26,7 +29,7 @@ from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from cascade.store import store_directive
 from cascade.workdays import VN_TZ
-from models import Assignment, AuditLog, Directive, Recipient, Role, Status, Unit
+from models import Assignment, AuditLog, Directive, Status, Unit
 from models.report import ReportCycle
 
 ORG = """
@@ -97,46 +100,19 @@ def assignment_of(session: Session, code: str, directive_id: int | None = None) 
 
 
 def pass_on(session: Session, settings: Settings, code: str, now: datetime) -> None:
-    """Acknowledge; a unit with units under it passes the directive on. The issue-3 pass-on does it when it is
-    in the tree (cascade/passon.py); without it the child directive is built here as it would be."""
+    """Acknowledge; a unit with units under it passes the directive on (cascade/passon.py issues its implementing
+    directive, budgeted earlier); it is dispatched here with the same plain functions the flow's tasks call."""
     a = assignment_of(session, code)
-    acknowledge(session, a.id or 0, remote_addr="test", user_agent="test", now=now)
+    acknowledge(session, a.id or 0, remote_addr="test", user_agent="test", now=now, calendar=work_calendar(settings))
     session.refresh(a)
-    unit = session.get(Unit, a.unit_id)
-    children = session.exec(select(Unit).where(Unit.parent_id == a.unit_id)).all()
-    if not children or unit is None:
+    if not session.exec(select(Unit).where(Unit.parent_id == a.unit_id)).first():
+        assert a.implementing_directive_id is None
         return
-    if a.implementing_directive_id is None:
-        parent = session.get(Directive, a.directive_id)
-        assert parent is not None
-        from cascade.deadlines import report_due
-
-        today = now.astimezone(VN_TZ).date()
-        child = Directive.model_validate(
-            {
-                **parent.model_dump(exclude={"id", "created_at", "dispatched_at", "content_hash"}),
-                "number": f"1/KH-{unit.number_symbol}",
-                "issuer_id": unit.id,
-                "issued_on": today,
-                "report_due": report_due(a.report_due or parent.report_due, today, 3, work_calendar(settings)),
-                "parent_directive_id": parent.id,
-                "parent_assignment_id": a.id,
-                "source": "forward",
-            }
-        )
-        session.add(child)
-        session.flush()
-        for c in children:
-            session.add(Recipient(directive_id=child.id or 0, unit_id=c.id or 0, role=Role.act.value))
-        a.implementing_directive_id = child.id
-        session.add(a)
-        session.flush()
-    child_directive = session.get(Directive, a.implementing_directive_id)
-    assert child_directive is not None
-    dispatch(session, settings, child_directive)
-    if a.status in (Status.acknowledged.value, Status.arrived.value):
-        a.status = Status.assigned.value
-        session.add(a)
+    child = session.get(Directive, a.implementing_directive_id)
+    assert child is not None and child.source == "forward" and child.parent_assignment_id == a.id
+    assert child.issued_on == now.astimezone(VN_TZ).date()
+    dispatch(session, settings, child)
+    mark_dispatched(session, child)
 
 
 def report(session: Session, settings: Settings, code: str, now: datetime) -> None:
@@ -196,7 +172,7 @@ EXPECTED = {
 }  # fmt: skip
 
 
-def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, tmp_path: Path) -> None:
+def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path) -> None:
     (tmp_path / "org.yaml").write_text(ORG, encoding="utf-8")
     (tmp_path / "d.yaml").write_text(DIRECTIVE, encoding="utf-8")
     with session_scope() as session:
@@ -237,6 +213,13 @@ def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, t
     missing = text.split("## Đơn vị chưa báo cáo (2)")[1]
     assert "CĐCS Một Hai (C12)" in missing and "LĐLĐ huyện Hai (H2)" in missing
     assert "<table" in consolidated.html() and "285" in consolidated.html()
+
+    # H1's own report page shows the figures of the units under it, summed (real HTTP)
+    notice = next(m for m in mailbox.messages if tag(m) == "notice" and "h1@t.example" in m.rcpt_tos)
+    link = re.findall(re.escape(web) + r"/r/[A-Za-z0-9_\-.]+", notice.text())[0]
+    page = httpx.get(link)
+    assert page.status_code == 200 and "Số liệu của các đơn vị trực thuộc" in page.text
+    assert "<th>Cộng</th><th></th><th>2</th><th>75</th><th>5</th>" in page.text  # C11 + C13 (C12 never reported)
 
     result = CliRunner().invoke(app, ["status", "15/KH-LĐLĐ", "--json"])
     assert result.exit_code == 0, result.output
