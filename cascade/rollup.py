@@ -3,18 +3,16 @@ consolidated report an issuer gets once a cycle's reports are all in or its dead
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cascade.render import render
-from cascade.reportplan import effective_plan, ensure_cycles
+from cascade.reportplan import ensure_cycles
 from cascade.reports import work_calendar
 from cascade.settings import get_settings
-from cascade.workdays import WorkCalendar, local_date
-from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Status, Unit
-from models.report import EscalationStep, Report, ReportCycle
+from cascade.workdays import WorkCalendar
+from models import Assignment, Directive, Role, Status, Unit
+from models.report import EscalationStep, Report
 
 ROLLUP_CACHE, REPORTS_CACHE, STEPS_CACHE = "rolled_up", "reports_by_directive", "steps_by_directive"
 STATUS_WORDS = {"submitted": "Đã báo cáo", "late": "Báo cáo muộn", "missing": "Chưa báo cáo"}
@@ -85,103 +83,6 @@ def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> 
         )
         rows.extend(below)
     return rows
-
-
-def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> dict[str, Any]:
-    """Totals, a row per unit at every level, and the units that did not report."""
-    assert directive.id is not None
-    rows = unit_rows(session, directive.id, cycle.seq)
-    totals: dict[str, float] = {}
-    for row in rows:
-        if row["level"] == 1:
-            add(totals, row["rolled_up"])
-    issuer = session.get(Unit, directive.issuer_id)
-    return {
-        "directive": directive,
-        "issuer": issuer,
-        "cycle": cycle,
-        "indicators": effective_plan(session, directive).indicators,
-        "rows": rows,
-        "totals": totals,
-        "missing": [r for r in rows if r["status"] == "missing"],
-        "status_words": STATUS_WORDS,
-    }
-
-
-def render_consolidated(data: dict[str, Any]) -> dict[str, str]:
-    return {
-        "markdown": render("reports/consolidated.md", **data),
-        "html": render("reports/consolidated.html", **data),
-        "subject": " ".join(render("reports/consolidated_subject.txt", **data).split()),
-    }
-
-
-def consolidate_due(
-    session: Session, now: datetime, calendar: WorkCalendar, directive_ids: list[int] | None = None
-) -> list[dict[str, Any]]:
-    """Consolidate every cycle whose reports are all in or whose deadline has passed, once; the issuer gets it
-    by email. Returns, per cycle consolidated now, what the caller publishes as an artifact."""
-    today = local_date(now)
-    if directive_ids is None:
-        query = select(Assignment.directive_id).where(Assignment.role == Role.act.value).distinct()
-        directive_ids = sorted(set(session.exec(query).all()))
-    published: list[dict[str, Any]] = []
-    for directive_id in directive_ids:
-        directive = session.get(Directive, directive_id)
-        if directive is None:
-            continue
-        owing = act_assignments(session, directive_id)
-        for cycle in ensure_cycles(session, directive, calendar):
-            if cycle.consolidated_at is not None:
-                continue
-            all_in = all(submitted_report(session, a, cycle.seq) for a, _ in owing)
-            if not (all_in or today > cycle.due):
-                continue
-            data = consolidated(session, directive, cycle)
-            out = render_consolidated(data)
-            issuer = data["issuer"]
-            session.add(
-                OutboxMessage(
-                    key=f"consolidated:{directive_id}:{cycle.seq}",
-                    kind="consolidated",
-                    directive_id=directive_id,
-                    to_addr=issuer.email,
-                    to_name=issuer.name,
-                    subject=out["subject"],
-                    body_text=out["markdown"],
-                    body_html=out["html"],
-                    created_at=now,
-                )
-            )
-            cycle.consolidated_at = now
-            session.add(cycle)
-            session.add(
-                AuditLog(
-                    event="report_consolidated",
-                    actor="monitor",
-                    at=now,
-                    directive_id=directive_id,
-                    unit_code=issuer.code,
-                    unit_name=issuer.name,
-                    detail={
-                        "cycle": cycle.seq,
-                        "totals": data["totals"],
-                        "missing": [r["unit"] for r in data["missing"]],
-                    },
-                )
-            )
-            session.flush()
-            published.append(
-                {
-                    "key": f"directive-{directive_id}-report-{cycle.seq}",
-                    "markdown": out["markdown"],
-                    "description": f"{directive.number}: báo cáo tổng hợp kỳ {cycle.seq}",
-                    "directive_id": directive_id,
-                    "cycle": cycle.seq,
-                    "totals": data["totals"],
-                }
-            )
-    return published
 
 
 def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, float]:

@@ -9,10 +9,10 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
+from cascade.consolidate import consolidate_due
 from cascade.db import session_scope
 from cascade.ladder import take_steps
 from cascade.reports import work_calendar
-from cascade.rollup import consolidate_due
 from cascade.settings import get_settings
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cascade.acknowledge import acknowledge
 from cascade.cli import app
+from cascade.consolidate import consolidate_due
 from cascade.db import session_scope
 from cascade.directivefile import parse_directive
 from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
@@ -24,7 +25,6 @@ from cascade.orgtree import import_org, parse_org
 from cascade.passon import mark_dispatched
 from cascade.reportplan import effective_plan, ensure_cycles
 from cascade.reports import save_report, work_calendar
-from cascade.rollup import consolidate_due
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from cascade.store import store_directive
