@@ -65,6 +65,9 @@ def main() -> int:
                 scenario.start_sink()
             now = scenario.tally()
             print(f"{label:<56} {code:>5} {time.monotonic() - t0:>5.1f} {now['delivered']:>9} {now['duplicated']:>4}")
+        codes = scenario.run_side_by_side(3)
+        now = scenario.tally()
+        print(f"{'three dispatchers at once':<56} {max(codes):>5} {'':>5} {now['delivered']:>9} {now['duplicated']:>4}")
         if scenario.database_url.startswith("postgres"):
             for after in (3.0, 5.0):
                 code = scenario.run_child(cut_db_after=after)

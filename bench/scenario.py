@@ -111,17 +111,7 @@ class Scenario:
 
         `cut_db_after`: on PostgreSQL, terminate the child's database connections after that many seconds
         (a real lost connection, seen by the child in the middle of whatever it is doing)."""
-        env = {
-            **os.environ,
-            "CASCADE_DATABASE_URL": self.database_url,
-            "CASCADE_SMTP_PORT": str(self.port),
-            "CASCADE_SECRET_KEY": SECRET,
-            "CASCADE_BATCH_SIZE": "250",
-            "CASCADE_RETRY_DELAYS": "[0.05, 0.2]",
-            "CASCADE_FAILPOINTS": failpoints,
-            "CASCADE_DELIVERY_LOG": str(self.maildir) if self.delivery_log else "",
-        }
-        child = subprocess.Popen([sys.executable, "-m", "bench.child", str(self.directive)], cwd=PROJECT, env=env)
+        child = self._spawn(failpoints)
         if cut_db_after is not None:
             try:
                 return child.wait(timeout=cut_db_after)
@@ -133,6 +123,24 @@ class Scenario:
             except subprocess.TimeoutExpired:
                 child.send_signal(signal.SIGKILL)
         return child.wait(timeout=600)
+
+    def _spawn(self, failpoints: str = "") -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "CASCADE_DATABASE_URL": self.database_url,
+            "CASCADE_SMTP_PORT": str(self.port),
+            "CASCADE_SECRET_KEY": SECRET,
+            "CASCADE_BATCH_SIZE": "250",
+            "CASCADE_RETRY_DELAYS": "[0.05, 0.2]",
+            "CASCADE_FAILPOINTS": failpoints,
+            "CASCADE_DELIVERY_LOG": str(self.maildir) if self.delivery_log else "",
+        }
+        return subprocess.Popen([sys.executable, "-m", "bench.child", str(self.directive)], cwd=PROJECT, env=env)
+
+    def run_side_by_side(self, count: int) -> list[int]:
+        """Several dispatchers of the same directive at once: the claims keep them off each other's rows."""
+        children = [self._spawn() for _ in range(count)]
+        return [child.wait(timeout=600) for child in children]
 
     def _terminate_db_connections(self) -> None:
         from sqlalchemy import text
