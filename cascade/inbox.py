@@ -19,7 +19,8 @@ from cascade.workdays import VN_TZ
 
 # The sink names files <time_ns>-<pid>-<counter>.eml (older ones <counter>.eml): digits and dashes only.
 NAME = re.compile(r"^[0-9][0-9-]{0,80}\.eml$")
-LINK = re.compile(r"https?://[^\s<>\"')]+/u/[A-Za-z0-9_\-.]+(?:/[a-z]+)?")
+# A unit's signed links: /u/<token> (acknowledge, refuse) and /r/<token> (report).
+LINK = re.compile(r"https?://[^\s<>\"')]+/[ur]/[A-Za-z0-9_\-.]+")
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from cascade.workdays import VN_TZ
-from models import ACKNOWLEDGED_STATES, Assignment, AuditLog, Directive, Status, Unit
+from models import ACKNOWLEDGED_STATES, Assignment, AuditLog, Directive, Status, Unit, utcnow
 
 STATUS_ORDER = [s.value for s in Status]
 NOT_ACKNOWLEDGED = {Status.queued.value, Status.arrived.value}
 
 
 def today_vn() -> date:
-    return datetime.now(VN_TZ).date()
+    """Today in Vietnam, on the project's clock (CASCADE_CLOCK_START replays history in the demo)."""
+    return utcnow().astimezone(VN_TZ).date()
 
 
 def with_supervisors(rows: list[dict[str, Any]], root_issuer: str) -> list[dict[str, Any]]:

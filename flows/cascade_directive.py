@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from prefect import Task, flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
+from sqlmodel import select
 
 from cascade.db import init_db, session_scope
 from cascade.directivefile import parse_directive
@@ -43,6 +44,10 @@ def run_name() -> str:
             if directive is not None:
                 issuer = session.get(Unit, directive.issuer_id)
                 return f"{directive.number} · {issuer.name if issuer else ''}"
+            if params.get("directive_file"):  # not stored yet: the number and issuer as the file gives them
+                spec = parse_directive(Path(str(params["directive_file"])))
+                unit = session.exec(select(Unit).where(Unit.code == spec.issuer)).first()
+                return f"{spec.number} · {unit.name if unit else spec.issuer}"
     except Exception:  # noqa: BLE001 - a name is cosmetic; the flow reports real errors itself
         pass
     if params.get("directive_file"):

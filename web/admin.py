@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from cascade.export import to_csv, to_xlsx
 from cascade.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
+from cascade.render import vn_date, vn_time
 from cascade.status import directive_status
 from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
 from web.auth import require_admin
@@ -35,7 +37,12 @@ def _directive(session: Session, directive_id: int) -> Directive:
 def _rows(session: Session, directive: Directive) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     status = directive_status(session, directive)
     issuer = session.get(Unit, directive.issuer_id)
-    return status, with_supervisors(status["units"], issuer.name if issuer else "")
+    rows = with_supervisors(status["units"], issuer.name if issuer else "")
+    for row in rows:  # shown the Vietnamese way, in Vietnam's time
+        row["ack_due_vn"] = vn_date(date.fromisoformat(row["ack_due"]))
+        at = row["acknowledged_at"]
+        row["acknowledged_vn"] = vn_time(datetime.fromisoformat(at)) if at else ""
+    return status, rows
 
 
 @router.get("", response_class=HTMLResponse)
