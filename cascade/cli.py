@@ -43,17 +43,25 @@ def org_import(file: Path) -> None:
     """Import (or update) the organisation tree from a YAML file."""
     from cascade.db import init_db, session_scope
     from cascade.orgtree import import_org, parse_org
+    from cascade.restructure import move_to_successors
+    from cascade.settings import get_settings
 
     try:
         specs = parse_org(file)
         init_db()
         with session_scope() as session:
             counts = import_org(session, specs, source=str(file))
+            moved = move_to_successors(session, get_settings()) if any(s.dissolved for s in specs) else 0
     except InputError as exc:
         raise fail(exc) from None
     console.print(
         f"Imported {counts['units']} units from {file} ({counts['created']} new, {counts['updated']} changed)."
     )
+    if moved:
+        console.print(
+            f"{moved} open assignment(s) of dissolved units moved to their successors; "
+            "run `cascade dispatch` to send them their notices."
+        )
 
 
 @org_app.command("generate")
@@ -204,6 +212,44 @@ def inbox(
     maildir = folder or Path(get_settings().inbox_dir or "demo-out/mail")
     if not print_inbox(maildir, console):
         raise typer.Exit(code=1)
+
+
+@app.command()
+def dispatch() -> None:
+    """Send the directives units issued below them (and any other mail still owed): the `dispatch-pending` flow."""
+    quiet_prefect()
+    from flows.dispatch_pending import dispatch_pending
+
+    with console.status("Dispatching pending directives…"):
+        totals = dispatch_pending()
+    console.print(f"{totals['directives']} directive(s) dispatched, {totals['other_messages']} other message(s) sent.")
+
+
+@app.command()
+def reroute(
+    number: str,
+    from_unit: Annotated[str, typer.Option("--from", help="The unit that refused")],
+    to_unit: Annotated[str, typer.Option("--to", help="The unit it should go to")],
+    issuer: Annotated[str | None, typer.Option(help="Issuer code, when several issuers used this number")] = None,
+) -> None:
+    """Send a refused directive to another unit instead (same role), in one command."""
+    from cascade.db import init_db, session_scope
+    from cascade.refusal import reroute as reroute_directive
+    from cascade.status import find_directive
+
+    init_db()
+    try:
+        with session_scope() as session:
+            directive = find_directive(session, number, issuer)
+            reroute_directive(session, directive, from_unit, to_unit)
+            directive_id = directive.id
+    except InputError as exc:
+        raise fail(exc) from None
+    quiet_prefect()
+    from flows.cascade_directive import cascade_directive
+
+    totals = cascade_directive(directive_id=directive_id)
+    console.print(f"{number}: rerouted from {from_unit} to {to_unit}; {totals['sent']} email(s) sent.")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import httpx
 from rich.console import Console
 
 from cascade.settings import get_settings, reset_settings
+from cascade.smtp_sink import Received
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_ORG = PROJECT_DIR / "examples" / "laichau-2021.yaml"
@@ -38,7 +39,26 @@ def configure(workdir: Path) -> None:
     os.environ["CASCADE_PUBLIC_URL"] = f"http://127.0.0.1:{_free_port()}"
     # The demo signs with a throw-away key; every other command refuses to start without one.
     os.environ.setdefault("CASCADE_SECRET_KEY", secrets.token_urlsafe(32))
+    # The demo replays the seed on its own dates: the units answer on the day the plan was issued.
+    os.environ.setdefault("CASCADE_CLOCK_START", "2021-05-20T08:00:00+07:00")
     reset_settings()
+
+
+def confirm_share(messages: list[Received], public_url: str, share: float) -> tuple[int, int]:
+    """The chosen part of the recipients of these messages follow their link and confirm (real HTTP)."""
+    from cascade.links import confirm_receipt, links_in
+
+    links = {}
+    for message in messages:
+        found = links_in(message.text(), public_url)
+        if found:
+            links[message.rcpt_tos[0]] = found[0]
+    confirmed = 0
+    with httpx.Client(timeout=30) as client:
+        for address in chosen(list(links), share):
+            confirm_receipt(client, links[address]).raise_for_status()
+            confirmed += 1
+    return confirmed, len(links)
 
 
 def chosen(addresses: list[str], share: float) -> list[str]:
@@ -73,12 +93,12 @@ def run_demo(
         }
     )
     from cascade.db import init_db, session_scope
-    from cascade.links import confirm_receipt, links_in
     from cascade.orgtree import import_org, parse_org
     from cascade.smtp_sink import SmtpSink
     from cascade.status import directive_status, find_directive
     from cascade.webserver import BackgroundServer
     from flows.cascade_directive import cascade_directive
+    from flows.dispatch_pending import dispatch_pending
     from web.app import create_app
 
     init_db()
@@ -94,20 +114,16 @@ def run_demo(
         console.print(
             f"[bold]2.[/] Launched 252/KH-LĐLĐ through the `cascade-directive` flow: {totals['sent']} emails sent."
         )
-        links = {}
-        for message in sink.messages:
-            found = links_in(message.text(), settings.public_url)
-            if found:
-                links[message.rcpt_tos[0]] = found[0]
-        confirmed = 0
-        with httpx.Client(timeout=30) as client:
-            for address in chosen(list(links), ack_share):
-                response = confirm_receipt(client, links[address])
-                response.raise_for_status()
-                confirmed += 1
+        confirmed, total = confirm_share(sink.messages, settings.public_url, ack_share)
+        console.print(f"[bold]3.[/] {confirmed} of {total} units opened the link in their email and confirmed receipt.")
+        seen = len(sink.messages)
+        passed = dispatch_pending()
         console.print(
-            f"[bold]3.[/] {confirmed} of {len(links)} units opened the link in their email and confirmed receipt."
+            f"[bold]4.[/] The federations that confirmed passed it on: {passed['directives']} implementing plans "
+            f"(`dispatch-pending` flow), {len(sink.messages) - seen} emails to the units under them."
         )
+        confirmed, total = confirm_share(sink.messages[seen:], settings.public_url, ack_share)
+        console.print(f"[bold]5.[/] {confirmed} of those {total} grassroots units confirmed receipt.")
         with session_scope() as session:
             directive = find_directive(session, "252/KH-LĐLĐ")
             data = directive_status(session, directive)

@@ -50,6 +50,8 @@ class DirectiveSpec:
     source: str = ""
     # indicators, report_schedule, escalation, follow_up (cascade/reportplan.py)
     reporting: ReportingSpec | None = None
+    # Per-unit override of cascade_mode ({unit code: forward | author}).
+    modes: dict[str, str] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
@@ -121,7 +123,7 @@ def parse_directive(path: Path) -> DirectiveSpec:
     lead_days = data.get("lead_days", 3)
     if not isinstance(lead_days, int) or isinstance(lead_days, bool) or not 0 <= lead_days <= 60:
         r.fail("`lead_days` must be a whole number of working days between 0 and 60", entry="lead_days")
-    recipients = _recipients(r)
+    recipients, modes = _recipients(r)
     tasks = _tasks(r)
     reporting = parse_reporting(data, lambda message, entry: r.fail(message, entry=entry))
     for key in REQUIRED:
@@ -143,6 +145,7 @@ def parse_directive(path: Path) -> DirectiveSpec:
         signer_name=str(signer["name"]),
         report_due=report_due,
         recipients=recipients,
+        modes=modes,
         tasks=tasks,
         body=str(data.get("body") or ""),
         basis=basis,
@@ -161,13 +164,14 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _recipients(r: _Reader) -> list[tuple[str, str]]:
+def _recipients(r: _Reader) -> tuple[list[tuple[str, str]], dict[str, str]]:
     raw = r.data.get("recipients")
+    modes: dict[str, str] = {}
     if raw is None:
-        return []
+        return [], modes
     if not isinstance(raw, list) or not raw:
         r.fail("`recipients` must be a non-empty list of {unit: CODE, role: act|info}", entry="recipients")
-        return []
+        return [], modes
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for i, item in enumerate(raw, start=1):
@@ -184,7 +188,12 @@ def _recipients(r: _Reader) -> list[tuple[str, str]]:
         else:
             seen.add(code)
             out.append((code, role))
-    return out
+        mode = item.get("mode")
+        if mode is not None and mode not in {m.value for m in CascadeMode}:
+            r.fail(f"mode {mode!r} of {code} must be forward or author", entry, line)
+        elif mode is not None:
+            modes[code] = str(mode)
+    return out, modes
 
 
 def _tasks(r: _Reader) -> list[TaskSpec]:

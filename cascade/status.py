@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from cascade.errors import InputError, Problem
 from cascade.render import STATUS_LABELS
 from cascade.rollup import report_fields
+from cascade.subtasks import task_items_by_assignment
 from models import EDXML_CODE, Assignment, Directive, Unit
 
 
@@ -36,6 +37,15 @@ def find_directive(session: Session, number: str, issuer: str | None = None) -> 
     return found[0]
 
 
+def pass_on_state(assignment: Assignment, child: Directive | None) -> dict[str, Any]:
+    """For a unit with units under it: how it passes the directive on, and whether it has yet."""
+    if assignment.mode is None:
+        return {"mode": None, "pass_on": None, "pass_on_due": None}
+    state = "pending" if child is None else ("dispatched" if child.dispatched_at else "issued")
+    due = assignment.pass_on_due.isoformat() if assignment.pass_on_due else None
+    return {"mode": assignment.mode, "pass_on": state, "pass_on_due": due}
+
+
 def assignment_rows(session: Session, directive: Directive, level: int = 1) -> list[dict[str, Any]]:
     """One row per unit, depth first: each unit, then the units of the directive it issued in turn."""
     rows: list[dict[str, Any]] = []
@@ -45,7 +55,9 @@ def assignment_rows(session: Session, directive: Directive, level: int = 1) -> l
         .where(Assignment.directive_id == directive.id)
         .order_by(col(Assignment.role), col(Unit.code))
     )
-    for a, u in session.exec(query).all():
+    found = list(session.exec(query).all())
+    items = task_items_by_assignment(session, [a.id for a, _ in found if a.id is not None])
+    for a, u in found:
         child = session.get(Directive, a.implementing_directive_id) if a.implementing_directive_id else None
         rows.append(
             {
@@ -63,8 +75,14 @@ def assignment_rows(session: Session, directive: Directive, level: int = 1) -> l
                 "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
                 "implementing_directive": child.number if child else None,
                 **report_fields(session, a),
+                "refused_reason": a.refused_reason,
+                "active": u.active,
+                **pass_on_state(a, child),
+                "tasks": items.get(a.id or 0, []),
             }
         )
+        if rows[-1]["pass_on"] == "pending":
+            rows[-1]["status_label"] = "Đã tiếp nhận, chưa triển khai xuống"
         if child is not None:
             rows.extend(assignment_rows(session, child, level + 1))
     return rows

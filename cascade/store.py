@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from cascade.directivefile import DirectiveSpec, check_units
 from cascade.errors import InputError, Problem
 from cascade.reportplan import store_reporting
-from models import AuditLog, Directive, DirectiveTask, Recipient
+from models import Assignment, AuditLog, Directive, DirectiveTask, Recipient, Unit
 
 
 def content_hash(spec: DirectiveSpec) -> str:
@@ -73,7 +73,9 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
     session.flush()
     assert directive.id is not None
     for code, role in spec.recipients:
-        session.add(Recipient(directive_id=directive.id, unit_id=_id(units[code].id), role=role))
+        session.add(
+            Recipient(directive_id=directive.id, unit_id=_id(units[code].id), role=role, mode=spec.modes.get(code))
+        )
     for seq, task in enumerate(spec.tasks, start=1):
         session.add(
             DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
@@ -89,8 +91,23 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
             detail={"number": spec.number, "source": spec.source},
         )
     )
+    if parent is not None:
+        _link_to_parent_assignment(session, directive, parent, issuer)
     session.flush()
     return directive, True
+
+
+def _link_to_parent_assignment(session: Session, directive: Directive, parent: Directive, issuer: Unit) -> None:
+    """A unit that writes its own implementing directive (author mode) launches it with `basis` = the parent:
+    its assignment under the parent counts as passed on (edXML 04) once this one is dispatched."""
+    assignment = session.exec(
+        select(Assignment).where(Assignment.directive_id == parent.id, Assignment.unit_id == issuer.id)
+    ).first()
+    if assignment is None or assignment.implementing_directive_id is not None:
+        return
+    directive.parent_assignment_id, directive.source = assignment.id, "author"
+    assignment.implementing_directive_id = directive.id
+    session.add_all([directive, assignment])
 
 
 def _parent_directive(session: Session, spec: DirectiveSpec) -> Directive | None:
