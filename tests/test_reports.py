@@ -22,8 +22,8 @@ from cascade.reports import ReportError, save_report, work_calendar
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from cascade.store import store_directive
-from cascade.workdays import VN_TZ, WorkCalendar
-from models import Assignment, Directive, Unit
+from cascade.workdays import VN_TZ, WorkCalendar, local_date
+from models import Assignment, Directive, Unit, utcnow
 from models.report import Report, ReportAttachment, ReportVersion
 
 ORG = """
@@ -94,7 +94,7 @@ def assignment(code: str) -> Assignment:
 
 
 def test_report_form_over_http(settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path) -> None:
-    today = datetime.now(VN_TZ).date()
+    today = local_date(utcnow())  # the project's clock, as the app reads it
     launch(settings, tmp_path, today - timedelta(days=3), today + timedelta(days=20), today + timedelta(days=50))
     report_link, ack_link = links(mailbox, "h1@t.example", "r"), links(mailbox, "h1@t.example", "u")
     other = links(mailbox, "h2@t.example", "r")
