@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prefect import Task, flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 from sqlmodel import select
 
 from cascade.db import init_db, session_scope
-from cascade.directivefile import parse_directive
+from cascade.directivefile import check_units, parse_directive
 from cascade.passon import mark_dispatched
 from cascade.status import find_directive
 from cascade.store import store_directive
@@ -73,6 +74,22 @@ def find_directive_task(number: str, issuer: str | None) -> int:
         return directive.id
 
 
+@task(name="check-directive")
+def check_directive_task(directive_file: str) -> int:
+    """Validate a directive file against the tree and publish its recipients; stores and sends nothing."""
+    spec = parse_directive(Path(directive_file))
+    with session_scope() as session:
+        units = check_units(session, spec)
+    lines = [f"| {code} | {units[code].name} | {role} |" for code, role in spec.recipients]
+    create_markdown_artifact(
+        key="dry-run",
+        markdown=f"## {spec.number} (dry run)\n\n{spec.summary}\n\n| unit | name | role |\n|---|---|---|\n"
+        + "\n".join(lines),
+        description=f"{spec.number}: recipients, nothing sent",
+    )
+    return len(spec.recipients)
+
+
 @task(name="mark-dispatched")
 def mark_dispatched_task(directive_id: int) -> None:
     with session_scope() as session:
@@ -103,6 +120,7 @@ def cascade_directive(
     number: str | None = None,
     issuer: str | None = None,
     directive_id: int | None = None,
+    dry_run: bool = False,
 ) -> dict[str, int]:
     """Dispatch a directive to its recipients: assignments, notices through the outbox, status artifact.
 
@@ -111,9 +129,15 @@ def cascade_directive(
         number: Or the number of a directive already stored, e.g. 252/KH-LĐLĐ.
         issuer: With `number`: the issuer's unit code, when several issuers used that number.
         directive_id: Or the database id of a stored directive.
+        dry_run: Only check the directive file against the organisation tree and list its recipients.
     """
     log = get_run_logger()
     init_db()
+    if dry_run:
+        if not directive_file:
+            raise ValueError("dry_run checks a directive file: give directive_file")
+        return {"assignments": 0, "rendered": 0, "sent": 0, "bounced": 0, "failed": 0,
+                "recipients": check_directive_task(directive_file)}  # fmt: skip
     if directive_file:
         directive_id = store_directive_task(directive_file)
     elif number:

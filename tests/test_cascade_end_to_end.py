@@ -133,3 +133,11 @@ def test_cli_launch_then_status(settings: Settings, mailbox: SmtpSink) -> None:
     table = CliRunner().invoke(app, ["status", "252/KH-LĐLĐ"])
     assert table.exit_code == 0 and "LDLD_TD" in table.output and "Đã đến" in table.output
     assert len(mailbox.messages) == 24
+
+
+def test_dry_run_checks_the_file_and_sends_nothing(settings: Settings, mailbox: SmtpSink) -> None:
+    totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE), dry_run=True)
+    assert totals["recipients"] == 24 and totals["sent"] == 0
+    assert mailbox.messages == []
+    with session_scope() as session:
+        assert session.exec(select(Assignment)).all() == []
