@@ -19,7 +19,7 @@ from cascade.reports import report_link
 from cascade.settings import Settings
 from cascade.sqlutil import insert_ignoring_conflicts
 from cascade.workdays import WorkCalendar, local_date
-from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Status, Unit
+from models import Assignment, AuditLog, CascadeMode, Directive, OutboxMessage, Role, Status, Unit
 from models.report import EscalationStep, Report
 
 STEPS = ("before", "due", "parent", "escalate")
@@ -28,7 +28,8 @@ LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a ste
 
 @dataclass
 class Item:
-    """Something a unit owes: its acknowledgement ("ack") or its report for a cycle ("r1", "r2" …)."""
+    """Something a unit owes: its acknowledgement ("ack"), its own implementing directive in author mode
+    ("pass"), or its report for a cycle ("r1", "r2" …)."""
 
     assignment: Assignment
     unit: Unit
@@ -78,6 +79,18 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         base.where(col(Assignment.status) == Status.arrived.value, col(Assignment.ack_due) <= horizon)
     ).all():
         items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
+    # author mode: a unit that acknowledged but has not issued its own directive yet is chased like the rest
+    for a, u in session.exec(
+        base.where(
+            col(Assignment.mode) == CascadeMode.author.value,
+            col(Assignment.status) == Status.acknowledged.value,
+            col(Assignment.implementing_directive_id).is_(None),
+            col(Assignment.pass_on_due) <= horizon,
+        )
+    ).all():
+        assert a.pass_on_due is not None
+        start = local_date(a.acknowledged_at) if a.acknowledged_at else directive_of(a).issued_on
+        items.append(Item(a, u, directive_of(a), "pass", a.pass_on_due, start))
     owing = base.where(
         col(Assignment.role) == Role.act.value,
         col(Assignment.status).not_in([Status.refused.value, Status.completed.value, Status.queued.value]),
@@ -167,7 +180,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
 
 def _reminder(settings: Settings, t: Taken, now: datetime) -> dict[str, Any]:
     a = t.item.assignment
-    link = unit_link(settings, a) if t.item.is_ack else report_link(settings, a)
+    link = unit_link(settings, a) if t.item.item in ("ack", "pass") else report_link(settings, a)
     return reminder_row(t, link or "", now)
 
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 def what(item: Item) -> str:
     if item.is_ack:
         return "xác nhận đã nhận văn bản"
+    if item.item == "pass":
+        return "ban hành văn bản triển khai tới các đơn vị trực thuộc"
     return f"báo cáo kết quả (kỳ {item.item[1:]})"
 
 

@@ -166,3 +166,19 @@ def test_dissolved_unit_hands_its_open_work_to_its_successor(
     with session_scope() as session:
         moved = session.exec(select(AuditLog).where(AuditLog.event == "assignment_moved")).one()
     assert (moved.unit_code, moved.unit_name, moved.detail["to"]) == ("D_SH", "LĐLĐ huyện Sìn Hồ", "CD_SH")
+
+
+def test_author_unit_that_has_not_passed_it_on_is_chased(
+    settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
+) -> None:
+    from flows.monitor import monitor_deadlines
+
+    import_tree("tree-2021-four-levels.yaml")
+    recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
+    cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
+    click(mailbox, web, "LDLD")  # Thursday 20/05/2021: it must pass it on by Friday 21/05
+    monitor_deadlines(now="2021-05-21T09:00:00+07:00")
+    monitor_deadlines(now="2021-05-21T09:00:00+07:00")  # the same instant again sends nothing new
+    notice, *reminders = mail_by_unit(mailbox)["LDLD"]
+    assert "31-KH/TU" in notice.subject and len(reminders) == 1
+    assert "Hôm nay, ngày 21/05/2021, là hạn ban hành văn bản triển khai tới các đơn vị trực thuộc" in reminders[0].text()
