@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
 from cascade.passon import on_acknowledged
-from cascade.workdays import WorkCalendar
+from cascade.workdays import WorkCalendar, work_calendar
 from models import Acknowledgement, Assignment, AuditLog, Status, Unit, utcnow
 
 ACKNOWLEDGEABLE = (Status.queued.value, Status.arrived.value)
@@ -68,6 +68,6 @@ def acknowledge(
             detail={"user_agent": (user_agent or "")[:200]},
         )
     )
-    on_acknowledged(session, assignment, now, calendar or WorkCalendar())
+    on_acknowledged(session, assignment, now, calendar or work_calendar())
     session.flush()
     return AckResult(recorded=True, at=now)

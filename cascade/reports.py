@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from cascade.attachments import AttachmentError, Upload, check_uploads, store_files
 from cascade.settings import Settings
 from cascade.tokens import Purpose, expiry_for, make_token
-from cascade.workdays import WorkCalendar, local_date, parse_days
+from cascade.workdays import local_date
 from models import Assignment, AuditLog, Role, Status, Unit, utcnow
 from models.report import Report, ReportCycle, ReportVersion
 
@@ -25,10 +25,6 @@ class ReportError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-def work_calendar(settings: Settings) -> WorkCalendar:
-    return WorkCalendar(parse_days(settings.extra_days_off))
 
 
 def report_link(settings: Settings, assignment: Assignment) -> str | None:

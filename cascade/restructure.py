@@ -68,4 +68,3 @@ def _audit(event: str, assignment: Assignment, old: Unit, detail: dict[str, str]
         unit_name=old.name,
         detail=detail,
     )
-

@@ -8,9 +8,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cascade.reportplan import ensure_cycles
-from cascade.reports import work_calendar
 from cascade.settings import get_settings
-from cascade.workdays import WorkCalendar
+from cascade.workdays import WorkCalendar, work_calendar
 from models import Assignment, Directive, Role, Status, Unit
 from models.report import EscalationStep, Report
 

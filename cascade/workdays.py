@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from cascade.settings import Settings, get_settings
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -59,3 +61,8 @@ def local_date(moment: datetime) -> date:
 def parse_days(value: str) -> list[date]:
     """Comma-separated ISO dates, as given in CASCADE_EXTRA_DAYS_OFF."""
     return [date.fromisoformat(part.strip()) for part in value.split(",") if part.strip()]
+
+
+def work_calendar(settings: Settings | None = None) -> WorkCalendar:
+    """The calendar with the extra days off configured in CASCADE_EXTRA_DAYS_OFF."""
+    return WorkCalendar(parse_days((settings or get_settings()).extra_days_off))

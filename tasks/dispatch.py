@@ -9,7 +9,7 @@ from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
 from cascade.mailer import send_outbox_batch
 from cascade.settings import get_settings
 from cascade.subtasks import create_task_items
-from cascade.workdays import WorkCalendar
+from cascade.workdays import work_calendar
 from models import Directive
 
 
@@ -18,7 +18,7 @@ def create_assignments_task(directive_id: int) -> int:
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
         assert directive is not None
-        return create_assignments(session, directive, WorkCalendar())
+        return create_assignments(session, directive, work_calendar())
 
 
 @task(name="create-task-items", retries=2, retry_delay_seconds=2)

@@ -12,8 +12,8 @@ from prefect.events import emit_event
 from cascade.consolidate import consolidate_due
 from cascade.db import session_scope
 from cascade.ladder import take_steps
-from cascade.reports import work_calendar
 from cascade.settings import get_settings
+from cascade.workdays import work_calendar
 
 
 @task(name="take-escalation-steps", retries=2, retry_delay_seconds=2)

@@ -17,7 +17,13 @@ from models import Acknowledgement, Assignment
 @pytest.mark.usefixtures("prefect_harness")
 def test_demo_runs_the_seed_and_prints_the_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # run_demo sets these in os.environ itself; monkeypatch.setenv records each so it is undone after the test
-    names = ("CASCADE_DATABASE_URL", "CASCADE_SMTP_HOST", "CASCADE_SMTP_PORT", "CASCADE_PUBLIC_URL", "CASCADE_CLOCK_START")
+    names = (
+        "CASCADE_DATABASE_URL",
+        "CASCADE_SMTP_HOST",
+        "CASCADE_SMTP_PORT",
+        "CASCADE_PUBLIC_URL",
+        "CASCADE_CLOCK_START",
+    )
     for var in names:
         monkeypatch.setenv(var, "")
         monkeypatch.delenv(var)

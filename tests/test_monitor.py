@@ -24,11 +24,11 @@ from cascade.mailer import send_outbox_batch
 from cascade.orgtree import import_org, parse_org
 from cascade.passon import mark_dispatched
 from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import save_report, work_calendar
+from cascade.reports import save_report
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from cascade.store import store_directive
-from cascade.workdays import VN_TZ
+from cascade.workdays import VN_TZ, work_calendar
 from models import Assignment, AuditLog, Directive, Status, Unit
 from models.report import ReportCycle
 

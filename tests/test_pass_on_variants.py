@@ -181,4 +181,6 @@ def test_author_unit_that_has_not_passed_it_on_is_chased(
     monitor_deadlines(now="2021-05-21T09:00:00+07:00")  # the same instant again sends nothing new
     notice, *reminders = mail_by_unit(mailbox)["LDLD"]
     assert "31-KH/TU" in notice.subject and len(reminders) == 1
-    assert "Hôm nay, ngày 21/05/2021, là hạn ban hành văn bản triển khai tới các đơn vị trực thuộc" in reminders[0].text()
+    assert (
+        "Hôm nay, ngày 21/05/2021, là hạn ban hành văn bản triển khai tới các đơn vị trực thuộc" in reminders[0].text()
+    )

@@ -18,11 +18,11 @@ from cascade.links import forms_in
 from cascade.mailer import send_outbox_batch
 from cascade.orgtree import import_org, parse_org
 from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import ReportError, save_report, work_calendar
+from cascade.reports import ReportError, save_report
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from cascade.store import store_directive
-from cascade.workdays import VN_TZ, WorkCalendar, local_date
+from cascade.workdays import VN_TZ, WorkCalendar, local_date, work_calendar
 from models import Assignment, Directive, Unit, utcnow
 from models.report import Report, ReportAttachment, ReportVersion
 

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from cascade.cli import app
 from cascade.db import session_scope
 from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import save_report, work_calendar
+from cascade.reports import save_report
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
+from cascade.workdays import work_calendar
 from flows.cascade_directive import cascade_directive
 from models import Assignment, AuditLog, Directive, Unit
 from tests.conftest import SAMPLE_DIRECTIVE

@@ -5,23 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from cascade.passon import Draft, default_report_due, issue_implementing_directive, subordinates
 from cascade.refusal import refuse
 from cascade.tokens import Purpose
-from cascade.workdays import WorkCalendar, local_date
+from cascade.workdays import WorkCalendar, local_date, work_calendar
 from models import Assignment, CascadeMode, Directive, Status, utcnow
-from web.common import app_engine, client_ip, error_page, page, resolve_link
+from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
+from web.csrf import verify_csrf
 from web.unit_pages import unit_view
 
 router = APIRouter()
 MAX_TEXT = 20_000
 
 
-@router.post("/u/{token}/refuse", response_class=HTMLResponse)
+@router.post("/u/{token}/refuse", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def refuse_post(token: str, request: Request, reason: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
     """edXML 02: not addressed to us. A reason is required; the issuer is told."""
     assignment_id = resolve_link(request, token, Purpose.ack)
@@ -40,7 +41,7 @@ def refuse_post(token: str, request: Request, reason: Annotated[str, Form(max_le
     return page("web/refused.html", token=token, recorded=result.recorded, **view)
 
 
-def _author_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
+def _author_view(session: Session, assignment_id: int, calendar: WorkCalendar) -> dict[str, Any] | None:
     view = unit_view(session, assignment_id)
     if view is None:
         return None
@@ -51,7 +52,7 @@ def _author_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
     today = local_date(utcnow())
     view.update(
         children=subordinates(session, assignment.unit_id),
-        default_due=default_report_due(parent, assignment, today, WorkCalendar()),
+        default_due=default_report_due(parent, assignment, today, calendar),
         can_author=assignment.mode == CascadeMode.author
         and assignment.status == Status.acknowledged
         and assignment.implementing_directive_id is None,
@@ -66,7 +67,7 @@ def author_form(token: str, request: Request) -> HTMLResponse:
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     with Session(app_engine(request), expire_on_commit=False) as session:
-        view = _author_view(session, assignment_id)
+        view = _author_view(session, assignment_id, work_calendar(app_settings(request)))
     if view is None:
         return error_page("unknown")
     return page("web/author.html", token=token, errors=[], form={}, **view)
@@ -87,7 +88,7 @@ def author_post(
         return assignment_id
     form = {"summary": summary, "body": body, "report_due": report_due, "tasks": tasks}
     with Session(app_engine(request), expire_on_commit=False) as session:
-        view = _author_view(session, assignment_id)
+        view = _author_view(session, assignment_id, work_calendar(app_settings(request)))
         if view is None:
             return error_page("unknown")
         if not view["can_author"]:
@@ -108,8 +109,9 @@ def author_post(
         if errors:
             return page("web/author.html", status_code=422, token=token, errors=errors, form=form, **view)
         draft = Draft(summary=summary.strip() or None, body=body.strip() or None, report_due=due, tasks=task_lines)
+        calendar = work_calendar(app_settings(request))
         directive = issue_implementing_directive(
-            session, assignment, issued_on=today, source="author", calendar=WorkCalendar(), draft=draft
+            session, assignment, issued_on=today, source="author", calendar=calendar, draft=draft
         )
         session.commit()
         view = unit_view(session, assignment_id)

@@ -21,11 +21,10 @@ from cascade.reports import (
     editable,
     reports_of,
     save_report,
-    work_calendar,
 )
 from cascade.rollup import add, unit_rows
 from cascade.tokens import Purpose
-from cascade.workdays import local_date
+from cascade.workdays import local_date, work_calendar
 from models import Assignment, Role, Unit, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
@@ -164,7 +163,8 @@ def report_file(token: str, attachment_id: int, request: Request) -> Response:
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     with Session(app_engine(request)) as session:
-        found = attachment_for(session, assignment_id, attachment_id)
+        # Ids are INTEGER columns: a larger number cannot exist and the driver would raise (found by fuzzing).
+        found = attachment_for(session, assignment_id, attachment_id) if 0 < attachment_id < 2**31 else None
     path = Path(app_settings(request).upload_dir) / found.stored_name if found else None
     if found is None or path is None or not path.is_file():
         return error_page("unknown")
