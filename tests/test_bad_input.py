@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cascade.cli import app
 from cascade.db import session_scope
+from cascade.links import forms_in
 from cascade.settings import Settings
 from models import Acknowledgement, Assignment, AuditLog, Directive, Unit
 from tests.conftest import SAMPLE_DIRECTIVE
@@ -161,7 +162,7 @@ WEB_CASES = {
     "ack with a 10 kB forged token": ("ack", "data", {"csrf_token": "A" * 10_000}, 403, "Phiên làm việc"),
     "refusal with a blank reason": ("refuse", "data", _refuse_reason("   "), 422, "Vui lòng nêu lý do từ chối"),
     "refusal with a reason too long": ("refuse", "data", _refuse_reason("x" * 2001), 422, "(reason)"),
-    "refusal sent as JSON": ("refuse", "json", _refuse_reason("sai đơn vị"), 422, "Vui lòng nêu lý do từ chối"),
+    "refusal sent as JSON": ("refuse", "json", _refuse_reason("sai đơn vị"), 403, "Phiên làm việc không hợp lệ"),
 }
 
 
@@ -184,7 +185,10 @@ def test_bad_web_form_fields(case: str, settings: Settings, sample_org: None, we
         token = make_token(settings, assignment.id, Purpose.ack, expiry_for(date(2099, 1, 1), 0))
     action, how, body, status, words = WEB_CASES[case]
     with httpx.Client() as client:
-        client.get(f"{web}/u/{token}")  # a visitor with the CSRF cookie
+        page = client.get(f"{web}/u/{token}")  # a visitor with the CSRF cookie
+        if action == "refuse":  # the refusal cases are about the reason: send the form's valid token
+            form = next(f for f in forms_in(page.text) if str(f["action"]).endswith("/refuse"))
+            body = {**form["fields"], **body} if how == "data" else body  # type: ignore[dict-item]
         response = client.post(f"{web}/u/{token}/{action}", **{how: body})  # type: ignore[arg-type]
     assert response.status_code == status and words in response.text, (response.status_code, response.text[-400:])
     assert "Traceback" not in response.text and response.headers["content-type"].startswith("text/html")

@@ -28,7 +28,8 @@ def admin_path(directive_id: int) -> str:
 
 
 def _directive(session: Session, directive_id: int) -> Directive:
-    directive = session.get(Directive, directive_id)
+    # Ids are INTEGER columns: a larger number cannot exist, and the driver would raise on it (found by fuzzing).
+    directive = session.get(Directive, directive_id) if 0 < directive_id < 2**31 else None
     if directive is None:
         raise HTTPException(404, "Không tìm thấy văn bản")
     return directive
