@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cascade import deadlines
-from cascade.render import render
+from cascade.render import outbox_row
 from cascade.reports import report_link
 from cascade.settings import Settings
 from cascade.sqlutil import insert_ignoring_conflicts
@@ -105,7 +105,14 @@ def unit_link(settings: Settings, assignment: Assignment) -> str:
 
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
     tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
-    values = dict(
+    return outbox_row(
+        f"notice:{assignment.id}",
+        "notice",
+        (unit.name, unit.email),
+        "notice",
+        utcnow(),
+        directive_id=ctx.directive.id,
+        assignment_id=assignment.id,
         directive=ctx.directive,
         issuer=ctx.issuer,
         unit=unit,
@@ -116,20 +123,6 @@ def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment
         report_link=report_link(settings, assignment),
         urgency_label=URGENCY_LABELS.get(ctx.directive.urgency),
     )
-    return {
-        "key": f"notice:{assignment.id}",
-        "kind": "notice",
-        "directive_id": ctx.directive.id,
-        "assignment_id": assignment.id,
-        "to_addr": unit.email,
-        "to_name": unit.name,
-        "subject": " ".join(render("email/notice_subject.txt", **values).split()),
-        "body_text": render("email/notice.txt", **values),
-        "body_html": render("email/notice.html", **values),
-        "status": "pending",
-        "attempts": 0,
-        "created_at": utcnow(),
-    }
 
 
 def enqueue_notices(session: Session, settings: Settings, directive_id: int, assignment_ids: list[int]) -> int:

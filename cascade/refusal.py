@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select, update
 
 from cascade.errors import InputError, Problem
-from cascade.render import render
+from cascade.render import outbox_row
 from cascade.sqlutil import insert_ignoring_conflicts
 from models import Assignment, AuditLog, Directive, OutboxMessage, Recipient, Status, Unit, utcnow
 
@@ -44,21 +44,11 @@ def refuse(
         AuditLog(event="refused", actor=f"link from {remote_addr}", at=now, directive_id=directive.id,
                  assignment_id=assignment_id, unit_code=unit.code, unit_name=unit.name, detail={"reason": reason})
     )  # fmt: skip
-    values = dict(directive=directive, unit=unit, issuer=issuer, reason=reason)
-    row = {
-        "key": f"refused:{assignment_id}",
-        "kind": "refused",
-        "directive_id": directive.id,
-        "assignment_id": assignment_id,
-        "to_addr": issuer.email,
-        "to_name": issuer.name,
-        "subject": " ".join(render("email/refused_subject.txt", **values).split()),
-        "body_text": render("email/refused.txt", **values),
-        "body_html": render("email/refused.html", **values),
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-    }
+    row = outbox_row(
+        f"refused:{assignment_id}", "refused", (issuer.name, issuer.email), "refused", now,
+        directive_id=directive.id, assignment_id=assignment_id, directive=directive, unit=unit, issuer=issuer,
+        reason=reason,
+    )  # fmt: skip
     insert_ignoring_conflicts(session, OutboxMessage, [row], ["key"])
     session.flush()
     return RefuseResult(recorded=True, status=Status.refused.value)

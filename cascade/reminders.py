@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from cascade.render import render
+from cascade.render import outbox_row
 
 if TYPE_CHECKING:
     from cascade.ladder import Item, Taken
@@ -32,26 +32,9 @@ def line(item: Item, today: date) -> dict[str, Any]:
     }
 
 
-def _row(key: str, kind: str, to: tuple[str, str], template: str, now: datetime, **values: Any) -> dict[str, Any]:
-    return {
-        "key": key,
-        "kind": kind,
-        "directive_id": values.pop("directive_id", None),
-        "assignment_id": values.pop("assignment_id", None),
-        "to_addr": to[1],
-        "to_name": to[0],
-        "subject": " ".join(render(f"email/{template}_subject.txt", **values).split()),
-        "body_text": render(f"email/{template}.txt", **values),
-        "body_html": render(f"email/{template}.html", **values),
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-    }
-
-
 def reminder_row(t: Taken, link: str, now: datetime) -> dict[str, Any]:
     item = t.item
-    return _row(
+    return outbox_row(
         f"remind:{item.assignment.id}:{item.item}:{t.step}",
         "reminder",
         (item.unit.name, item.unit.email),
@@ -86,7 +69,7 @@ def digest_rows(items: list[Item], taken: list[Taken], today: date, now: datetim
         overdue = [i for i in items if i.due < today and i.directive.issuer_id == sup_id]
         overdue.sort(key=lambda i: (i.due, i.unit.code, i.item))
         rows.append(
-            _row(
+            outbox_row(
                 f"digest:{sup_id}:{_span(steps)}",
                 "digest",
                 (supervisor.name, supervisor.email),
@@ -106,7 +89,7 @@ def digest_rows(items: list[Item], taken: list[Taken], today: date, now: datetim
         name = steps[0].officer[0] or ""
         digest = hashlib.sha1(email.encode()).hexdigest()[:10]
         rows.append(
-            _row(
+            outbox_row(
                 f"escalation:{digest}:{_span(steps)}",
                 "escalation",
                 (name, email),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -56,3 +57,22 @@ def environment() -> Environment:
 
 def render(name: str, **context: object) -> str:
     return environment().get_template(name).render(**context)
+
+
+def outbox_row(key: str, kind: str, to: tuple[str, str], template: str, now: datetime, **values: Any) -> dict[str, Any]:
+    """An outbox row for `email/<template>_subject.txt`, `.txt` and `.html` rendered with `values`
+    (`directive_id` and `assignment_id` among them go on the row, not to the templates)."""
+    return {
+        "key": key,
+        "kind": kind,
+        "directive_id": values.pop("directive_id", None),
+        "assignment_id": values.pop("assignment_id", None),
+        "to_addr": to[1],
+        "to_name": to[0],
+        "subject": " ".join(render(f"email/{template}_subject.txt", **values).split()),
+        "body_text": render(f"email/{template}.txt", **values),
+        "body_html": render(f"email/{template}.html", **values),
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
