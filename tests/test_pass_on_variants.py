@@ -184,3 +184,16 @@ def test_author_unit_that_has_not_passed_it_on_is_chased(
     assert (
         "Hôm nay, ngày 21/05/2021, là hạn ban hành văn bản triển khai tới các đơn vị trực thuộc" in reminders[0].text()
     )
+
+
+def test_author_form_needs_its_csrf_token(settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path) -> None:
+    import_tree("tree-2021-four-levels.yaml")
+    recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
+    cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
+    click(mailbox, web, "LDLD")
+    link = link_of(mailbox, web, "LDLD")
+    with httpx.Client(timeout=30) as client:
+        client.get(link + "/author")
+        forged = client.post(link + "/author", data={"tasks": "Tổ chức hội nghị", "report_due": "2021-12-20"})
+        assert forged.status_code == 403
+    assert status_units("31-KH/TU")["LDLD"]["pass_on"] == "pending"

@@ -73,7 +73,7 @@ def author_form(token: str, request: Request) -> HTMLResponse:
     return page("web/author.html", token=token, errors=[], form={}, **view)
 
 
-@router.post("/u/{token}/author", response_class=HTMLResponse)
+@router.post("/u/{token}/author", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def author_post(
     token: str,
     request: Request,
