@@ -37,20 +37,24 @@ def create_assignments(session: Session, directive: Directive, calendar: WorkCal
     ack_due = deadlines.ack_due(directive.issued_on, directive.urgency, calendar)
     report_due = calendar.on_or_after(directive.report_due)
     now = utcnow()
-    rows = [
-        {
-            "directive_id": directive.id,
-            "unit_id": r.unit_id,
-            "role": r.role,
-            "status": "queued",
-            "ack_due": ack_due,
-            "report_due": report_due if r.role == Role.act else None,
-            "status_changed_at": now,
-            "created_at": now,
-        }
-        for r in session.exec(select(Recipient).where(Recipient.directive_id == directive.id)).all()
-    ]
-    created = insert_ignoring_conflicts(session, Assignment, rows, ["directive_id", "unit_id"])
+    query = select(Recipient.unit_id, Recipient.role).where(Recipient.directive_id == directive.id)
+    created = 0
+    # Columns, not ORM objects, and inserts of 5,000 rows at a time: memory stays flat for 100,000 recipients.
+    for chunk in session.exec(query).partitions(5000):
+        rows = [
+            {
+                "directive_id": directive.id,
+                "unit_id": unit_id,
+                "role": role,
+                "status": "queued",
+                "ack_due": ack_due,
+                "report_due": report_due if role == Role.act else None,
+                "status_changed_at": now,
+                "created_at": now,
+            }
+            for unit_id, role in chunk
+        ]
+        created += insert_ignoring_conflicts(session, Assignment, rows, ["directive_id", "unit_id"])
     session.flush()
     return created
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from cascade.directivefile import DirectiveSpec, check_units
@@ -72,10 +73,13 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
     session.add(directive)
     session.flush()
     assert directive.id is not None
-    for code, role in spec.recipients:
-        session.add(
-            Recipient(directive_id=directive.id, unit_id=_id(units[code].id), role=role, mode=spec.modes.get(code))
-        )
+    # One bulk statement per 5,000 recipients, not an ORM object each: a directive to 100,000 units.
+    rows = [
+        {"directive_id": directive.id, "unit_id": _id(units[code].id), "role": role, "mode": spec.modes.get(code)}
+        for code, role in spec.recipients
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Recipient.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
     for seq, task in enumerate(spec.tasks, start=1):
         session.add(
             DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
