@@ -32,6 +32,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture(autouse=True)
+def restore_cascade_environment() -> Iterator[None]:
+    """Code under test (the demo) may set CASCADE_* variables itself; none of them outlives its test."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("CASCADE_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("CASCADE_")]:
+        if key not in before:
+            del os.environ[key]
+    os.environ.update(before)
+    reset_settings()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the whole session (it takes seconds to start)."""
