@@ -104,3 +104,22 @@ def test_launch_of_a_generated_tree_shows_progress(settings: object, mailbox: Sm
     out = flat(result.output)
     assert "rendered" in out and "sent" in out and "62/62" in out and "62 emails sent" in out
     assert len(mailbox.messages) == 62
+
+
+@pytest.mark.usefixtures("prefect_harness", "sample_org")
+def test_batches_over_a_process_pool_send_each_notice_once(
+    settings: object, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cascade.settings import reset_settings
+    from flows.cascade_directive import cascade_directive
+    from tests.conftest import SAMPLE_DIRECTIVE
+
+    monkeypatch.setenv("CASCADE_BATCH_SIZE", "5")  # 24 recipients: 5 batches, over 2 processes
+    monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "2")
+    reset_settings()
+    totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
+    assert totals["rendered"] == totals["sent"] == 24
+    assert sorted(r for m in mailbox.messages for r in m.rcpt_tos) == sorted(
+        set(r for m in mailbox.messages for r in m.rcpt_tos)
+    )
+    assert len(mailbox.messages) == 24
