@@ -21,11 +21,11 @@ browser:
 demo: $(STAMP)
 	$(BIN)/cascade demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest -q
 
 # The same suite against PostgreSQL (this machine kind runs it on 127.0.0.1:5432, database `test`).
-test-pg: $(STAMP)
+test-pg: $(STAMP) browser
 	CASCADE_TEST_DATABASE_URL=$${CASCADE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
 
 lint: $(STAMP)
