@@ -57,14 +57,13 @@ def acknowledge(
     unit = session.get(Unit, assignment.unit_id)
     assert unit is not None
     session.add(
-        AuditLog(
-            event="acknowledged",
+        AuditLog.about(
+            "acknowledged",
+            unit,
             actor=f"link from {remote_addr}",
             at=now,
             directive_id=assignment.directive_id,
             assignment_id=assignment_id,
-            unit_code=unit.code,
-            unit_name=unit.name,
             detail={"user_agent": (user_agent or "")[:200]},
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from cascade.render import render
+from cascade.render import outbox_row
 from cascade.sqlutil import insert_ignoring_conflicts
 from models import Assignment, AuditLog, Directive, OutboxMessage, Unit, utcnow
 
@@ -31,31 +31,29 @@ def escalate_bounce(session: Session, row: OutboxMessage, reply: str) -> int | N
     if parent is None and directive is not None and unit is not None and directive.issuer_id != unit.id:
         parent = session.get(Unit, directive.issuer_id)  # a root unit's bad address goes to the issuer
     session.add(
-        AuditLog(
-            event="mail_bounced",
+        AuditLog.about(
+            "mail_bounced",
+            unit,
             directive_id=row.directive_id,
             assignment_id=row.assignment_id,
-            unit_code=unit.code if unit else None,
-            unit_name=unit.name if unit else None,
             detail={"to": row.to_addr, "reply": reply, "key": row.key, "escalated_to": parent.code if parent else None},
         )
     )
     if unit is None or parent is None:
         return None
-    values = dict(unit=unit, parent=parent, directive=directive, bad_addr=row.to_addr, reply=reply)
-    new = {
-        "key": f"bad_address:{row.id}",
-        "kind": "bad_address",
-        "directive_id": row.directive_id,
-        "assignment_id": row.assignment_id,
-        "to_addr": parent.email,
-        "to_name": parent.name,
-        "subject": " ".join(render("email/bad_address_subject.txt", **values).split()),
-        "body_text": render("email/bad_address.txt", **values),
-        "body_html": render("email/bad_address.html", **values),
-        "status": "pending",
-        "attempts": 0,
-        "created_at": utcnow(),
-    }
+    new = outbox_row(
+        f"bad_address:{row.id}",
+        "bad_address",
+        (parent.name, parent.email),
+        "bad_address",
+        utcnow(),
+        directive_id=row.directive_id,
+        assignment_id=row.assignment_id,
+        unit=unit,
+        parent=parent,
+        directive=directive,
+        bad_addr=row.to_addr,
+        reply=reply,
+    )
     insert_ignoring_conflicts(session, OutboxMessage, [new], ["key"])
     return session.exec(select(OutboxMessage.id).where(OutboxMessage.key == new["key"])).one()

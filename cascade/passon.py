@@ -62,12 +62,11 @@ def on_acknowledged(session: Session, assignment: Assignment, now: datetime, cal
     else:
         unit = session.get(Unit, assignment.unit_id)
         session.add(
-            AuditLog(
-                event="awaiting_implementing_directive",
+            AuditLog.about(
+                "awaiting_implementing_directive",
+                unit,
                 directive_id=directive.id,
                 assignment_id=assignment.id,
-                unit_code=unit.code if unit else None,
-                unit_name=unit.name if unit else None,
                 detail={"pass_on_due": assignment.pass_on_due.isoformat()},
             )
         )
@@ -140,12 +139,11 @@ def issue_implementing_directive(
     assignment.implementing_directive_id = directive.id
     session.add(assignment)
     session.add(
-        AuditLog(
-            event="implementing_directive_issued",
+        AuditLog.about(
+            "implementing_directive_issued",
+            unit,
             directive_id=parent.id,
             assignment_id=assignment.id,
-            unit_code=unit.code,
-            unit_name=unit.name,
             detail={"number": directive.number, "source": source, "recipients": len(children)},
         )
     )

@@ -41,8 +41,8 @@ def refuse(
     issuer = session.get(Unit, directive.issuer_id)
     assert issuer is not None
     session.add(
-        AuditLog(event="refused", actor=f"link from {remote_addr}", at=now, directive_id=directive.id,
-                 assignment_id=assignment_id, unit_code=unit.code, unit_name=unit.name, detail={"reason": reason})
+        AuditLog.about("refused", unit, actor=f"link from {remote_addr}", at=now, directive_id=directive.id,
+                       assignment_id=assignment_id, detail={"reason": reason})
     )  # fmt: skip
     row = outbox_row(
         f"refused:{assignment_id}", "refused", (issuer.name, issuer.email), "refused", now,
@@ -76,8 +76,8 @@ def reroute(session: Session, directive: Directive, from_code: str, to_code: str
     recipient = Recipient(directive_id=directive.id, unit_id=target.id, role=old.role, mode=old.mode)
     session.add(recipient)
     session.add(
-        AuditLog(event="rerouted", actor="cli", directive_id=directive.id, assignment_id=old.id,
-                 unit_code=from_code, unit_name=units[from_code].name, detail={"to": to_code, "to_name": target.name})
+        AuditLog.about("rerouted", units[from_code], actor="cli", directive_id=directive.id, assignment_id=old.id,
+                       detail={"to": to_code, "to_name": target.name})
     )  # fmt: skip
     session.flush()
     return recipient

@@ -59,12 +59,6 @@ def _final_successor(unit: Unit, units_by_id: dict[int | None, Unit]) -> Unit | 
 
 
 def _audit(event: str, assignment: Assignment, old: Unit, detail: dict[str, str]) -> AuditLog:
-    return AuditLog(
-        event=event,
-        actor="org import",
-        directive_id=assignment.directive_id,
-        assignment_id=assignment.id,
-        unit_code=old.code,
-        unit_name=old.name,
-        detail=detail,
+    return AuditLog.about(
+        event, old, actor="org import", directive_id=assignment.directive_id, assignment_id=assignment.id, detail=detail
     )

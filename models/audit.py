@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.unit import Unit
 
 
 class AuditLog(SQLModel, table=True):
@@ -22,3 +25,8 @@ class AuditLog(SQLModel, table=True):
     unit_code: str | None = Field(default=None, max_length=64)
     unit_name: str | None = Field(default=None, max_length=300)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    @classmethod
+    def about(cls, event: str, unit: Unit | None, **fields: Any) -> AuditLog:
+        """An entry about a unit, keeping its code and name as they are now."""
+        return cls(event=event, unit_code=unit.code if unit else None, unit_name=unit.name if unit else None, **fields)
