@@ -124,9 +124,16 @@ def test_post_without_a_matching_csrf_token_is_refused(settings: Settings, assig
         refused = victim.post(link + "/ack", data=stolen)  # type: ignore[arg-type]
         assert refused.status_code == 403 and "Phiên làm việc không hợp lệ" in refused.text
         assert victim.post(link + "/ack", data={"csrf_token": "x" * 80}).status_code == 403
-    with httpx.Client() as no_cookie:
-        assert no_cookie.post(link + "/ack", data=stolen).status_code == 403  # type: ignore[arg-type]
+    other = good_link(settings, 1 if assignment_id != 1 else 2)  # another unit's link
+    with httpx.Client() as no_cookie:  # a field signed for another link never passes without the cookie
+        other_fields = forms_in(no_cookie.get(other).text)[0]["fields"]
+        no_cookie.cookies.clear()
+        assert no_cookie.post(link + "/ack", data=other_fields).status_code == 403  # type: ignore[arg-type]
     assert acks() == 0
+    # a client that keeps no cookies (a script, some in-app mail browsers) submits the form of its own link
+    page = httpx.get(link)
+    assert httpx.post(link + "/ack", data=forms_in(page.text)[0]["fields"]).status_code == 200  # type: ignore[arg-type]
+    assert acks() == 1
 
 
 def test_200_simultaneous_posts_record_one_acknowledgement(settings: Settings, assignment_id: int, web: str) -> None:

@@ -1,10 +1,11 @@
 """CSRF protection for the app's forms: a signed double-submit token (a cookie and a hidden field).
 
 Every response carries a random nonce in an HttpOnly cookie (set once). Forms render `{{ csrf_field() }}`,
-a hidden field holding the nonce signed with CASCADE_SECRET_KEY. A POST passes `verify_csrf` only if the
-field's signature is good and names the cookie's nonce: another site can make a browser send the cookie,
-but can neither read it nor sign a field for it. Use it on a route or router:
-`dependencies=[Depends(verify_csrf)]`.
+a hidden field holding the nonce (and, on a unit's pages, the link token) signed with CASCADE_SECRET_KEY.
+A POST passes `verify_csrf` only if the field's signature is good and names the cookie's nonce: another site
+can make a browser send the cookie, but can neither read it nor sign a field for it. A client that keeps no
+cookie passes on a unit's page only with the field signed for that very link (see `_matches`). Use it on a
+route or router: `dependencies=[Depends(verify_csrf)]`.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class CSRFMiddleware:
         fresh = nonce is None
         nonce = nonce or secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_nonce"] = nonce
-        _current.set(str(_signer(self.settings).dumps(nonce)))
+        _current.set(str(_signer(self.settings).dumps({"n": nonce, "l": link_of(scope.get("path", ""))})))
 
         async def send_with_cookie(message: Message) -> None:
             if fresh and message["type"] == "http.response.start":
@@ -94,14 +95,33 @@ async def verify_csrf(request: Request) -> None:
     check_csrf(request, field or request.headers.get("x-csrf-token"))
 
 
+def link_of(path: str) -> str:
+    """The signed link token a unit page's path carries (/u/<token>…, /r/<token>…), or ""."""
+    parts = path.split("/")
+    return parts[2] if len(parts) > 2 and parts[1] in ("u", "r") else ""
+
+
+def _matches(signed: object, cookie: str | None, path: str) -> bool:
+    """With the cookie: the field must name its nonce (double submit). Without any cookie (a client that keeps
+    none, such as a script or an in-app mail browser): the field must be the one signed for this very link.
+    Only the link's holder can have that field, and the link alone already lets its holder act."""
+    if not isinstance(signed, dict):
+        return False
+    if cookie:
+        return secrets.compare_digest(str(signed.get("n", "")), cookie)
+    link = link_of(path)
+    return bool(link) and secrets.compare_digest(str(signed.get("l", "")), link)
+
+
 def check_csrf(request: Request, field: object) -> None:
-    """Raise 403 unless `field` is this app's signature of the visitor's cookie nonce."""
+    """Raise 403 unless `field` is this app's signature for the visitor's cookie nonce (or, with no cookie, for
+    the link the form was served under)."""
     cookie = request.cookies.get(COOKIE)
     try:
         signed = _signer(request.app.state.settings).loads(str(field or ""), max_age=MAX_AGE)
     except BadSignature:
         signed = None
-    if not cookie or not isinstance(signed, str) or not secrets.compare_digest(signed, cookie):
+    if not _matches(signed, cookie, request.url.path):
         raise HTTPException(
             403,
             "Phiên làm việc không hợp lệ hoặc đã hết hạn. Vui lòng mở lại liên kết trong thư và bấm nút một lần nữa.",
