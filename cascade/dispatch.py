@@ -99,6 +99,11 @@ def notice_context(session: Session, directive_id: int) -> NoticeContext:
     return NoticeContext(directive, issuer, tasks, report_to)
 
 
+def unit_tasks(ctx: NoticeContext, assignment: Assignment, unit: Unit) -> list[DirectiveTask]:
+    """The tasks of the directive addressed to this unit (by code or kind); `info` units have none."""
+    return [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+
+
 def unit_link(settings: Settings, assignment: Assignment) -> str:
     # Valid until the deadline plus a grace period, and never less than that grace period from today:
     # a notice sent late (a replayed or delayed directive) still gets a usable link.
@@ -108,7 +113,7 @@ def unit_link(settings: Settings, assignment: Assignment) -> str:
 
 
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
-    tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+    tasks = unit_tasks(ctx, assignment, unit)
     return outbox_row(
         f"notice:{assignment.id}",
         "notice",

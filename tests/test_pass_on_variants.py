@@ -40,13 +40,18 @@ def link_of(mailbox: SmtpSink, web: str, code: str) -> str:
     return links_in(mail_by_unit(mailbox)[code][-1].text(), web)[0]
 
 
-def test_author_mode_unit_writes_its_own_directive(
-    settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
-) -> None:
+def federation_confirms_in_author_mode(mailbox: SmtpSink, web: str, tmp_path: Path) -> None:
+    """31-KH/TU to the provincial federation, which writes its own plan (author mode); it confirms receipt."""
     import_tree("tree-2021-four-levels.yaml")
     recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
     cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
     click(mailbox, web, "LDLD")
+
+
+def test_author_mode_unit_writes_its_own_directive(
+    settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
+) -> None:
+    federation_confirms_in_author_mode(mailbox, web, tmp_path)
     dispatch_pending()
     assert set(numbers_by_unit(mailbox)) == {"LDLD"}  # nothing goes down before the unit writes its plan
     row = status_units("31-KH/TU")["LDLD"]
@@ -88,10 +93,7 @@ def test_author_mode_unit_writes_its_own_directive(
 def test_author_mode_by_launching_a_file_whose_basis_names_the_parent(
     settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
 ) -> None:
-    import_tree("tree-2021-four-levels.yaml")
-    recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
-    cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
-    click(mailbox, web, "LDLD")
+    federation_confirms_in_author_mode(mailbox, web, tmp_path)
     own = yaml.safe_load((DATA / "31-KH-TU.yaml").read_text(encoding="utf-8"))
     own.update(number="252/KH-LĐLĐ", issuer="LDLD", issued_on="2021-05-20", basis="31-KH/TU",
                basis_issued_on="2021-05-17", report_due="2021-12-15",
@@ -173,10 +175,7 @@ def test_author_unit_that_has_not_passed_it_on_is_chased(
 ) -> None:
     from flows.monitor import monitor_deadlines
 
-    import_tree("tree-2021-four-levels.yaml")
-    recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
-    cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
-    click(mailbox, web, "LDLD")  # Thursday 20/05/2021: it must pass it on by Friday 21/05
+    federation_confirms_in_author_mode(mailbox, web, tmp_path)  # Thu 20/05/2021: pass it on by Fri 21/05
     monitor_deadlines(now="2021-05-21T09:00:00+07:00")
     monitor_deadlines(now="2021-05-21T09:00:00+07:00")  # the same instant again sends nothing new
     notice, *reminders = mail_by_unit(mailbox)["LDLD"]
@@ -187,10 +186,7 @@ def test_author_unit_that_has_not_passed_it_on_is_chased(
 
 
 def test_author_form_needs_its_csrf_token(settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path) -> None:
-    import_tree("tree-2021-four-levels.yaml")
-    recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
-    cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
-    click(mailbox, web, "LDLD")
+    federation_confirms_in_author_mode(mailbox, web, tmp_path)
     link = link_of(mailbox, web, "LDLD")
     with httpx.Client(timeout=30) as client:
         client.get(link + "/author")

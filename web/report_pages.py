@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cascade.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
-from cascade.dispatch import notice_context
+from cascade.dispatch import notice_context, unit_tasks
 from cascade.reportplan import effective_plan, ensure_cycles
 from cascade.reports import (
     ReportError,
@@ -67,7 +67,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         unit=unit,
         directive=ctx.directive,
         issuer=ctx.issuer,
-        tasks=[t for t in ctx.tasks if t.applies_to(unit.code, unit.kind)],
+        tasks=unit_tasks(ctx, assignment, unit),
         report_to=ctx.report_to,
         indicators=effective_plan(session, ctx.directive).indicators,
         cycles=cycles,

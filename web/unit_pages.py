@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from cascade.acknowledge import acknowledge
-from cascade.dispatch import notice_context
+from cascade.dispatch import notice_context, unit_tasks
 from cascade.reports import report_link
 from cascade.tokens import Purpose
-from models import Acknowledgement, Assignment, Role, Unit
+from models import Acknowledgement, Assignment, Unit
 from web.common import app_engine, client_ip, error_page, log, page, resolve_link
 from web.csrf import verify_csrf
 
@@ -27,7 +27,7 @@ def unit_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
     unit = session.get(Unit, assignment.unit_id)
     ctx = notice_context(session, assignment.directive_id)
     assert unit is not None
-    tasks = [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+    tasks = unit_tasks(ctx, assignment, unit)
     ack = session.exec(select(Acknowledgement).where(col(Acknowledgement.assignment_id) == assignment_id)).first()
     return dict(
         assignment=assignment,
