@@ -9,17 +9,42 @@ from typing import Any
 
 import httpx
 import yaml
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cascade.cli import app
 from cascade.db import session_scope
+from cascade.directivefile import parse_directive
+from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
 from cascade.links import confirm_receipt, links_in
 from cascade.orgtree import import_org, parse_org
+from cascade.settings import Settings
 from cascade.smtp_sink import Received, SmtpSink
-from models import Unit
+from cascade.store import store_directive
+from cascade.workdays import WorkCalendar
+from models import Assignment, Directive, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
+SAMPLE_DIRECTIVE = Path(__file__).resolve().parent.parent / "examples" / "252-KH-LDLD.yaml"
+
+
+def store_sample(session: Session, settings: Settings | None = None) -> Directive:
+    """The sample directive stored with its assignments (no flow, no mail); with `settings`, its notices
+    rendered into the outbox too."""
+    directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
+    create_assignments(session, directive, WorkCalendar())
+    assert directive.id is not None
+    if settings is not None:
+        for batch in notice_batches(session, directive.id, 100):
+            enqueue_notices(session, settings, directive.id, batch)
+    return directive
+
+
+def assignment_id_of(session: Session, code: str) -> int:
+    unit = session.exec(select(Unit).where(Unit.code == code)).one()
+    found = session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id)).one()
+    assert found is not None
+    return found
 
 
 def import_tree(name: str) -> None:

@@ -19,6 +19,7 @@ from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from flows.cascade_directive import cascade_directive
 from models import AuditLog, OutboxMessage
+from tests.cascade_helpers import store_sample
 from tests.conftest import SAMPLE_DIRECTIVE
 
 TAM_DUONG = "ldld.tamduong@laichau.example"
@@ -57,18 +58,10 @@ def test_a_5xx_bounces_once_and_tells_the_parent_unit(settings: Settings, mailbo
 @pytest.mark.usefixtures("sample_org", "quick_retries")
 def test_4xx_is_retried_inside_the_batch_and_delivered_once(settings: Settings, mailbox: SmtpSink) -> None:
     from cascade.db import session_scope as scope
-    from cascade.directivefile import parse_directive
-    from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
-    from cascade.store import store_directive
-    from cascade.workdays import WorkCalendar
 
     mailbox.handler.defer[TAM_DUONG] = 2
     with scope() as session:
-        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
-        create_assignments(session, directive, WorkCalendar())
-        assert directive.id is not None
-        for batch in notice_batches(session, directive.id, 100):
-            enqueue_notices(session, settings, directive.id, batch)
+        directive = store_sample(session, settings)
         counts = send_outbox_batch(session, settings, next(outbox_batches(session, directive.id, 100)))
     assert counts["sent"] == 24 and counts["failed"] == 0
     assert len(mailbox.handler.to(TAM_DUONG)) == 1 and mailbox.handler.defer[TAM_DUONG] == 0
@@ -82,17 +75,8 @@ def closed_port() -> int:
 
 @pytest.mark.usefixtures("sample_org", "quick_retries")
 def test_server_down_leaves_everything_owed_and_the_rerun_sends_it_once(settings: Settings, mailbox: SmtpSink) -> None:
-    from cascade.directivefile import parse_directive
-    from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
-    from cascade.store import store_directive
-    from cascade.workdays import WorkCalendar
-
     with session_scope() as session:
-        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
-        create_assignments(session, directive, WorkCalendar())
-        assert directive.id is not None
-        for batch in notice_batches(session, directive.id, 100):
-            enqueue_notices(session, settings, directive.id, batch)
+        directive = store_sample(session, settings)
         ids = next(outbox_batches(session, directive.id, 100))
         down = settings.model_copy(update={"smtp_port": closed_port()})
         counts = send_outbox_batch(session, down, ids)

@@ -15,17 +15,11 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
-from sqlmodel import select
 
 from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments
 from cascade.settings import Settings
-from cascade.store import store_directive
 from cascade.tokens import Purpose, expiry_for, make_token
-from cascade.workdays import WorkCalendar
-from models import Assignment, Unit
-from tests.conftest import SAMPLE_DIRECTIVE
+from tests.cascade_helpers import assignment_id_of, store_sample
 
 EXAMPLES_PER_OPERATION = 15
 ADMIN = ("admin", "fuzz-admin-password-0123")
@@ -54,11 +48,8 @@ def fuzzer(operation: Any, token: str | None, statuses: list[int], seen: dict[st
 def valid_tokens(settings: Settings) -> dict[str, str]:
     """An acknowledgement link and a report link of one real assignment (stored without sending mail)."""
     with session_scope() as session:
-        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
-        create_assignments(session, directive, WorkCalendar())
-        unit = session.exec(select(Unit).where(Unit.code == "LDLD_TD")).one()
-        aid = session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id)).one()
-    assert aid is not None
+        store_sample(session)
+        aid = assignment_id_of(session, "LDLD_TD")
     far = expiry_for(date(2099, 1, 1), 0)
     return {"/u/": make_token(settings, aid, Purpose.ack, far), "/r/": make_token(settings, aid, Purpose.report, far)}
 

@@ -18,15 +18,11 @@ import pytest
 from sqlmodel import func, select
 
 from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments
 from cascade.links import forms_in
 from cascade.settings import Settings
-from cascade.store import store_directive
 from cascade.tokens import Purpose, expiry_for, make_token
-from cascade.workdays import WorkCalendar
-from models import Acknowledgement, Assignment, Unit
-from tests.conftest import SAMPLE_DIRECTIVE
+from models import Acknowledgement, Assignment
+from tests.cascade_helpers import assignment_id_of, store_sample
 
 pytestmark = pytest.mark.usefixtures("sample_org")
 FAR = expiry_for(date(2099, 1, 1), 0)
@@ -35,12 +31,8 @@ FAR = expiry_for(date(2099, 1, 1), 0)
 @pytest.fixture
 def assignment_id(settings: Settings) -> int:
     with session_scope() as session:
-        directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))
-        create_assignments(session, directive, WorkCalendar())
-        unit = session.exec(select(Unit).where(Unit.code == "LDLD_TD")).one()
-        found = session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id)).one()
-        assert found is not None
-        return found
+        store_sample(session)
+        return assignment_id_of(session, "LDLD_TD")
 
 
 def acks() -> int:
