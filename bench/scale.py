@@ -89,8 +89,6 @@ async def _raw(port: int, message: bytes, total: int, connections: int) -> float
 
 def sample_message(db: Path) -> bytes:
     """One of the engine's own notices, as bytes: the raw sender sends messages of the same size."""
-    from aiosmtplib.email import flatten_message
-
     from cascade.db import get_engine
     from cascade.mailer import build_email
     from cascade.settings import Settings
@@ -101,7 +99,7 @@ def sample_message(db: Path) -> bytes:
 
     with Session(engine) as session:
         row = session.exec(select(OutboxMessage).limit(1)).one()
-        return flatten_message(build_email(Settings(secret_key=SECRET), row), cte_type="7bit")
+        return build_email(Settings(secret_key=SECRET), row)
 
 
 def overdue_scan(db: Path) -> tuple[float, int, str]:

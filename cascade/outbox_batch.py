@@ -1,0 +1,134 @@
+"""The database side of one send call: claim rows, load them, and settle them a group at a time.
+
+Core statements on the tables, not the ORM per row: a group of 20 messages costs two statements and two
+commits, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlmodel import Session
+
+from cascade.bounce import escalate_bounce
+from cascade.failpoints import failpoint
+from cascade.mailmessage import message_id_for
+from cascade.settings import Settings
+from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
+
+OWED = (MailStatus.pending.value, MailStatus.failed.value)
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
+_FIELDS = ("id", "key", "kind", "assignment_id", "to_addr", "to_name", "subject", "body_text", "body_html",
+           "message_id", "created_at")  # fmt: skip
+
+
+@dataclass
+class Mail:
+    """What sending one outbox row needs (the fields build_email reads, and where it stands)."""
+
+    id: int
+    key: str
+    kind: str
+    assignment_id: int | None
+    to_addr: str
+    to_name: str
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str | None
+    created_at: datetime
+    data_tried: bool = False  # DATA went out at least once: the server may hold it
+
+
+class OutboxGroups:
+    def __init__(self, session: Session, settings: Settings, owner: str) -> None:
+        self.session, self.settings, self.owner = session, settings, owner
+        self.counts = {"sent": 0, "bounced": 0, "failed": 0, "escalated": 0}
+
+    def claim(self, ids: list[int]) -> list[int]:
+        """Take the still-owed rows among `ids` for this call (one commit; concurrent senders skip them)."""
+        if not ids:
+            return []
+        self.session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status.in_(OWED))
+            .values(status=MailStatus.claimed.value, claimed_by=self.owner, claimed_at=utcnow())
+        )
+        self.session.commit()
+        failpoint("after-claim")
+        mine = select(OUTBOX.c.id).where(OUTBOX.c.id.in_(ids), OUTBOX.c.claimed_by == self.owner)
+        return sorted(self.session.execute(mine).scalars())
+
+    def load(self, ids: list[int]) -> list[Mail]:
+        """The rows among `ids` this call holds; ids it has not claimed yet (escalations) are claimed first."""
+        if not ids:
+            return []
+        query = select(*(OUTBOX.c[f] for f in _FIELDS), OUTBOX.c.claimed_by).where(OUTBOX.c.id.in_(ids))
+        rows = self.session.execute(query).all()
+        unclaimed = [r.id for r in rows if r.claimed_by != self.owner]
+        taken = set(self.claim(unclaimed)) if unclaimed else set()
+        mails = [Mail(*r[: len(_FIELDS)]) for r in rows if r.claimed_by == self.owner or r.id in taken]
+        for mail in mails:
+            mail.message_id = mail.message_id or message_id_for(mail, self.settings)
+        return sorted(mails, key=lambda m: m.id)
+
+    def mark_sending(self, mails: list[Mail]) -> None:
+        """One commit before the group's first DATA: a crash from here leaves these rows in doubt."""
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("row_id"))
+            .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
+        )
+        self.session.execute(stmt, [{"row_id": m.id, "mid": m.message_id} for m in mails])
+        self.session.commit()
+
+    def settle_sent(self, mails: list[Mail]) -> None:
+        """The accepted rows of a group are sent; their notices' assignments move queued → arrived (edXML 01)."""
+        if not mails:
+            return
+        now = utcnow()
+        self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
+        arrived = [m.assignment_id for m in mails if m.kind == "notice" and m.assignment_id]
+        if arrived:
+            self.session.execute(
+                update(ASSIGNMENT)
+                .where(ASSIGNMENT.c.id.in_(arrived), ASSIGNMENT.c.status == Status.queued.value)
+                .values(status=Status.arrived.value, status_changed_at=now)
+            )
+        self.session.commit()
+        self.counts["sent"] += len(mails)
+        for _ in mails:
+            failpoint("after-sent")
+
+    def settle_failed(self, mails: list[Mail], error: str) -> None:
+        """Still owed (a rerun sends them): a temporary failure, or the server could not be reached."""
+        self._set(mails, status=MailStatus.failed.value, last_error=error)
+        self.session.commit()
+        self.counts["failed"] += len(mails)
+        for _ in mails:
+            failpoint("after-failed")
+
+    def settle_one(self, mail: Mail, status: MailStatus, error: str) -> list[int]:
+        """A row refused (bounced, escalated to the unit above in the same commit) or failed on its own.
+
+        Returns the ids of escalation messages to send in this call."""
+        if status != MailStatus.bounced:
+            self.settle_failed([mail], error)
+            return []
+        row = self.session.get(OutboxMessage, mail.id, populate_existing=True)
+        assert row is not None
+        row.status, row.last_error, row.claimed_by = status.value, error, None
+        escalation = escalate_bounce(self.session, row, error)
+        self.session.add(row)
+        self.session.commit()
+        self.counts["bounced"] += 1
+        self.counts["escalated"] += escalation is not None
+        failpoint("after-bounced")
+        return [] if escalation is None else [escalation]
+
+    def _set(self, mails: list[Mail], **values: Any) -> None:
+        ids = [m.id for m in mails]
+        self.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(claimed_by=None, **values))
