@@ -49,6 +49,7 @@ EN: dict[str, str] = {
     "Văn bản số {number} đã được xác nhận trước đó, lúc {at}. Không cần xác nhận lại.": (
         "Document no. {number} was already confirmed at {at}. There is nothing more to do."
     ),
+    "Xem lại văn bản": "View the document again",
     "Mức độ khẩn": "Urgency",
     "Khẩn": "Urgent",
     "Thượng khẩn": "Very urgent",

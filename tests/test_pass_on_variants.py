@@ -45,7 +45,9 @@ def federation_confirms_in_author_mode(mailbox: SmtpSink, web: str, tmp_path: Pa
     import_tree("tree-2021-four-levels.yaml")
     recipients = [{"unit": "LDLD", "role": "act", "mode": "author"}]
     cascade_directive(directive_file=str(directive_file(tmp_path, recipients=recipients)))
-    click(mailbox, web, "LDLD")
+    thanks = click(mailbox, web, "LDLD")
+    # the thank-you page already says what is owed next, with the link to write it
+    assert "trước ngày 21/05/2021" in thanks.text and "/author" in thanks.text
 
 
 def test_author_mode_unit_writes_its_own_directive(

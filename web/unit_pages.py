@@ -56,23 +56,25 @@ def unit_page(token: str, request: Request) -> HTMLResponse:
 
 @router.post("/u/{token}/ack", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def acknowledge_post(token: str, request: Request) -> HTMLResponse:
-    """Only this POST records the acknowledgement, once."""
+    """Only this POST records the acknowledgement, once. The answer is a short page linking back to the unit's
+    page: re-rendering the whole document here cost more than recording the acknowledgement itself."""
     assignment_id = resolve_link(request, token, Purpose.ack)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     with Session(app_engine(request)) as session:
-        if session.get(Assignment, assignment_id) is None:
-            return error_page("unknown")
         result = acknowledge(
             session, assignment_id, remote_addr=client_ip(request), user_agent=request.headers.get("user-agent")
         )
+        if result is None:
+            return error_page("unknown")
         session.commit()
-        view = unit_view(session, assignment_id)
-    assert view is not None
-    if result.refused:
-        return page("web/refused.html", status_code=409, token=token, recorded=False, **view)
+        if result.refused:  # rare: this page still shows the document with why nothing was recorded
+            view = unit_view(session, assignment_id)
+            assert view is not None
+            return page("web/refused.html", status_code=409, token=token, recorded=False, **view)
+    thanks: dict[str, Any] = dict(token=token, number=result.number, unit_name=result.unit_name, at=result.at)
     if not result.recorded:
         # A replayed POST: nothing more is recorded; 409 tells a client the state did not change.
         log.warning("replayed acknowledgement of assignment %s from %s", assignment_id, client_ip(request) or "?")
-        return page("web/acknowledged.html", status_code=409, token=token, already=True, at=result.at, **view)
-    return page("web/acknowledged.html", token=token, already=False, at=result.at, **view)
+        return page("web/acknowledged.html", status_code=409, already=True, author_due=None, **thanks)
+    return page("web/acknowledged.html", already=False, author_due=result.author_due, **thanks)
