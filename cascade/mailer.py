@@ -1,13 +1,14 @@
 """Sends the outbox over several reused SMTP connections, committing in small groups, losing and doubling nothing.
 
-Per row: pending/failed --claim--> claimed --group committed--> sending --DATA, 250--> sent.
+Per row: pending/failed --claim--> claimed --group committed--> sending --DATA, 250, journal--> sent.
 A worker takes a group of rows (CASCADE_SEND_GROUP, default 20), commits them 'sending' in one statement,
-sends each, then commits the accepted ones 'sent' in one statement: two commits per group instead of two per
-message, which is what lets a dispatch keep up with the mail server. A 5xx makes a row bounced (and
-escalates), a 4xx or a lost connection is retried with backoff, then left failed (owed). A crash while a group
-is 'sending' leaves its rows in doubt; cascade.outbox_recovery settles them on the next run from the delivery
-log, or resends them (at most one group per connection) when there is none. CASCADE_SEND_GROUP=1 narrows the
-window to one message per connection, at the cost of throughput.
+sends each, appending every 250 to the call's send journal, then commits the accepted ones 'sent' in one
+statement: two commits per group instead of two per message, which is what lets a dispatch keep up with the
+mail server. A 5xx makes a row bounced (and escalates), a 4xx or a lost connection is retried with backoff,
+then left failed (owed). A crash leaves the group's rows 'sending'; cascade.outbox_recovery settles them on
+the next run from the journal (and the server's delivery log, if one is configured), and resends the rest.
+Without a delivery log, only a crash between a 250 and its journal line (no await in between), or a sender
+that died on another machine (its journal is not here), can cause a duplicate.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from sqlmodel import Session
 from cascade.failpoints import failpoint
 from cascade.mailmessage import DeliverySettings, build_email, message_id_for
 from cascade.outbox_batch import Mail, OutboxGroups
-from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, recover_interrupted
+from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
+from cascade.send_journal import JournalLog, SendJournal, journal_dir
 from cascade.settings import Settings
 from models import MailStatus
 
@@ -47,6 +49,8 @@ class _Sender:
         self.server_down = False
         self.sender = parseaddr(settings.mail_from)[1]
         self.log = delivery_log_from(tuning.delivery_log)
+        self.journals = JournalLog(journal_dir(settings.database_url, tuning.send_journal))
+        self.journal = SendJournal(self.journals.directory, self.rows.owner)
 
     def next_group(self) -> list[int]:
         size = max(1, self.tuning.send_group)
@@ -85,7 +89,9 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
             failpoint("before-data")
             mail.data_tried = True  # from here the server may accept it
             await smtp.data(data)
-            failpoint("after-accept")
+            failpoint("after-accept")  # the one window left: accepted, not yet in the journal
+            sender.journal.record(mail.message_id or "")
+            failpoint("after-journal")
             return True, smtp
         except aiosmtplib.SMTPResponseException as exc:
             error, unreachable = f"{exc.code} {exc.message}", False
@@ -159,10 +165,15 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> d
     tuning = DeliverySettings()
     sender = _Sender(session, settings, tuning)
     call = sender.rows.owner.rsplit(":", 1)[1]
+    lease = timedelta(seconds=tuning.claim_lease_seconds)
     ACTIVE_CALLS.add(call)
+    settled = False
     try:
-        recovered = recover_interrupted(session, ids, timedelta(seconds=tuning.claim_lease_seconds), sender.log)
+        recovered = recover_interrupted(session, ids, lease, sender.log, sender.journals)
+        prune_journals(session, sender.journals, lease)
         asyncio.run(_run(sender, ids))
+        settled = True
     finally:
+        sender.journal.close(settled=settled)  # kept after a failure: the next run's recovery reads it
         ACTIVE_CALLS.discard(call)
     return {**sender.rows.counts, **recovered}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Protocol
 
 from pydantic import Field
@@ -22,9 +23,11 @@ class DeliverySettings(BaseSettings):
     delivery_log: str | None = None
     # A row claimed by a sender on another machine is taken back after this many seconds.
     claim_lease_seconds: float = 900.0
-    # Messages a connection commits 'sending' (and then 'sent') together: the most a crash can leave in doubt
-    # per connection. 1 is the narrowest window; 20 costs a tenth of the commits.
+    # Messages a connection commits 'sending' (and then 'sent') together: two commits per group, not two per
+    # message. The send journal (cascade.send_journal) records each acceptance in between.
     send_group: int = Field(default=20, ge=1, le=500)
+    # Directory of the senders' journals of accepted messages (default: one per database in the temp dir).
+    send_journal: str | None = None
 
 
 class MailFields(Protocol):
@@ -40,9 +43,14 @@ class MailFields(Protocol):
     message_id: str | None
 
 
+@lru_cache(maxsize=8)
+def _domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "cascade.local"
+
+
 def message_id_for(row: MailFields, settings: Settings) -> str:
     """Deterministic: the same row always carries the same Message-ID, so a resend is recognisable."""
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "cascade.local"
+    domain = _domain(settings.mail_from)
     stamp = int(row.created_at.timestamp() * 1_000_000)
     return f"<{row.key.replace(':', '-')}.{stamp}@{domain}>"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import secrets
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 
 CRLF = "\r\n"
 # 42 bytes of UTF-8 make a 68-character encoded word: within RFC 2047's 75, and "Subject: " plus one word
@@ -25,20 +26,17 @@ def encoded_words(value: str) -> str:
     """`value` as RFC 2047 base64 encoded words, folded one per line; plain ASCII text stays as it is."""
     if len(value) <= 70 and all(c in _SAFE_ASCII for c in value):
         return value
-    words: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for char in value:
-        width = len(char.encode())
-        if size + width > _WORD_BYTES:  # split between characters, never inside one's UTF-8 bytes
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(char)
-        size += width
-    words.append("".join(chunk))
-    return (CRLF + " ").join(f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words)
+    data, words, start = value.encode(), [], 0
+    while start < len(data):
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # never cut inside a character's UTF-8 bytes
+            end -= 1
+        words.append(data[start:end])
+        start = end
+    return (CRLF + " ").join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
 
 
+@lru_cache(maxsize=64)
 def address(value: str, name: str | None = None) -> str:
     """An address header value (`Name <addr>`), its display name encoded when it needs to be."""
     display, addr = parseaddr(value) if name is None else (name, value)

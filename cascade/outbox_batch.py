@@ -79,7 +79,7 @@ class OutboxGroups:
         """One commit before the group's first DATA: a crash from here leaves these rows in doubt."""
         stmt = (
             update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("row_id"))
+            .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_by == self.owner)
             .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
         )
         self.session.execute(stmt, [{"row_id": m.id, "mid": m.message_id} for m in mails])
@@ -131,4 +131,5 @@ class OutboxGroups:
 
     def _set(self, mails: list[Mail], **values: Any) -> None:
         ids = [m.id for m in mails]
-        self.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(claimed_by=None, **values))
+        mine = (OUTBOX.c.id.in_(ids), OUTBOX.c.claimed_by == self.owner)
+        self.session.execute(update(OUTBOX).where(*mine).values(claimed_by=None, **values))

@@ -1,8 +1,9 @@
 """Rows a dead sender left behind: 'claimed' ones go back to the queue, 'sending' ones are in doubt.
 
 'claimed' is committed before MAIL FROM, so such a row never reached the server: it is simply owed again.
-'sending' is committed just before the message data goes out, so the server may hold it. If a delivery log
-(the mail server's record of accepted Message-IDs) is configured, it decides; without one the row is sent
+'sending' is committed for a group just before its messages go out, so the server may hold some. The dead
+sender's journal (cascade.send_journal) names those it saw accepted; if a delivery log (the mail server's
+record of accepted Message-IDs) is configured, it decides too. Without one, a row neither names is sent
 again with the same Message-ID (at-least-once, in that window only) and the audit log says so.
 """
 
@@ -11,13 +12,14 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Protocol
 
 from sqlmodel import Session, col, select, update
 
+from cascade.send_journal import JournalLog
 from models import Assignment, AuditLog, MailStatus, OutboxMessage, Status, utcnow
 
 # Calls of send_outbox_batch running in this process (their rows are not abandoned).
@@ -48,18 +50,6 @@ class MaildirDeliveryLog:
         return found
 
 
-def mark_delivered(session: Session, row: OutboxMessage, now: datetime) -> None:
-    """The row is sent; a notice moves its assignment from queued to arrived (edXML 01)."""
-    row.status, row.sent_at, row.claimed_by = MailStatus.sent.value, now, None
-    session.add(row)
-    if row.kind == "notice" and row.assignment_id:
-        session.execute(
-            update(Assignment)
-            .where(col(Assignment.id) == row.assignment_id, col(Assignment.status) == Status.queued.value)
-            .values(status=Status.arrived.value, status_changed_at=now)
-        )
-
-
 def delivery_log_from(spec: str | None) -> DeliveryLog | None:
     return MaildirDeliveryLog(Path(spec)) if spec else None
 
@@ -83,39 +73,70 @@ def holder_is_gone(claimed_by: str | None, claimed_at_age: timedelta, lease: tim
 
 
 def recover_interrupted(
-    session: Session, ids: Iterable[int], lease: timedelta, log: DeliveryLog | None
+    session: Session, ids: Iterable[int], lease: timedelta, log: DeliveryLog | None, journal: DeliveryLog | None = None
 ) -> dict[str, int]:
-    """Return the abandoned rows among `ids` to the queue (or to 'sent' if the delivery log has them); commits."""
-    rows = session.exec(
-        select(OutboxMessage).where(
-            col(OutboxMessage.id).in_(list(ids)),
-            col(OutboxMessage.status).in_([MailStatus.claimed.value, MailStatus.sending.value]),
+    """Return the abandoned rows among `ids` to the queue (or to 'sent' if a journal or the delivery log has
+    them); commits. Only the delivery log can say a row was *not* delivered.
+
+    Each row changes only if it is still as it was read (same status, same holder): several dispatchers may
+    recover the same abandoned batch at once, and only one of them may take each row."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(table).where(
+            table.c.id.in_(list(ids)), table.c.status.in_([MailStatus.claimed.value, MailStatus.sending.value])
         )
     ).all()
     now = utcnow()
     gone = [r for r in rows if holder_is_gone(r.claimed_by, now - (r.claimed_at or now), lease)]
-    in_doubt = [r for r in gone if r.status == MailStatus.sending.value]
-    accepted = log.accepted({r.message_id for r in in_doubt if r.message_id}) if log and in_doubt else set()
+    doubtful = {r.message_id for r in gone if r.status == MailStatus.sending.value and r.message_id}
+    accepted = set().union(*(source.accepted(doubtful) for source in (log, journal) if source and doubtful))
     counts = {"requeued": 0, "in_doubt_delivered": 0, "in_doubt_resent": 0}
     for row in gone:
         if row.status == MailStatus.sending.value and row.message_id in accepted:
-            mark_delivered(session, row, now)
-            counts["in_doubt_delivered"] += 1
-            event = "mail_in_doubt_delivered"
+            status, outcome, event = MailStatus.sent, "in_doubt_delivered", "mail_in_doubt_delivered"
+        elif row.status == MailStatus.sending.value and log is None:
+            status, outcome, event = MailStatus.failed, "in_doubt_resent", "mail_in_doubt_resent"
         elif row.status == MailStatus.sending.value:
-            row.status = MailStatus.failed.value
-            counts["in_doubt_resent" if log is None else "requeued"] += 1
-            event = "mail_in_doubt_resent" if log is None else "mail_in_doubt_not_delivered"
+            status, outcome, event = MailStatus.failed, "requeued", "mail_in_doubt_not_delivered"
         else:
-            row.status = MailStatus.pending.value
-            counts["requeued"] += 1
-            event = ""
+            status, outcome, event = MailStatus.pending, "requeued", ""
+        changed = session.execute(
+            update(table)
+            .where(
+                table.c.id == row.id,
+                table.c.status == row.status,
+                table.c.claimed_by.is_not_distinct_from(row.claimed_by),
+            )
+            .values(status=status.value, claimed_by=None, **({"sent_at": now} if status == MailStatus.sent else {}))
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            continue  # another dispatcher recovered it first
+        counts[outcome] += 1
+        if status == MailStatus.sent and row.kind == "notice" and row.assignment_id:
+            session.execute(
+                update(Assignment)
+                .where(col(Assignment.id) == row.assignment_id, col(Assignment.status) == Status.queued.value)
+                .values(status=Status.arrived.value, status_changed_at=now)
+            )
         if event:
             session.add(
                 AuditLog(event=event, directive_id=row.directive_id, assignment_id=row.assignment_id,
                          detail={"key": row.key, "message_id": row.message_id, "holder": row.claimed_by})
             )  # fmt: skip
-        row.claimed_by = None
-        session.add(row)
     session.commit()
     return counts
+
+
+def prune_journals(session: Session, journals: JournalLog, lease: timedelta) -> int:
+    """Remove the send journals of dead senders once none of their rows is left to recover."""
+
+    def done(owner: str, age: timedelta) -> bool:
+        if not holder_is_gone(owner, age, lease):
+            return False
+        left = select(OutboxMessage.id).where(
+            OutboxMessage.claimed_by == owner,
+            col(OutboxMessage.status).in_([MailStatus.claimed.value, MailStatus.sending.value]),
+        )
+        return session.exec(left.limit(1)).first() is None
+
+    return journals.prune(done)

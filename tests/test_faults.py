@@ -10,11 +10,12 @@ import socket
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from cascade.db import session_scope
+from cascade.db import get_engine, session_scope
 from cascade.dispatch import outbox_batches
 from cascade.mailer import send_outbox_batch
+from cascade.send_journal import journal_dir
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
 from flows.cascade_directive import cascade_directive
@@ -106,3 +107,34 @@ def test_killed_dispatch_reruns_to_exactly_once(tmp_path: Path, db_url: str) -> 
     assert tally["duplicated"] == 0 and tally["lost"] == 0, tally
     assert tally["notices owed"] == 40 and tally["delivered"] == 38
     assert tally["bounced"] == tally["bounced-and-escalated"] == 2
+
+
+@pytest.mark.parametrize(
+    ("point", "journalled", "duplicates"), [("after-journal@10", 10, 0), ("after-accept@10", 9, 1)]
+)
+def test_without_a_delivery_log_the_send_journal_leaves_one_window(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, point: str, journalled: int, duplicates: int
+) -> None:
+    """'sent' is committed per group of 20: a kill mid-group leaves 20 rows 'sending'. The journal names the
+    ones accepted, so the rerun resends only the unsent ones; the one window left is a 250 not yet journalled."""
+    from bench.scenario import Scenario
+
+    monkeypatch.setenv("CASCADE_SMTP_CONNECTIONS", "1")  # one message in flight: the count is exact
+    scenario = Scenario(tmp_path, units=60, bad=0, deferred=0, stubborn=0, drop_every=10_000, database_url=db_url)
+    scenario.delivery_log = False
+    scenario.prepare()
+    scenario.start_sink()
+    try:
+        assert scenario.run_child(point) == -9
+        assert scenario.run_child() == 0
+    finally:
+        scenario.stop_sink()
+    tally = scenario.tally()
+    assert tally["lost"] == 0 and tally["delivered"] == 60
+    assert tally["duplicated"] == duplicates, tally
+    with Session(get_engine(scenario.database_url)) as session:
+        events = [a.event for a in session.exec(select(AuditLog)).all() if a.event.startswith("mail_in_doubt")]
+    # The acceptances journalled before the kill are settled without resending; the rest of the group resent.
+    assert events.count("mail_in_doubt_delivered") == journalled
+    assert events.count("mail_in_doubt_resent") == 20 - journalled
+    assert not list(journal_dir(scenario.database_url).glob("*.log"))  # the dead sender's journal was pruned
