@@ -1,15 +1,19 @@
-"""Publishes a directive's status as Prefect artifacts a supervisor finds from the run page."""
+"""Publishes a directive's status as Prefect artifacts a supervisor finds from the run page.
+
+The artifacts are a summary, not the tree: figures computed by the database and at most TABLE_ROWS direct
+recipients, so publishing costs the same memory for 100,000 recipients as for 20 (building every row took
+650 MiB there). The full list is the web app's supervisor view, which the artifacts link to."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
 from cascade.db import session_scope
-from cascade.status import directive_status
-from models import ACKNOWLEDGED_STATES, Directive
+from cascade.status_summary import Summary, summarise
+from models import Directive
+
+TABLE_ROWS = 200
 
 
 def artifact_key(directive: Directive) -> str:
@@ -17,58 +21,60 @@ def artifact_key(directive: Directive) -> str:
     return f"directive-{directive.id}-status"
 
 
-def supervisor_markdown(directive_id: int, status: dict[str, Any], progress: float) -> str:
-    """A short summary with the link to the directive's supervisor view in the web app."""
-    from cascade.oversight import ack_overdue, today_vn, with_supervisors
-    from cascade.render import STATUS_LABELS
+def supervisor_url(directive_id: int) -> str:
     from cascade.settings import get_settings
 
-    url = f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive_id}"
-    rows = with_supervisors(status["units"], status["issuer"] or "")
-    late = ack_overdue(rows, today_vn())
-    counts = ", ".join(f"{STATUS_LABELS.get(s, s)}: {n}" for s, n in sorted(status["counts"].items()))
+    return f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive_id}"
+
+
+def truncation_note(summary: Summary, url: str) -> str:
+    """What the table leaves out and where the full list is ("" when it holds every direct recipient)."""
+    if not summary.truncated:
+        return ""
+    return f"Bảng chỉ gồm {len(summary.rows)} trên {summary.total} đơn vị nhận trực tiếp; danh sách đầy đủ: {url}"
+
+
+def supervisor_markdown(directive: Directive, summary: Summary, url: str) -> str:
+    """A short summary with the link to the directive's supervisor view in the web app."""
+    from cascade.render import STATUS_LABELS
+
+    counts = ", ".join(f"{STATUS_LABELS.get(s, s)}: {n}" for s, n in sorted(summary.counts.items()))
+    named = ", ".join(summary.overdue_codes) + (", …" if summary.overdue > len(summary.overdue_codes) else "")
     lines = [
-        f"## {status['number']}",
-        f"_{status['summary']}_",
+        f"## {directive.number}",
+        f"_{directive.summary}_",
         "",
-        f"- Đã xác nhận (đơn vị nhận trực tiếp): **{progress}%**",
-        f"- Trạng thái: {counts}",
-        f"- Quá hạn xác nhận: **{len(late)}** đơn vị {', '.join(r['unit'] for r in late[:10])}",
-        "",
-        f"**[Mở trang theo dõi (cây đơn vị, quá hạn, xuất Excel)]({url})**",
+        f"- Đã xác nhận (đơn vị nhận trực tiếp): **{summary.progress}%** ({summary.acknowledged}/{summary.total})",
+        f"- Trạng thái (mọi cấp): {counts}",
+        f"- Quá hạn xác nhận: **{summary.overdue}** đơn vị {named}",
     ]
+    if summary.truncated:
+        shown = f"{len(summary.rows)} trên {summary.total}"
+        lines.append(
+            f"- Bảng người nhận chỉ gồm {shown} đơn vị nhận trực tiếp đầu tiên: danh sách đầy đủ ở trang theo dõi."
+        )
+    lines += ["", f"**[Mở trang theo dõi (cây đơn vị, quá hạn, xuất Excel)]({url})**"]
     return "\n".join(lines)
 
 
 @task(name="publish-status")
-def publish_status_task(directive_id: int) -> float:
+def publish_status_task(directive_id: int, max_rows: int = TABLE_ROWS) -> float:
+    from cascade.oversight import today_vn
+
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
         assert directive is not None
-        status = directive_status(session, directive)
+        summary = summarise(session, directive_id, today_vn(), max_rows)
         key = artifact_key(directive)
-    own = [u for u in status["units"] if u["level"] == 1]
-    done = sum(1 for u in own if u["status"] in ACKNOWLEDGED_STATES)
-    progress = round(100.0 * done / len(own), 1) if own else 100.0
-    table = [
-        {
-            k: u[k]
-            for k in (
-                "unit",
-                "name",
-                "role",
-                "status_label",
-                "edxml",
-                "ack_due",
-                "report_due",
-                "acknowledged_at",
-            )
-        }
-        for u in own
-    ]
-    create_table_artifact(table=table, key=key, description=f"{status['number']}: người nhận và trạng thái")
-    create_progress_artifact(
-        progress=progress, key=f"{key}-progress", description=f"{status['number']}: tỉ lệ đã xác nhận"
+    url = supervisor_url(directive_id)
+    note = truncation_note(summary, url)
+    create_table_artifact(
+        table=summary.rows,
+        key=key,
+        description=f"{directive.number}: người nhận và trạng thái" + (f". {note}" if note else ""),
     )
-    create_markdown_artifact(markdown=supervisor_markdown(directive_id, status, progress), key=f"{key}-summary")
-    return progress
+    create_progress_artifact(
+        progress=summary.progress, key=f"{key}-progress", description=f"{directive.number}: tỉ lệ đã xác nhận"
+    )
+    create_markdown_artifact(markdown=supervisor_markdown(directive, summary, url), key=f"{key}-summary")
+    return summary.progress
