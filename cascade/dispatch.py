@@ -151,6 +151,16 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
     return added
 
 
+def owed_notices(session: Session, assignment_ids: list[int]) -> list[int]:
+    """Outbox ids of these assignments' notices that are still to send (new, or failed earlier)."""
+    query = select(OutboxMessage.id).where(
+        col(OutboxMessage.assignment_id).in_(assignment_ids),
+        OutboxMessage.kind == "notice",
+        col(OutboxMessage.status).in_(["pending", "failed"]),
+    )
+    return sorted(i for i in session.exec(query).all() if i is not None)
+
+
 def outbox_batches(session: Session, directive_id: int | None, batch_size: int) -> Iterator[list[int]]:
     """Ids of outbox messages still owed (pending, temporarily failed, or left claimed/sending by a crash)."""
     query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed", "claimed", "sending"]))

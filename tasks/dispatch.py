@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from prefect import get_run_logger, task
 
 from cascade.db import session_scope
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
+from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches, owed_notices
 from cascade.mailer import send_outbox_batch
 from cascade.settings import get_settings
 from cascade.subtasks import create_task_items
 from cascade.workdays import work_calendar
 from models import Directive
+
+
+class RenderedBatch(TypedDict):
+    added: int
+    message_ids: list[int]
 
 
 @task(name="create-assignments", retries=2, retry_delay_seconds=2)
@@ -35,9 +42,12 @@ def plan_notice_batches_task(directive_id: int) -> list[list[int]]:
 
 
 @task(name="render-notices", retries=2, retry_delay_seconds=2)
-def render_notices_task(directive_id: int, assignment_ids: list[int]) -> int:
+def render_notices_task(directive_id: int, assignment_ids: list[int]) -> RenderedBatch:
+    """Render a batch's notices into the outbox; returns how many were added and the ids now owed."""
     with session_scope() as session:
-        return enqueue_notices(session, get_settings(), directive_id, assignment_ids)
+        added = enqueue_notices(session, get_settings(), directive_id, assignment_ids)
+        session.commit()
+        return {"added": added, "message_ids": owed_notices(session, assignment_ids)}
 
 
 @task(name="plan-send-batches", retries=2, retry_delay_seconds=2)
