@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -28,8 +29,14 @@ class TokenError(Exception):
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    # itsdangerous signs with the last key and accepts every key of the list (rotation).
-    return URLSafeSerializer(settings.signing_keys(), salt=SALT)
+    return _serializer_for(tuple(settings.signing_keys()))
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(keys: tuple[str, ...]) -> URLSafeSerializer:
+    # itsdangerous signs with the last key and accepts every key of the list (rotation). Built once per key
+    # set: a national dispatch signs two links per unit.
+    return URLSafeSerializer(list(keys), salt=SALT)
 
 
 def expiry_for(deadline: date, grace_days: int) -> int:
