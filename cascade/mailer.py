@@ -1,7 +1,7 @@
 """Sends the outbox over several reused SMTP connections, committing in small groups, losing and doubling nothing.
 
 Per row: pending/failed --claim--> claimed --group committed--> sending --DATA, 250, journal--> sent.
-A worker takes a group of rows (CASCADE_SEND_GROUP, default 20), commits them 'sending' in one statement,
+A worker takes a group of rows (CASCADE_SEND_GROUP, default 50), commits them 'sending' in one statement,
 sends each, appending every 250 to the call's send journal, then commits the accepted ones 'sent' in one
 statement: two commits per group instead of two per message, which is what lets a dispatch keep up with the
 mail server. A 5xx makes a row bounced (and escalates), a 4xx or a lost connection is retried with backoff,
@@ -77,7 +77,8 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
     for delay in [0.0, *sender.tuning.retry_delays]:
         if sender.server_down:
             break
-        await asyncio.sleep(delay)
+        if delay:
+            await asyncio.sleep(delay)
         if sender.accepted_by_log(mail):
             return True, smtp  # the lost 250 was an acceptance after all
         try:

@@ -24,8 +24,10 @@ class DeliverySettings(BaseSettings):
     # A row claimed by a sender on another machine is taken back after this many seconds.
     claim_lease_seconds: float = 900.0
     # Messages a connection commits 'sending' (and then 'sent') together: two commits per group, not two per
-    # message. The send journal (cascade.send_journal) records each acceptance in between.
-    send_group: int = Field(default=20, ge=1, le=500)
+    # message. The send journal (cascade.send_journal) records each acceptance in between, so the size only
+    # matters when a sender dies on another machine (its group is resent). Measured here, 5,000 notices:
+    # 1 → ≈400/s, 20 → ≈1,000/s, 50 → ≈1,100/s.
+    send_group: int = Field(default=50, ge=1, le=500)
     # Directory of the senders' journals of accepted messages (default: one per database in the temp dir).
     send_journal: str | None = None
 

@@ -1,6 +1,6 @@
 """The database side of one send call: claim rows, load them, and settle them a group at a time.
 
-Core statements on the tables, not the ORM per row: a group of 20 messages costs two statements and two
+Core statements on the tables, not the ORM per row: a group of 50 messages costs four statements and two
 commits, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
 
 from __future__ import annotations

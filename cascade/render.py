@@ -48,6 +48,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat() of the file at every render
     )
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)

@@ -120,6 +120,7 @@ def test_without_a_delivery_log_the_send_journal_leaves_one_window(
     from bench.scenario import Scenario
 
     monkeypatch.setenv("CASCADE_SMTP_CONNECTIONS", "1")  # one message in flight: the count is exact
+    monkeypatch.setenv("CASCADE_SEND_GROUP", "20")
     scenario = Scenario(tmp_path, units=60, bad=0, deferred=0, stubborn=0, drop_every=10_000, database_url=db_url)
     scenario.delivery_log = False
     scenario.prepare()
