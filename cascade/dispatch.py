@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cascade import deadlines
+from cascade.notice_shapes import ShapeRenderer
 from cascade.render import outbox_row
 from cascade.reports import report_link
 from cascade.settings import Settings
@@ -112,33 +113,35 @@ def unit_link(settings: Settings, assignment: Assignment) -> str:
     return f"{settings.public_url.rstrip('/')}/u/{token}"
 
 
+def notice_values(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
+    """What the notice templates of one unit are rendered with (links signed here)."""
+    return {
+        "directive_id": ctx.directive.id,
+        "assignment_id": assignment.id,
+        "directive": ctx.directive,
+        "issuer": ctx.issuer,
+        "unit": unit,
+        "assignment": assignment,
+        "tasks": unit_tasks(ctx, assignment, unit),
+        "report_to": ctx.report_to,
+        "link": unit_link(settings, assignment),
+        "report_link": report_link(settings, assignment),
+        "urgency_label": URGENCY_LABELS.get(ctx.directive.urgency),
+    }
+
+
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
-    tasks = unit_tasks(ctx, assignment, unit)
-    return outbox_row(
-        f"notice:{assignment.id}",
-        "notice",
-        (unit.name, unit.email),
-        "notice",
-        utcnow(),
-        directive_id=ctx.directive.id,
-        assignment_id=assignment.id,
-        directive=ctx.directive,
-        issuer=ctx.issuer,
-        unit=unit,
-        assignment=assignment,
-        tasks=tasks,
-        report_to=ctx.report_to,
-        link=unit_link(settings, assignment),
-        report_link=report_link(settings, assignment),
-        urgency_label=URGENCY_LABELS.get(ctx.directive.urgency),
-    )
+    """One notice, fully rendered (a single notice: a successor unit, a test's reference)."""
+    values = notice_values(settings, ctx, assignment, unit)
+    return outbox_row(f"notice:{assignment.id}", "notice", (unit.name, unit.email), "notice", utcnow(), **values)
 
 
 def enqueue_notices(session: Session, settings: Settings, directive_id: int, assignment_ids: list[int]) -> int:
     """Render the notices of these assignments into the outbox; notices already there are kept as they are."""
     ctx = notice_context(session, directive_id)
+    shapes = ShapeRenderer()  # each shape of notice rendered once, then filled in per unit
     rows = [
-        render_notice(settings, ctx, a, u)
+        shapes.row(notice_values(settings, ctx, a, u))
         for a, u in session.exec(
             select(Assignment, Unit)
             .join(Unit, col(Unit.id) == col(Assignment.unit_id))
