@@ -25,6 +25,13 @@ _FIELDS = ("id", "key", "kind", "assignment_id", "to_addr", "to_name", "subject"
            "message_id", "created_at")  # fmt: skip
 
 
+_ARRIVED = (
+    update(ASSIGNMENT)
+    .where(ASSIGNMENT.c.id == bindparam("a_id"), ASSIGNMENT.c.status == Status.queued.value)
+    .values(status=Status.arrived.value, status_changed_at=bindparam("now"))
+)
+
+
 @dataclass
 class Mail:
     """What sending one outbox row needs (the fields build_email reads, and where it stands)."""
@@ -91,13 +98,11 @@ class OutboxGroups:
             return
         now = utcnow()
         self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
-        arrived = [m.assignment_id for m in mails if m.kind == "notice" and m.assignment_id]
+        arrived = [{"a_id": m.assignment_id} for m in mails if m.kind == "notice" and m.assignment_id]
         if arrived:
-            self.session.execute(
-                update(ASSIGNMENT)
-                .where(ASSIGNMENT.c.id.in_(arrived), ASSIGNMENT.c.status == Status.queued.value)
-                .values(status=Status.arrived.value, status_changed_at=now)
-            )
+            # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
+            # status index and scans every queued assignment (quadratic over a national dispatch).
+            self.session.execute(_ARRIVED, [{**a, "now": now} for a in arrived])
         self.session.commit()
         self.counts["sent"] += len(mails)
         for _ in mails:
