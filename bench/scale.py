@@ -90,7 +90,7 @@ async def _raw(port: int, message: bytes, total: int, connections: int) -> float
 def sample_message(db: Path) -> bytes:
     """One of the engine's own notices, as bytes: the raw sender sends messages of the same size."""
     from cascade.db import get_engine
-    from cascade.mailer import build_email
+    from cascade.mailmessage import Mail, build_email
     from cascade.settings import Settings
     from models import OutboxMessage
 
@@ -99,7 +99,7 @@ def sample_message(db: Path) -> bytes:
 
     with Session(engine) as session:
         row = session.exec(select(OutboxMessage).limit(1)).one()
-        return build_email(Settings(secret_key=SECRET), row)
+        return build_email(Settings(secret_key=SECRET), Mail.of(row))
 
 
 def overdue_scan(db: Path) -> tuple[float, int, str]:

@@ -24,8 +24,8 @@ import aiosmtplib
 from sqlmodel import Session
 
 from cascade.failpoints import failpoint
-from cascade.mailmessage import DeliverySettings, build_email, message_id_for
-from cascade.outbox_batch import Mail, OutboxGroups
+from cascade.mailmessage import DeliverySettings, Mail, build_email, message_id_for
+from cascade.outbox_batch import OutboxGroups
 from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
 from cascade.send_journal import JournalLog, SendJournal, journal_dir
 from cascade.settings import Settings

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
 from email.utils import parseaddr
 from functools import lru_cache
-from typing import Protocol
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,17 +33,31 @@ class DeliverySettings(BaseSettings):
     send_journal: str | None = None
 
 
-class MailFields(Protocol):
-    """An outbox row as the message needs it (the table row, or the mailer's light record of it)."""
+@dataclass
+class Mail:
+    """What sending one outbox row needs: the fields of the message, and where the row stands."""
 
+    id: int
     key: str
-    created_at: datetime
+    kind: str
+    assignment_id: int | None
     to_addr: str
     to_name: str
     subject: str
     body_text: str
     body_html: str
     message_id: str | None
+    created_at: datetime
+    data_tried: bool = False  # DATA went out at least once: the server may hold it
+
+    @classmethod
+    def of(cls, row: Any) -> Mail:
+        """From a row (an OutboxMessage, or a Core row with these columns)."""
+        return cls(*(getattr(row, name) for name in MAIL_COLUMNS))
+
+
+# The outbox columns a Mail is read from (every field but the sender's own bookkeeping).
+MAIL_COLUMNS = tuple(f.name for f in fields(Mail) if f.name != "data_tried")
 
 
 @lru_cache(maxsize=8)
@@ -50,14 +65,14 @@ def _domain(mail_from: str) -> str:
     return parseaddr(mail_from)[1].rpartition("@")[2] or "cascade.local"
 
 
-def message_id_for(row: MailFields, settings: Settings) -> str:
+def message_id_for(row: Mail, settings: Settings) -> str:
     """Deterministic: the same row always carries the same Message-ID, so a resend is recognisable."""
     domain = _domain(settings.mail_from)
     stamp = int(row.created_at.timestamp() * 1_000_000)
     return f"<{row.key.replace(':', '-')}.{stamp}@{domain}>"
 
 
-def build_email(settings: Settings, row: MailFields) -> bytes:
+def build_email(settings: Settings, row: Mail) -> bytes:
     """The message bytes of an outbox row, ready for SMTP DATA."""
     return mime_bytes(
         sender=settings.mail_from,

@@ -5,8 +5,6 @@ commits, and the rows are light records (Mail), so a batch of 500 holds no ORM s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
@@ -14,40 +12,19 @@ from sqlmodel import Session
 
 from cascade.bounce import escalate_bounce
 from cascade.failpoints import failpoint
-from cascade.mailmessage import message_id_for
+from cascade.mailmessage import MAIL_COLUMNS, Mail, message_id_for
 from cascade.settings import Settings
 from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
 
 OWED = (MailStatus.pending.value, MailStatus.failed.value)
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
-_FIELDS = ("id", "key", "kind", "assignment_id", "to_addr", "to_name", "subject", "body_text", "body_html",
-           "message_id", "created_at")  # fmt: skip
-
 
 _ARRIVED = (
     update(ASSIGNMENT)
     .where(ASSIGNMENT.c.id == bindparam("a_id"), ASSIGNMENT.c.status == Status.queued.value)
     .values(status=Status.arrived.value, status_changed_at=bindparam("now"))
 )
-
-
-@dataclass
-class Mail:
-    """What sending one outbox row needs (the fields build_email reads, and where it stands)."""
-
-    id: int
-    key: str
-    kind: str
-    assignment_id: int | None
-    to_addr: str
-    to_name: str
-    subject: str
-    body_text: str
-    body_html: str
-    message_id: str | None
-    created_at: datetime
-    data_tried: bool = False  # DATA went out at least once: the server may hold it
 
 
 class OutboxGroups:
@@ -73,11 +50,11 @@ class OutboxGroups:
         """The rows among `ids` this call holds; ids it has not claimed yet (escalations) are claimed first."""
         if not ids:
             return []
-        query = select(*(OUTBOX.c[f] for f in _FIELDS), OUTBOX.c.claimed_by).where(OUTBOX.c.id.in_(ids))
+        query = select(*(OUTBOX.c[f] for f in MAIL_COLUMNS), OUTBOX.c.claimed_by).where(OUTBOX.c.id.in_(ids))
         rows = self.session.execute(query).all()
         unclaimed = [r.id for r in rows if r.claimed_by != self.owner]
         taken = set(self.claim(unclaimed)) if unclaimed else set()
-        mails = [Mail(*r[: len(_FIELDS)]) for r in rows if r.claimed_by == self.owner or r.id in taken]
+        mails = [Mail.of(r) for r in rows if r.claimed_by == self.owner or r.id in taken]
         for mail in mails:
             mail.message_id = mail.message_id or message_id_for(mail, self.settings)
         return sorted(mails, key=lambda m: m.id)
