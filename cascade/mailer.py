@@ -29,7 +29,6 @@ from cascade.outbox_batch import OutboxGroups
 from cascade.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
 from cascade.send_journal import JournalLog, SendJournal, journal_dir
 from cascade.settings import Settings
-from models import MailStatus
 
 __all__ = ["DeliverySettings", "build_email", "message_id_for", "send_outbox_batch"]
 
@@ -53,8 +52,7 @@ class _Sender:
         self.journal = SendJournal(self.journals.directory, self.rows.owner)
 
     def next_group(self) -> list[int]:
-        size = max(1, self.tuning.send_group)
-        return [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
+        return [self.queue.popleft() for _ in range(min(self.tuning.send_group, len(self.queue)))]
 
     def accepted_by_log(self, mail: Mail) -> bool:
         return bool(self.log and mail.data_tried and mail.message_id and self.log.accepted({mail.message_id}))
@@ -98,11 +96,11 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
             error, unreachable = f"{exc.code} {exc.message}", False
             await _reset(smtp)
             if _is_permanent(exc):
-                sender.queue.extend(sender.rows.settle_one(mail, MailStatus.bounced, error))
+                sender.queue.extend(sender.rows.bounce(mail, error))
                 return False, smtp
         except (UnicodeError, ValueError) as exc:  # an address this server cannot take: retrying won't help
             await _reset(smtp)
-            sender.queue.extend(sender.rows.settle_one(mail, MailStatus.bounced, f"{type(exc).__name__}: {exc}"))
+            sender.queue.extend(sender.rows.bounce(mail, f"{type(exc).__name__}: {exc}"))
             return False, smtp
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             # A lost connection during DATA may hide an acceptance: the next try asks the delivery log first.
@@ -115,7 +113,7 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
         sender.server_down = True  # even the last try could not connect: leave the rest for a rerun
     if sender.accepted_by_log(mail):
         return True, smtp
-    sender.rows.settle_one(mail, MailStatus.failed, error)
+    sender.rows.settle_failed([mail], error)
     return False, smtp
 
 

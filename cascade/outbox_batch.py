@@ -5,6 +5,7 @@ commits, and the rows are light records (Mail), so a batch of 500 holds no ORM s
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
@@ -25,6 +26,15 @@ _ARRIVED = (
     .where(ASSIGNMENT.c.id == bindparam("a_id"), ASSIGNMENT.c.status == Status.queued.value)
     .values(status=Status.arrived.value, status_changed_at=bindparam("now"))
 )
+
+
+def notices_arrived(session: Session, assignment_ids: list[int | None], now: datetime) -> None:
+    """Assignments whose notice was delivered move queued → arrived (edXML 01); later states are kept."""
+    params = [{"a_id": a, "now": now} for a in assignment_ids if a]
+    if params:
+        # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
+        # status index and scans every queued assignment (quadratic over a national dispatch).
+        session.execute(_ARRIVED, params)
 
 
 class OutboxGroups:
@@ -75,11 +85,7 @@ class OutboxGroups:
             return
         now = utcnow()
         self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
-        arrived = [{"a_id": m.assignment_id} for m in mails if m.kind == "notice" and m.assignment_id]
-        if arrived:
-            # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
-            # status index and scans every queued assignment (quadratic over a national dispatch).
-            self.session.execute(_ARRIVED, [{**a, "now": now} for a in arrived])
+        notices_arrived(self.session, [m.assignment_id for m in mails if m.kind == "notice"], now)
         self.session.commit()
         self.counts["sent"] += len(mails)
         for _ in mails:
@@ -93,16 +99,13 @@ class OutboxGroups:
         for _ in mails:
             failpoint("after-failed")
 
-    def settle_one(self, mail: Mail, status: MailStatus, error: str) -> list[int]:
-        """A row refused (bounced, escalated to the unit above in the same commit) or failed on its own.
+    def bounce(self, mail: Mail, error: str) -> list[int]:
+        """A row refused for good, escalated to the unit above in the same commit.
 
         Returns the ids of escalation messages to send in this call."""
-        if status != MailStatus.bounced:
-            self.settle_failed([mail], error)
-            return []
         row = self.session.get(OutboxMessage, mail.id, populate_existing=True)
         assert row is not None
-        row.status, row.last_error, row.claimed_by = status.value, error, None
+        row.status, row.last_error, row.claimed_by = MailStatus.bounced.value, error, None
         escalation = escalate_bounce(self.session, row, error)
         self.session.add(row)
         self.session.commit()

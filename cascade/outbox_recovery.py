@@ -19,9 +19,12 @@ from typing import Protocol
 
 from sqlmodel import Session, col, select, update
 
+from cascade.outbox_batch import notices_arrived
 from cascade.send_journal import JournalLog
-from models import Assignment, AuditLog, MailStatus, OutboxMessage, Status, utcnow
+from models import AuditLog, MailStatus, OutboxMessage, utcnow
 
+# The states a dead sender can leave a row in.
+ABANDONABLE = (MailStatus.claimed.value, MailStatus.sending.value)
 # Calls of send_outbox_batch running in this process (their rows are not abandoned).
 ACTIVE_CALLS: set[str] = set()
 HOST = socket.gethostname()
@@ -81,11 +84,7 @@ def recover_interrupted(
     Each row changes only if it is still as it was read (same status, same holder): several dispatchers may
     recover the same abandoned batch at once, and only one of them may take each row."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        select(table).where(
-            table.c.id.in_(list(ids)), table.c.status.in_([MailStatus.claimed.value, MailStatus.sending.value])
-        )
-    ).all()
+    rows = session.execute(select(table).where(table.c.id.in_(list(ids)), table.c.status.in_(ABANDONABLE))).all()
     now = utcnow()
     gone = [r for r in rows if holder_is_gone(r.claimed_by, now - (r.claimed_at or now), lease)]
     doubtful = {r.message_id for r in gone if r.status == MailStatus.sending.value and r.message_id}
@@ -112,12 +111,8 @@ def recover_interrupted(
         if not changed.rowcount:  # type: ignore[attr-defined]
             continue  # another dispatcher recovered it first
         counts[outcome] += 1
-        if status == MailStatus.sent and row.kind == "notice" and row.assignment_id:
-            session.execute(
-                update(Assignment)
-                .where(col(Assignment.id) == row.assignment_id, col(Assignment.status) == Status.queued.value)
-                .values(status=Status.arrived.value, status_changed_at=now)
-            )
+        if status == MailStatus.sent and row.kind == "notice":
+            notices_arrived(session, [row.assignment_id], now)
         if event:
             session.add(
                 AuditLog(event=event, directive_id=row.directive_id, assignment_id=row.assignment_id,
@@ -135,7 +130,7 @@ def prune_journals(session: Session, journals: JournalLog, lease: timedelta) -> 
             return False
         left = select(OutboxMessage.id).where(
             OutboxMessage.claimed_by == owner,
-            col(OutboxMessage.status).in_([MailStatus.claimed.value, MailStatus.sending.value]),
+            col(OutboxMessage.status).in_(ABANDONABLE),
         )
         return session.exec(left.limit(1)).first() is None
 

@@ -46,7 +46,6 @@ def render_notices_task(directive_id: int, assignment_ids: list[int]) -> Rendere
     """Render a batch's notices into the outbox; returns how many were added and the ids now owed."""
     with session_scope() as session:
         added = enqueue_notices(session, get_settings(), directive_id, assignment_ids)
-        session.commit()
         return {"added": added, "message_ids": owed_notices(session, assignment_ids)}
 
 
