@@ -89,17 +89,16 @@ async def _raw(port: int, message: bytes, total: int, connections: int) -> float
 
 def sample_message(db: Path) -> bytes:
     """One of the engine's own notices, as bytes: the raw sender sends messages of the same size."""
+    from sqlmodel import Session
+
     from cascade.db import get_engine
-    from cascade.mailmessage import Mail, build_email
+    from cascade.mailmessage import build_email
+    from cascade.outbox_store import load_mail
     from cascade.settings import Settings
-    from models import OutboxMessage
 
-    engine = get_engine(f"sqlite:///{db}")
-    from sqlmodel import Session, select
-
-    with Session(engine) as session:
-        row = session.exec(select(OutboxMessage).limit(1)).one()
-        return build_email(Settings(secret_key=SECRET), Mail.of(row))
+    with Session(get_engine(f"sqlite:///{db}")) as session:
+        first = session.execute(text("SELECT min(id) FROM outboxmessage")).scalar_one()
+        return build_email(Settings(secret_key=SECRET), load_mail(session, first))
 
 
 def overdue_scan(db: Path) -> tuple[float, int, str]:

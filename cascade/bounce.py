@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
-from cascade.sqlutil import insert_ignoring_conflicts
 from models import Assignment, AuditLog, Directive, OutboxMessage, Unit, utcnow
 
 
@@ -55,5 +55,5 @@ def escalate_bounce(session: Session, row: OutboxMessage, reply: str) -> int | N
         bad_addr=row.to_addr,
         reply=reply,
     )
-    insert_ignoring_conflicts(session, OutboxMessage, [new], ["key"])
+    enqueue_mail(session, [new])
     return session.exec(select(OutboxMessage.id).where(OutboxMessage.key == new["key"])).one()

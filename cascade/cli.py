@@ -122,22 +122,31 @@ def launch(file: Path) -> None:
 def status(
     number: str,
     issuer: Annotated[str | None, typer.Option(help="Issuer code, when several issuers used this number")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object (every unit)")] = False,
+    limit: Annotated[int, typer.Option(min=0, help="Units listed for a big directive (the tree above 500)")] = 50,
+    overdue: Annotated[bool, typer.Option("--overdue", help="List only the units late to acknowledge")] = False,
 ) -> None:
-    """Show every unit's status under a directive (and the directives issued below it)."""
+    """Show every unit's status under a directive (and the directives issued below it); a big one as figures
+    and its first --limit units."""
     from cascade.db import init_db, session_scope
+    from cascade.oversight import today_vn
     from cascade.status import directive_status, find_directive
+    from cascade.statusview import overview, print_overview
 
     init_db()
     try:
         with session_scope() as session:
-            data = directive_status(session, find_directive(session, number, issuer))
+            directive = find_directive(session, number, issuer)
+            big = None if as_json else overview(session, directive, today_vn(), limit=limit, overdue=overdue)
+            data = directive_status(session, directive) if big is None else {}
     except InputError as exc:
         raise fail(exc) from None
-    if as_json:
+    if big is not None:
+        print_overview(big, console)
+    elif as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
-    print_status(data)
+    else:
+        print_status(data)
 
 
 def print_status(data: dict[str, object], out: Console | None = None) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from cascade.outbox_store import enqueue_mail
 from cascade.render import render
 from cascade.reportplan import effective_plan, ensure_cycles
 from cascade.rollup import STATUS_WORDS, act_assignments, add, submitted_report, unit_rows
 from cascade.workdays import WorkCalendar, local_date
-from models import Assignment, AuditLog, Directive, OutboxMessage, Role, Unit
+from models import Assignment, AuditLog, Directive, Role, Unit
 from models.report import ReportCycle
 
 
@@ -69,19 +70,13 @@ def consolidate_due(
             data = consolidated(session, directive, cycle)
             out = render_consolidated(data)
             issuer = data["issuer"]
-            session.add(
-                OutboxMessage(
-                    key=f"consolidated:{directive_id}:{cycle.seq}",
-                    kind="consolidated",
-                    directive_id=directive_id,
-                    to_addr=issuer.email,
-                    to_name=issuer.name,
-                    subject=out["subject"],
-                    body_text=out["markdown"],
-                    body_html=out["html"],
-                    created_at=now,
-                )
-            )
+            enqueue_mail(
+                session,
+                [{"key": f"consolidated:{directive_id}:{cycle.seq}", "kind": "consolidated",
+                  "directive_id": directive_id, "assignment_id": None, "to_addr": issuer.email,
+                  "to_name": issuer.name, "subject": out["subject"], "body_text": out["markdown"],
+                  "body_html": out["html"], "status": "pending", "attempts": 0, "created_at": now}],
+            )  # fmt: skip
             cycle.consolidated_at = now
             session.add(cycle)
             session.add(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -52,7 +52,25 @@ def init_db(engine: Engine | None = None) -> Engine:
 
     engine = engine or get_engine()
     SQLModel.metadata.create_all(engine)
+    move_outbox_bodies(engine)
     return engine
+
+
+def move_outbox_bodies(engine: Engine) -> bool:
+    """Upgrade a database made before the outbox bodies had a table of their own (models.OutboxBody):
+    copy them there and drop the old columns, in one transaction. Returns whether there was anything to do."""
+    if "body_text" not in {c["name"] for c in inspect(engine).get_columns("outboxmessage")}:
+        return False
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO outbox_body (message_id, body_text, body_html) SELECT id, body_text, body_html "
+                "FROM outboxmessage WHERE id NOT IN (SELECT message_id FROM outbox_body)"
+            )
+        )
+        conn.execute(text("ALTER TABLE outboxmessage DROP COLUMN body_text"))
+        conn.execute(text("ALTER TABLE outboxmessage DROP COLUMN body_html"))
+    return True
 
 
 @contextmanager

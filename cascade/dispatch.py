@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cascade import deadlines
 from cascade.notice_shapes import ShapeRenderer
+from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
 from cascade.reports import report_link
 from cascade.settings import Settings
@@ -148,7 +149,7 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
             .where(col(Assignment.id).in_(assignment_ids))
         ).all()
     ]
-    added = insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
+    added = len(enqueue_mail(session, rows))
     session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))
     session.flush()
     return added

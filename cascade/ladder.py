@@ -13,13 +13,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from cascade.dispatch import unit_link
+from cascade.outbox_store import enqueue_mail
 from cascade.reminders import digest_rows, reminder_row
 from cascade.reportplan import effective_plan, ensure_cycles, ladder_for
 from cascade.reports import report_link
 from cascade.settings import Settings
-from cascade.sqlutil import insert_ignoring_conflicts
 from cascade.workdays import WorkCalendar, local_date
-from models import Assignment, AuditLog, CascadeMode, Directive, OutboxMessage, Role, Status, Unit
+from models import Assignment, AuditLog, CascadeMode, Directive, Role, Status, Unit
 from models.report import EscalationStep, Report
 
 STEPS = ("before", "due", "parent", "escalate")
@@ -168,7 +168,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
         taken.append(Taken(step_id, step, item, issuer, officer))
     rows = [_reminder(settings, t, now) for t in taken if t.step != "escalate"]
     rows += digest_rows(items, taken, today, now)
-    insert_ignoring_conflicts(session, OutboxMessage, rows, ["key"])
+    enqueue_mail(session, rows)
     audit = [_audit(t, now) for t in taken]
     if audit:
         session.execute(insert(AuditLog), [row for row, _ in audit])

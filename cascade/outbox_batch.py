@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from cascade.bounce import escalate_bounce
 from cascade.failpoints import failpoint
-from cascade.mailmessage import MAIL_COLUMNS, Mail, message_id_for
+from cascade.mailmessage import Mail, message_id_for
+from cascade.outbox_store import mail_rows
 from cascade.settings import Settings
 from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
 
@@ -60,8 +61,7 @@ class OutboxGroups:
         """The rows among `ids` this call holds; ids it has not claimed yet (escalations) are claimed first."""
         if not ids:
             return []
-        query = select(*(OUTBOX.c[f] for f in MAIL_COLUMNS), OUTBOX.c.claimed_by).where(OUTBOX.c.id.in_(ids))
-        rows = self.session.execute(query).all()
+        rows = mail_rows(self.session, ids, "claimed_by")
         unclaimed = [r.id for r in rows if r.claimed_by != self.owner]
         taken = set(self.claim(unclaimed)) if unclaimed else set()
         mails = [Mail.of(r) for r in rows if r.claimed_by == self.owner or r.id in taken]

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select, update
 
 from cascade.errors import InputError, Problem
+from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
-from cascade.sqlutil import insert_ignoring_conflicts
-from models import Assignment, AuditLog, Directive, OutboxMessage, Recipient, Status, Unit, utcnow
+from models import Assignment, AuditLog, Directive, Recipient, Status, Unit, utcnow
 
 REFUSABLE = (Status.queued.value, Status.arrived.value)
 
@@ -49,7 +49,7 @@ def refuse(
         directive_id=directive.id, assignment_id=assignment_id, directive=directive, unit=unit, issuer=issuer,
         reason=reason,
     )  # fmt: skip
-    insert_ignoring_conflicts(session, OutboxMessage, [row], ["key"])
+    enqueue_mail(session, [row])
     session.flush()
     return RefuseResult(recorded=True, status=Status.refused.value)
 

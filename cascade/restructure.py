@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from cascade.dispatch import notice_context, render_notice
+from cascade.outbox_store import enqueue_mail
 from cascade.settings import Settings
-from cascade.sqlutil import insert_ignoring_conflicts
-from models import Assignment, AuditLog, OutboxMessage, Status, Unit, utcnow
+from models import Assignment, AuditLog, Status, Unit, utcnow
 
 CLOSED = (Status.completed.value, Status.refused.value)
 
@@ -41,7 +41,7 @@ def move_to_successors(session: Session, settings: Settings) -> int:
         row = render_notice(settings, notice_context(session, assignment.directive_id), assignment, successor)
         row["key"] = f"notice:{assignment.id}:successor:{successor.code}"
         row["kind"] = "successor_notice"
-        insert_ignoring_conflicts(session, OutboxMessage, [row], ["key"])
+        enqueue_mail(session, [row])
         moved += 1
     session.flush()
     return moved

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 
 def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str, Any]], conflict: list[str]) -> int:
     """Bulk INSERT that skips rows whose `conflict` columns already exist (a rerun adds nothing twice)."""
+    return len(insert_new(session, table, rows, conflict))
+
+
+def insert_new(
+    session: Session, table: Any, rows: list[dict[str, Any]], conflict: list[str], returning: tuple[str, ...] = ("id",)
+) -> list[Row[Any]]:
+    """As insert_ignoring_conflicts, returning the `returning` columns of the rows really inserted."""
     if not rows:
-        return 0
+        return []
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table.__table__).on_conflict_do_nothing(index_elements=conflict)
-    # RETURNING counts the rows really inserted on both databases (executemany's rowcount does not).
-    result: Any = session.execute(stmt.returning(table.__table__.c.id), rows)
-    return len(result.all())
+    # RETURNING names the rows really inserted on both databases (executemany's rowcount does not).
+    result: Any = session.execute(stmt.returning(*(table.__table__.c[name] for name in returning)), rows)
+    return list(result.all())

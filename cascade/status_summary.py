@@ -1,8 +1,9 @@
 """A directive's status in figures the database computes, and only the first rows of its recipients.
 
-For the Prefect artifacts: cascade/status.py builds every row of the tree (the web view and `cascade status`
-need them), which at 100,000 recipients took 650 MiB for a table nobody scrolls. Here memory does not grow
-with the tree: counts are GROUP BY queries, and only `limit` rows are ever loaded."""
+For the Prefect artifacts and, above cascade/status_page.py's TREE_LIMIT, the supervisor web view and
+`cascade status`: cascade/status.py builds every row of the tree, which at 100,000 recipients took 650 MiB
+for a table nobody scrolls. Here memory does not grow with the tree: counts are GROUP BY queries, and only
+`limit` rows are ever loaded."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from sqlmodel import Session
 
 from cascade.render import STATUS_LABELS
 from models import ACKNOWLEDGED_STATES, EDXML_CODE, Assignment, Status, Unit
+
+ACKNOWLEDGED = [s.value for s in ACKNOWLEDGED_STATES]
 
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
@@ -82,7 +85,7 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
     ).all()
     counts = {status: int(n) for status, n, _ in by_status}
     overdue = sum(int(past or 0) for status, _, past in by_status if status in NOT_ACKNOWLEDGED)
-    done = case((ASSIGNMENT.c.status.in_([s.value for s in ACKNOWLEDGED_STATES]), 1), else_=0)
+    done = case((ASSIGNMENT.c.status.in_(ACKNOWLEDGED), 1), else_=0)
     total, acknowledged = conn.execute(
         select(func.count(), func.coalesce(func.sum(done), 0)).where(ASSIGNMENT.c.directive_id == directive_id)
     ).one()
@@ -112,3 +115,31 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
         overdue_codes=list(codes),
         rows=[_row(a) for a in first],
     )
+
+
+def tree_size(session: Session, *, directive_id: int) -> int:
+    """How many assignments the directive and the directives below it hold: every level of the tree."""
+    tree = directive_tree(directive_id)
+    found = select(func.count()).select_from(ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id))
+    return int(session.connection().execute(found).scalar_one())
+
+
+def level_counts(session: Session, *, directive_id: int) -> list[dict[str, Any]]:
+    """One line per level of the tree, as cascade/oversight.py's level_counts makes from the full rows: how
+    many units, how many in each status, how many acknowledged and their share."""
+    tree = directive_tree(directive_id)
+    found = session.connection().execute(
+        select(tree.c.level, ASSIGNMENT.c.status, func.count())
+        .select_from(ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id))
+        .group_by(tree.c.level, ASSIGNMENT.c.status)
+    )
+    levels: dict[int, dict[str, int]] = {}
+    for level, status, n in found:
+        levels.setdefault(int(level), {s.value: 0 for s in Status})[status] = int(n)
+    lines = []
+    for level, counts in sorted(levels.items()):
+        total = sum(counts.values())
+        done = sum(n for status, n in counts.items() if status in ACKNOWLEDGED)
+        percent = round(100 * done / total) if total else 100
+        lines.append({"level": level, "total": total, "counts": counts, "acknowledged": done, "percent": percent})
+    return lines

@@ -1,15 +1,19 @@
-"""`cascade status` as a coloured tree: each unit under the unit whose directive it received."""
+"""`cascade status` as a coloured tree: each unit under the unit whose directive it received; above
+cascade/status_page.py's TREE_LIMIT units, figures from SQL and the first units only."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
+from sqlmodel import Session
 
 from cascade.render import STATUS_LABELS
+from models import Directive
 
 COLOURS = {
     "queued": "yellow",
@@ -61,7 +65,58 @@ def counts_line(data: dict[str, Any]) -> str:
     return "Counts: " + ", ".join(parts)
 
 
+def _wide(out: Console) -> Console:
+    return Console(file=out.file, width=max(out.width, 160), no_color=out.no_color) if not out.is_terminal else out
+
+
 def print_status(data: dict[str, Any], out: Console, today: str | None = None) -> None:
-    wide = Console(file=out.file, width=max(out.width, 160), no_color=out.no_color) if not out.is_terminal else out
+    wide = _wide(out)
     wide.print(status_tree(data, today))
     wide.print(counts_line(data))
+
+
+def overview(
+    session: Session, directive: Directive, today: date, *, limit: int, overdue: bool
+) -> dict[str, Any] | None:
+    """A big directive's figures and first `limit` units (only the late ones with `overdue`), in memory that
+    does not grow with the tree; None for a directive small enough to print as the whole tree."""
+    from cascade.settings import get_settings
+    from cascade.status_page import TREE_LIMIT, status_page
+    from cascade.status_summary import summarise, tree_size
+
+    assert directive.id is not None
+    size = tree_size(session, directive_id=directive.id)
+    if not overdue and size <= TREE_LIMIT:
+        return None
+    status = "overdue" if overdue else None
+    page = status_page(session, directive_id=directive.id, today=today, status=status, size=limit)
+    url = f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive.id}"
+    return {
+        "number": directive.number,
+        "summary": summarise(session, directive.id, today, limit=0, named=0),
+        "size": size,
+        "overdue": overdue,
+        "total": page.total,
+        "units": page.rows if limit else [],
+        "url": url + ("?status=overdue" if overdue else ""),
+    }
+
+
+def print_overview(data: dict[str, Any], out: Console) -> None:
+    wide, summary = _wide(out), data["summary"]
+    wide.print(f"[bold]{escape(data['number'])}[/] — {data['size']} units (every level)")
+    wide.print(
+        f"Acknowledged (direct recipients): [bold]{summary.progress}%[/] ({summary.acknowledged}/{summary.total})"
+        f" · [bold red]Late to acknowledge: {summary.overdue}[/]"
+    )
+    wide.print(counts_line({"counts": summary.counts}))
+    what = "units late to acknowledge, most overdue first" if data["overdue"] else "units"
+    if data["units"]:
+        wide.print(f"{len(data['units'])} of {data['total']} {what}:")
+    for u in data["units"]:
+        late = f" [bold red]({u['days_late']} ngày)[/]" if u["days_late"] else ""
+        wide.print(f"  [dim]L{u['level']}[/] {_label(u, bool(u['days_late']))}{late}")
+    if data["total"] > len(data["units"]):
+        rest = data["total"] - len(data["units"])
+        hint = "" if data["overdue"] else ", --overdue for the late ones"
+        wide.print(f"… {rest} more: --limit N to list more{hint}; all of them: {data['url']}", soft_wrap=True)

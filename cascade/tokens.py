@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
 
 from cascade.settings import Settings
 from models.types import utcnow
@@ -45,8 +48,21 @@ def expiry_for(deadline: date, grace_days: int) -> int:
     return int(end.timestamp())
 
 
+@lru_cache(maxsize=8)
+def _mac_for(keys: tuple[str, ...]) -> hmac.HMAC:
+    signer = _serializer_for(keys).make_signer()  # the newest key, derived as itsdangerous derives it
+    return hmac.new(signer.derive_key(), digestmod=signer.digest_method)
+
+
 def make_token(settings: Settings, assignment_id: int, purpose: Purpose, expires: int) -> str:
-    return str(_serializer(settings).dumps({"a": assignment_id, "p": purpose.value, "e": expires}))
+    """The token itsdangerous would make, in a tenth of its time: a national dispatch signs 200,000 links, and
+    URLSafeSerializer.dumps spends most of its 80 µs trying zlib on a 40-byte payload (never shorter: the
+    payload goes uncompressed, which its loads() reads as well) and building a signer per call."""
+    payload = json.dumps({"a": assignment_id, "p": purpose.value, "e": expires}, separators=(",", ":"))
+    signed = base64_encode(payload.encode())
+    mac = _mac_for(tuple(settings.signing_keys())).copy()
+    mac.update(signed)
+    return (signed + b"." + base64_encode(mac.digest())).decode()
 
 
 def read_token(settings: Settings, token: str, purpose: Purpose, now: datetime | None = None) -> int:

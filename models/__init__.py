@@ -3,7 +3,7 @@
 from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status
 from models.audit import AuditLog
 from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
-from models.outbox import MailStatus, OutboxMessage
+from models.outbox import MailStatus, OutboxBody, OutboxMessage
 from models.report import EscalationStep, Report, ReportAttachment, ReportCycle, ReportingPlan, ReportVersion
 from models.task_item import TaskItem, TaskStatus
 from models.types import UTCDateTime, utcnow
@@ -20,6 +20,7 @@ __all__ = [
     "DirectiveTask",
     "EscalationStep",
     "MailStatus",
+    "OutboxBody",
     "OutboxMessage",
     "Recipient",
     "Report",

@@ -33,9 +33,7 @@ class OutboxMessage(SQLModel, table=True):
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
     to_addr: str = Field(max_length=320)
     to_name: str = Field(default="", max_length=300)
-    subject: str
-    body_text: str
-    body_html: str
+    subject: str  # the bodies are in OutboxBody: this row changes state several times, they never do
     status: str = Field(default=MailStatus.pending.value, max_length=20)
     attempts: int = 0
     last_error: str | None = None
@@ -45,3 +43,16 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class OutboxBody(SQLModel, table=True):
+    """A message's two bodies, written once with its outbox row and read once when it is sent.
+
+    Kept apart because SQLite rewrites a whole record at every update: with the bodies (about 5 KB, in
+    overflow pages) on the outbox row, each state change of a notice rewrote them (42 KB written per notice)."""
+
+    __tablename__ = "outbox_body"
+
+    message_id: int = Field(foreign_key="outboxmessage.id", primary_key=True)
+    body_text: str
+    body_html: str

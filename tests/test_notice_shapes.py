@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from cascade.db import session_scope
 from cascade.dispatch import enqueue_notices, notice_batches, notice_context, notice_values, render_notice
 from cascade.notice_shapes import ShapeRenderer
+from cascade.outbox_store import mail_rows
 from cascade.render import environment
 from cascade.settings import Settings
 from models import Assignment, OutboxMessage, Unit
@@ -31,7 +32,8 @@ def test_every_notice_equals_its_full_render(settings: Settings) -> None:
         for batch in notice_batches(session, directive.id, 100):
             enqueue_notices(session, settings, directive.id, batch)
         ctx = notice_context(session, directive.id)
-        stored = {r.key: r for r in session.exec(select(OutboxMessage)).all()}
+        ids = [i for i in session.exec(select(OutboxMessage.id)).all() if i is not None]
+        stored = {r.key: r for r in mail_rows(session, ids, "directive_id")}  # with the bodies' own table
         pairs = session.exec(select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id))).all()
         expected = {f"notice:{a.id}": render_notice(settings, ctx, a, u) for a, u in pairs}
         shapes = len({(a.role, a.report_due) for a, _ in pairs})

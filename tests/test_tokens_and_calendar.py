@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from itsdangerous import URLSafeSerializer
 
 from cascade.deadlines import ack_due, report_due
 from cascade.settings import MissingSecretKey, Settings
-from cascade.tokens import Purpose, TokenError, expiry_for, make_token, read_token
+from cascade.tokens import SALT, Purpose, TokenError, expiry_for, make_token, read_token
 from cascade.workdays import WorkCalendar
 
 KEY = Settings(secret_key="k1-0123456789abcdef")
@@ -44,6 +45,18 @@ def test_rotated_key_still_accepts_old_links() -> None:
     assert read_token(rotated, make_token(rotated, 6, Purpose.ack, FAR), Purpose.ack) == 6
     with pytest.raises(TokenError):
         read_token(KEY, make_token(rotated, 6, Purpose.ack, FAR), Purpose.ack)
+
+
+@pytest.mark.parametrize("keys", [KEY, Settings(secret_key="k2-new-0123456789", old_secret_keys="k1-0123456789abcdef")])
+def test_tokens_are_what_itsdangerous_signs(keys: Settings) -> None:
+    """make_token signs without itsdangerous's per-call work; its links must stay itsdangerous's links."""
+    serializer = URLSafeSerializer(keys.signing_keys(), salt=SALT)
+    for assignment_id in (1, 42, 100_754, 2**40):
+        for purpose in Purpose:
+            for expires in (FAR, expiry_for(date(2021, 12, 15), 30), 0):
+                token = make_token(keys, assignment_id, purpose, expires)
+                assert token == serializer.dumps({"a": assignment_id, "p": purpose.value, "e": expires})
+                assert serializer.loads(token) == {"a": assignment_id, "p": purpose.value, "e": expires}
 
 
 def test_no_secret_key_refuses_to_sign() -> None:
