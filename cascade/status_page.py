@@ -115,7 +115,7 @@ def status_page(
         )
         .where(condition(status, today))
         .order_by(*order)
-        .offset((number - 1) * size + 1)
+        .offset((number - 1) * size)
         .limit(size)
     )
     rows = [row(r, today) for r in session.connection().execute(query)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -15,6 +15,9 @@ from cascade.export import to_csv, to_xlsx
 from cascade.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
 from cascade.render import vn_date, vn_time
 from cascade.status import directive_status
+from cascade.status_page import FILTERS, TREE_LIMIT, count_rows, status_page
+from cascade.status_summary import level_counts as sql_level_counts
+from cascade.status_summary import summarise, tree_size
 from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
 from web.auth import require_admin
 from web.common import app_engine, page
@@ -38,12 +41,15 @@ def _directive(session: Session, directive_id: int) -> Directive:
 def _rows(session: Session, directive: Directive) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     status = directive_status(session, directive)
     issuer = session.get(Unit, directive.issuer_id)
-    rows = with_supervisors(status["units"], issuer.name if issuer else "")
+    return status, _shown(with_supervisors(status["units"], issuer.name if issuer else ""))
+
+
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:  # shown the Vietnamese way, in Vietnam's time
         row["ack_due_vn"] = vn_date(date.fromisoformat(row["ack_due"]))
         at = row["acknowledged_at"]
         row["acknowledged_vn"] = vn_time(datetime.fromisoformat(at)) if at else ""
-    return status, rows
+    return rows
 
 
 @router.get("", response_class=HTMLResponse)
@@ -73,24 +79,68 @@ def directives(request: Request) -> HTMLResponse:
 
 
 @router.get("/directives/{directive_id}", response_class=HTMLResponse)
-def directive_view(directive_id: int, request: Request) -> HTMLResponse:
+def directive_view(
+    directive_id: int,
+    request: Request,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
+    """The whole tree up to TREE_LIMIT units (cascade/status_page.py says why); above it, or with a
+    ?status= filter, figures from SQL and one page of PAGE_SIZE units (?page=N)."""
     today = today_vn()
+    if status and status not in FILTERS:
+        raise HTTPException(400, "Bộ lọc trạng thái không hợp lệ")
     with Session(app_engine(request)) as session:
         directive = _directive(session, directive_id)
         issuer = session.get(Unit, directive.issuer_id)
-        status, rows = _rows(session, directive)
+        if status or tree_size(session, directive_id=directive_id) > TREE_LIMIT:
+            context = _paged(session, directive_id, today, status or None, page_number)
+            title = f"{directive.number} – theo dõi"
+            return page("web/admin/directive_paged.html", title=title, directive=directive, issuer=issuer, **context)
+        status_data, rows = _rows(session, directive)
     return page(
         "web/admin/directive.html",
         title=f"{directive.number} – theo dõi",
         directive=directive,
         issuer=issuer,
-        status=status,
+        status=status_data,
         rows=rows,
         levels=level_counts(rows),
         ack_late=ack_overdue(rows, today),
         report_late=report_overdue(rows, today),
         today=today,
     )
+
+
+def _paged(session: Session, directive_id: int, today: date, status: str | None, number: int) -> dict[str, Any]:
+    """The paged view's figures (GROUP BY queries) and one page of rows: nothing grows with the tree."""
+    summary = summarise(session, directive_id, today, limit=0, named=0)
+    levels = sql_level_counts(session, directive_id=directive_id)
+    shown = status_page(session, directive_id=directive_id, today=today, status=status, page=number)
+    _shown(shown.rows)
+    counts = summary.counts
+    report_late = count_rows(session, directive_id=directive_id, today=today, status="report_overdue")
+    figures = {
+        "overdue": summary.overdue,
+        "unacknowledged": counts.get("queued", 0) + counts.get("arrived", 0),
+        "report_overdue": report_late,
+        **counts,
+    }
+    base = admin_path(directive_id)
+    return {
+        "today": today,
+        "summary": summary,
+        "levels": levels,
+        "tree_total": sum(line["total"] for line in levels),
+        "report_late": report_late,
+        "pg": shown,
+        "filters": FILTERS,
+        "filter_links": [
+            {"key": k, "label": label, "count": figures[k]} for k, label in FILTERS.items() if k in figures
+        ],
+        "base": base,
+        "page_href": f"{base}?status={status}&page=" if status else f"{base}?page=",
+    }
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
