@@ -154,6 +154,10 @@ def main() -> None:
     print(f"raw limit (bare aiosmtplib, {len(message):,}-byte notice): {raw_rate:8.0f} msg/s")
     print(f"engine, full cascade of {sent:,} notices:  {engine_rate:8.0f} notices/s in {engine['seconds']:.0f} s")
     print(f"  ratio to the raw limit: {engine_rate / raw_rate:.2f} (goal ≥ 0.5)")
+    print(
+        f"  per notice: {engine['cpu_seconds'] / sent * 1000:.2f} ms of CPU in the dispatch process, "
+        f"{engine['written_mib'] * 1024 / sent:.1f} KiB written"
+    )
     print(f"naive flow, one task per unit ({naive['sent']:,}): {naive_rate:8.1f} notices/s")
     print(f"  engine / naive: {engine_rate / naive_rate:.0f}× (goal ≥ 20)")
     try:

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cascade import deadlines
-from cascade.notice_shapes import ShapeRenderer
+from cascade.notice_shapes import NoticeAssignment, NoticeUnit, ShapeRenderer
 from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
 from cascade.reports import report_link
@@ -29,6 +30,11 @@ from models import (
     utcnow,
 )
 
+# The columns of NoticeAssignment, then of NoticeUnit.
+NOTICE_COLUMNS: tuple[Any, ...] = (
+    *(Assignment.id, Assignment.role, Assignment.ack_due, Assignment.report_due),
+    *(Unit.code, Unit.kind, Unit.name, Unit.email),
+)
 URGENCY_LABELS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
 LINK_GRACE_DAYS = 30
 
@@ -101,12 +107,14 @@ def notice_context(session: Session, directive_id: int) -> NoticeContext:
     return NoticeContext(directive, issuer, tasks, report_to)
 
 
-def unit_tasks(ctx: NoticeContext, assignment: Assignment, unit: Unit) -> list[DirectiveTask]:
+def unit_tasks(
+    ctx: NoticeContext, assignment: Assignment | NoticeAssignment, unit: Unit | NoticeUnit
+) -> list[DirectiveTask]:
     """The tasks of the directive addressed to this unit (by code or kind); `info` units have none."""
     return [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
 
 
-def unit_link(settings: Settings, assignment: Assignment) -> str:
+def unit_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> str:
     # Valid until the deadline plus a grace period, and never less than that grace period from today:
     # a notice sent late (a replayed or delayed directive) still gets a usable link.
     deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
@@ -114,7 +122,9 @@ def unit_link(settings: Settings, assignment: Assignment) -> str:
     return f"{settings.public_url.rstrip('/')}/u/{token}"
 
 
-def notice_values(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
+def notice_values(
+    settings: Settings, ctx: NoticeContext, assignment: NoticeAssignment, unit: NoticeUnit
+) -> dict[str, Any]:
     """What the notice templates of one unit are rendered with (links signed here)."""
     return {
         "directive_id": ctx.directive.id,
@@ -133,7 +143,8 @@ def notice_values(settings: Settings, ctx: NoticeContext, assignment: Assignment
 
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
     """One notice, fully rendered (a single notice: a successor unit, a test's reference)."""
-    values = notice_values(settings, ctx, assignment, unit)
+    light = NoticeAssignment(assignment.id, assignment.role, assignment.ack_due, assignment.report_due)
+    values = notice_values(settings, ctx, light, NoticeUnit(unit.code, unit.kind, unit.name, unit.email))
     return outbox_row(f"notice:{assignment.id}", "notice", (unit.name, unit.email), "notice", utcnow(), **values)
 
 
@@ -141,13 +152,14 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
     """Render the notices of these assignments into the outbox; notices already there are kept as they are."""
     ctx = notice_context(session, directive_id)
     shapes = ShapeRenderer()  # each shape of notice rendered once, then filled in per unit
+    query = (
+        sa.select(*NOTICE_COLUMNS)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.id).in_(assignment_ids))
+    )
     rows = [
-        shapes.row(notice_values(settings, ctx, a, u))
-        for a, u in session.exec(
-            select(Assignment, Unit)
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(col(Assignment.id).in_(assignment_ids))
-        ).all()
+        shapes.row(notice_values(settings, ctx, NoticeAssignment(*r[:4]), NoticeUnit(*r[4:])))
+        for r in session.execute(query).all()
     ]
     added = len(enqueue_mail(session, rows))
     session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))

@@ -10,8 +10,9 @@ also compares every notice with a full render)."""
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import escape
 
@@ -20,6 +21,25 @@ from models import utcnow
 
 NAME, LINK, REPORT = "\x1fcascade-unit-name\x1f", "\x1fcascade-link\x1f", "\x1fcascade-report-link\x1f"
 Shape = tuple[Any, ...]
+
+
+class NoticeAssignment(NamedTuple):
+    """What a notice takes from an assignment. Loaded as plain columns: ORM objects for 100,000 assignments
+    and units cost a national dispatch more than rendering their notices did (0.12 ms a unit)."""
+
+    id: int | None
+    role: str
+    ack_due: date
+    report_due: date | None
+
+
+class NoticeUnit(NamedTuple):
+    """What a notice takes from its unit (its tasks are chosen by code and kind)."""
+
+    code: str
+    kind: str
+    name: str
+    email: str
 
 
 class ShapeRenderer:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from cascade.attachments import AttachmentError, Upload, check_uploads, store_files
+from cascade.notice_shapes import NoticeAssignment
 from cascade.settings import Settings
 from cascade.tokens import Purpose, expiry_for, make_token
 from cascade.workdays import local_date
@@ -27,7 +28,7 @@ class ReportError(Exception):
         self.problems = problems
 
 
-def report_link(settings: Settings, assignment: Assignment) -> str | None:
+def report_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> str | None:
     """The unit's own report link (its own purpose: it cannot acknowledge), for `act` units only."""
     if assignment.role != Role.act or assignment.id is None:
         return None
