@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cascade.errors import InputError, Problem
 from cascade.numbers import normalise_number, parse_number
@@ -220,12 +220,23 @@ def _tasks(r: _Reader) -> list[TaskSpec]:
     return out
 
 
-def check_units(session: Session, spec: DirectiveSpec) -> dict[str, Unit]:
+class UnitRef(NamedTuple):
+    """A unit a directive names, as check_units reads it: four columns (a national directive names 100,000
+    units, and loading them as ORM objects took 5 s of its 6 s of storing)."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
     """Every code the directive names must be an active unit; returns them by code."""
     codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
     if spec.report_to:
         codes.add(spec.report_to)
-    units = {u.code: u for u in session.exec(select(Unit).where(Unit.code.in_(codes))).all()}  # type: ignore[attr-defined]
+    query = select(Unit.id, Unit.code, Unit.name, Unit.active).where(col(Unit.code).in_(codes))
+    units = {code: UnitRef(id_ or 0, code, name, active) for id_, code, name, active in session.exec(query).all()}
     problems: list[Problem] = []
     for code in sorted(codes):
         unit = units.get(code)

@@ -8,10 +8,10 @@ import json
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from cascade.directivefile import DirectiveSpec, check_units
+from cascade.directivefile import DirectiveSpec, UnitRef, check_units
 from cascade.errors import InputError, Problem
 from cascade.reportplan import store_reporting
-from models import Assignment, AuditLog, Directive, DirectiveTask, Recipient, Unit
+from models import Assignment, AuditLog, Directive, DirectiveTask, Recipient
 
 
 def content_hash(spec: DirectiveSpec) -> str:
@@ -101,7 +101,7 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
     return directive, True
 
 
-def _link_to_parent_assignment(session: Session, directive: Directive, parent: Directive, issuer: Unit) -> None:
+def _link_to_parent_assignment(session: Session, directive: Directive, parent: Directive, issuer: UnitRef) -> None:
     """A unit that writes its own implementing directive (author mode) launches it with `basis` = the parent:
     its assignment under the parent counts as passed on (edXML 04) once this one is dispatched."""
     assignment = session.exec(
