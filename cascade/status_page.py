@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, select, true
 from sqlmodel import Session
 
 from cascade.render import STATUS_LABELS
-from cascade.status_summary import ASSIGNMENT, NOT_ACKNOWLEDGED, PENDING_LABEL, UNIT, directive_tree
-from models import EDXML_CODE, Directive, Status
+from cascade.status_summary import ASSIGNMENT, NOT_ACKNOWLEDGED, UNIT, directive_tree, summary_row
+from models import Directive, Status
 
 DIRECTIVE: Table = Directive.__table__  # type: ignore[attr-defined]
 PAGE_SIZE = 100
@@ -124,20 +124,12 @@ def status_page(
 
 def row(r: Any, today: date) -> dict[str, Any]:
     """The keys of cascade/status.py's rows that the views show, plus the supervisor and the days late."""
-    pending = r.mode is not None and r.implementing_directive_id is None
     waiting = r.status in NOT_ACKNOWLEDGED
     return {
-        "unit": r.code,
-        "name": r.name,
+        **summary_row(r),
         "level": int(r.level),
-        "role": r.role,
         "directive": r.directive,
         "status": r.status,
-        "status_label": PENDING_LABEL if pending else STATUS_LABELS.get(r.status, r.status),
-        "edxml": EDXML_CODE.get(r.status),
-        "ack_due": r.ack_due.isoformat(),
-        "report_due": r.report_due.isoformat() if r.report_due else None,
-        "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
         "implementing_directive": r.implementing_directive,
         "supervisor": r.supervisor,
         "days_late": (today - r.ack_due).days if waiting and r.ack_due < today else 0,

@@ -57,7 +57,8 @@ def directive_tree(directive_id: int) -> CTE:
     )
 
 
-def _row(a: Any) -> dict[str, Any]:
+def summary_row(a: Any) -> dict[str, Any]:
+    """A recipient's row as the artifacts and the status pages show it (cascade/status.py's keys)."""
     pending = a.mode is not None and a.implementing_directive_id is None
     return {
         "unit": a.code,
@@ -113,7 +114,7 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
         counts=counts,
         overdue=int(overdue),
         overdue_codes=list(codes),
-        rows=[_row(a) for a in first],
+        rows=[summary_row(a) for a in first],
     )
 
 
