@@ -188,7 +188,8 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> d
         asyncio.run(_run(sender, ids))
         settled = True
     finally:
-        sender.db_thread.shutdown()
+        # After a failure: waits for the statement running, drops those queued by workers now cancelled.
+        sender.db_thread.shutdown(cancel_futures=True)
         sender.journal.close(settled=settled)  # kept after a failure: the next run's recovery reads it
         ACTIVE_CALLS.discard(call)
     return {**sender.rows.counts, **recovered}

@@ -23,7 +23,10 @@ def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     """Add messages (dicts as cascade.render.outbox_row makes them) whose key is not in the outbox yet.
 
     Returns {key: id} of the messages really added: a rerun, or a key twice in `rows`, adds nothing more."""
-    firsts = list({row["key"]: row for row in reversed(rows)}.values())[::-1]  # the first row of each key
+    by_key: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_key.setdefault(row["key"], row)  # the first row of each key
+    firsts = list(by_key.values())
     heads = [{k: v for k, v in row.items() if k not in BODY_FIELDS} for row in firsts]
     added = {row.key: row.id for row in insert_new(session, OutboxMessage, heads, ["key"], ("id", "key"))}
     bodies = [
