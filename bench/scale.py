@@ -176,7 +176,8 @@ def main() -> None:
         raw_before = raw_total / asyncio.run(_raw(sink.port, early, raw_total, connections))
         naive_before = run_naive(sink, *naive_runs[0], workdir)
         before = sink.count
-        engine = run_child("bench.engine_run", [str(directive)], child_env(db, sink.port, workdir / "prefect"))
+        engine_env = child_env(db, sink.port, workdir / "prefect-engine")  # each run its own Prefect database
+        engine = run_child("bench.engine_run", [str(directive)], engine_env)
         sent = int(engine["totals"]["sent"])
         assert sink.count - before == sent, (sink.count - before, sent)
         message = sample_message(db)
@@ -212,7 +213,7 @@ def main() -> None:
 def run_naive(sink: CountingSink, directive: Path, db: Path, workdir: Path) -> tuple[int, float]:
     """(notices sent, notices/s) of the naive flow on its own fresh database."""
     before = sink.count
-    naive = run_child("bench.naive", [str(directive)], child_env(db, sink.port, workdir / "prefect"))
+    naive = run_child("bench.naive", [str(directive)], child_env(db, sink.port, workdir / f"prefect-{db.stem}"))
     assert sink.count - before == naive["sent"]
     return int(naive["sent"]), naive["sent"] / naive["seconds"]
 
