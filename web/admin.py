@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
+from starlette.background import BackgroundTask
 
-from cascade.export import to_csv, to_xlsx
+from cascade.export import csv_stream, to_csv, to_xlsx, write_xlsx
 from cascade.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
 from cascade.render import vn_date, vn_time
 from cascade.status import directive_status
-from cascade.status_page import FILTERS, TREE_LIMIT, count_rows, status_page
+from cascade.status_page import FILTERS, TREE_LIMIT, count_rows, export_chunks, status_page
 from cascade.status_summary import level_counts as sql_level_counts
 from cascade.status_summary import summarise, tree_size
 from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
@@ -143,10 +147,13 @@ def _paged(session: Session, directive_id: int, today: date, status: str | None,
     }
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def _disposition(filename: str) -> dict[str, str]:
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type, headers=_disposition(filename))
 
 
 def _export_name(directive: Directive, ext: str) -> str:
@@ -154,22 +161,54 @@ def _export_name(directive: Directive, ext: str) -> str:
     return f"trang-thai-{safe}.{ext}"
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sql_chunks(
+    engine: Engine, directive_id: int, today: date, status: str | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """A big directive's rows in chunks, from a session of their own: a streamed response outlives the route's."""
+    with Session(engine) as session:
+        yield from export_chunks(session, directive_id=directive_id, today=today, status=status)
+
+
 @router.get("/directives/{directive_id}/export.csv")
 def export_csv(directive_id: int, request: Request) -> Response:
-    with Session(app_engine(request)) as session:
+    """Up to TREE_LIMIT units the whole tree in its order (depth first: each unit, then the units of the
+    directive it issued); above it streamed from SQL in chunks, in the paged view's order (level, the directive
+    each unit got, role, unit code), so neither the rows nor the file are ever held whole."""
+    engine = app_engine(request)
+    with Session(engine) as session:
         directive = _directive(session, directive_id)
-        _, rows = _rows(session, directive)
-    return _download(to_csv(rows), "text/csv; charset=utf-8", _export_name(directive, "csv"))
+        name = _export_name(directive, "csv")
+        if tree_size(session, directive_id=directive_id) <= TREE_LIMIT:
+            _, rows = _rows(session, directive)
+            return _download(to_csv(rows), "text/csv; charset=utf-8", name)
+    chunks = _sql_chunks(engine, directive_id, today_vn())
+    return StreamingResponse(csv_stream(chunks), media_type="text/csv; charset=utf-8", headers=_disposition(name))
 
 
 @router.get("/directives/{directive_id}/export.xlsx")
 def export_xlsx(directive_id: int, request: Request) -> Response:
-    with Session(app_engine(request)) as session:
+    """The same rows as export.csv (and orders) on a first sheet, the units late acknowledging on a second;
+    a big directive's workbook is written in openpyxl's write-only mode to a temporary file, then sent from it."""
+    engine, today = app_engine(request), today_vn()
+    with Session(engine) as session:
         directive = _directive(session, directive_id)
-        _, rows = _rows(session, directive)
-    content = to_xlsx(rows, title=f"{directive.number} – {directive.summary}"[:250], today=today_vn())
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(content, media, _export_name(directive, "xlsx"))
+        name, title = _export_name(directive, "xlsx"), f"{directive.number} – {directive.summary}"[:250]
+        if tree_size(session, directive_id=directive_id) <= TREE_LIMIT:
+            _, rows = _rows(session, directive)
+            return _download(to_xlsx(rows, title=title, today=today), XLSX, name)
+    handle, path = tempfile.mkstemp(prefix="cascade-export-", suffix=".xlsx")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            rows_chunks = _sql_chunks(engine, directive_id, today)
+            late_chunks = _sql_chunks(engine, directive_id, today, "overdue")
+            write_xlsx(out, title, rows_chunks, late_chunks)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return FileResponse(path, media_type=XLSX, headers=_disposition(name), background=BackgroundTask(os.unlink, path))
 
 
 @router.get("/units/{code}", response_class=HTMLResponse)

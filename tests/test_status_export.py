@@ -1,0 +1,190 @@
+"""CSV and XLSX exports of a big directive, streamed from SQL in chunks (cascade/status_page.py export_chunks,
+cascade/export.py csv_stream / write_xlsx), and the small ones unchanged. Over real HTTP on a real SQLite file
+(or PostgreSQL with CASCADE_TEST_DATABASE_URL), with the 608-unit directive of tests/test_status_paging.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+import web.admin
+from cascade.cli import app
+from cascade.db import session_scope
+from cascade.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx
+from cascade.oversight import today_vn, with_supervisors
+from cascade.render import STATUS_LABELS
+from cascade.settings import Settings
+from cascade.status import directive_status
+from cascade.status_page import TREE_LIMIT, export_chunks
+from cascade.status_summary import summarise
+from models import Directive
+from tests.test_status_artifact import two_level_sample
+from tests.test_status_paging import admin_web, big  # noqa: F401  (fixtures)
+
+HEADER = [label for _, label in COLUMNS]
+BOM = b"\xef\xbb\xbf"
+
+
+def no_tree(*_: Any) -> Any:
+    raise AssertionError("a big directive's export built the whole status tree")
+
+
+def csv_lines(response: httpx.Response) -> list[list[str]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv; charset=utf-8")
+    assert response.content.startswith(BOM) and not response.content[3:].startswith(BOM)
+    return list(csv.reader(io.StringIO(response.content[3:].decode("utf-8"), newline="")))
+
+
+def old_to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """to_csv as it was before the exports streamed: the reference for the small directives' bytes."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(table(rows))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def sheet_values(content: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    book = load_workbook(io.BytesIO(content))
+    return {
+        name: [tuple(None if v == "" else v for v in line) for line in book[name].iter_rows(values_only=True)]
+        for name in book.sheetnames
+    }
+
+
+def tree_rows(directive_id: int) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        directive = session.get(Directive, directive_id)
+        assert directive is not None
+        issuer = "Liên đoàn Lao động tỉnh Lai Châu"
+        return with_supervisors(directive_status(session, directive)["units"], issuer)
+
+
+def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
+    big: dict[str, Any],  # noqa: F811
+    admin_web: httpx.Client,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    codes = big["codes"]
+    assert len(codes) == 608 > TREE_LIMIT
+    with admin_web.stream("GET", f"/admin/directives/{big['id']}/export.csv") as response:
+        assert "content-length" not in response.headers  # streamed, not built whole
+        assert response.headers["transfer-encoding"] == "chunked"
+        assert "attachment" in response.headers["content-disposition"]
+        response.read()
+    lines = csv_lines(response)
+    assert lines[0] == HEADER and len(lines) == 1 + 608
+    rows = [dict(zip(HEADER, line, strict=True)) for line in lines[1:]]
+    assert [r["Mã đơn vị"] for r in rows] == codes  # one level, one role: unit code order, once each
+    assert all(r["Trạng thái"] == STATUS_LABELS[big["status"][r["Mã đơn vị"]]] for r in rows)
+    with session_scope() as session:
+        counts = summarise(session, big["id"], today_vn(), limit=0, named=0).counts
+    assert Counter(r["Trạng thái"] for r in rows) == {STATUS_LABELS[s]: n for s, n in counts.items()}
+    assert sum(counts.values()) == 608 and counts["refused"] == 13
+    assert {r["Cấp"] for r in rows} == {"1"} and {r["Văn bản"] for r in rows} == {big["number"]}
+    assert all(r["Đơn vị đôn đốc"] == "Tổng Liên đoàn Lao động Việt Nam" for r in rows)
+    assert any("đoàn" in r["Tên đơn vị"] for r in rows)  # the diacritics survive the round trip
+    acknowledged = [r for r in rows if big["status"][r["Mã đơn vị"]] == "acknowledged"]
+    assert acknowledged and all(r["Đã xác nhận lúc"].startswith("2025-09-16T03:00") for r in acknowledged)
+    assert all(r["Mã edXML"] == "" or len(r["Mã edXML"]) == 2 for r in rows)
+
+
+def test_big_xlsx_is_written_in_write_only_mode_with_both_sheets(
+    big: dict[str, Any],  # noqa: F811
+    admin_web: httpx.Client,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    response = admin_web.get(f"/admin/directives/{big['id']}/export.xlsx")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "trang-thai-" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Trạng thái", "Quá hạn xác nhận"]
+    assert book.properties.title and book.properties.title.startswith(big["number"])
+    sheet, late = book["Trạng thái"], book["Quá hạn xác nhận"]
+    assert sheet.max_row == 1 + 608 and late.max_row == 1 + len(big["overdue"]) == 407
+    assert [c.value for c in sheet[1]] == HEADER and sheet[1][0].font.b and sheet.freeze_panes == "A2"
+    assert [c.value for c in late[1]] == [label for _, label in OVERDUE_COLUMNS]
+    found = [(line[1], line[6]) for line in sheet.iter_rows(min_row=2, values_only=True)]
+    assert found == [(c, STATUS_LABELS[big["status"][c]]) for c in big["codes"]]
+    overdue = list(late.iter_rows(min_row=2, values_only=True))
+    assert [line[2] for line in overdue] == big["overdue"]  # most overdue first; all due the same day: by code
+    assert all(isinstance(line[0], int) and line[0] > 0 for line in overdue)
+    assert 8 <= (sheet.column_dimensions["C"].width or 0) <= 60
+
+
+def test_export_chunks_cover_every_level_as_the_tree_does(settings: Settings, sample_org: None) -> None:
+    """Every row of the two-level sample (24 units and the district's plan below) in chunks of 5: the same
+    cells as the tree's rows, in the paged view's order."""
+    directive_id = two_level_sample()
+    full = tree_rows(directive_id)
+    assert any(r["level"] == 2 for r in full)
+    with session_scope() as session:
+        chunks = list(export_chunks(session, directive_id=directive_id, today=today_vn(), chunk=5))
+    assert [len(c) for c in chunks[:-1]] == [5] * (len(chunks) - 1) and 0 < len(chunks[-1]) <= 5
+    streamed = [row for chunk in chunks for row in chunk]
+    assert sorted(table(streamed)[1:], key=repr) == sorted(table(full)[1:], key=repr)
+    assert [r["level"] for r in streamed] == sorted(r["level"] for r in streamed)
+
+
+def test_small_exports_keep_the_tree_bytes_and_streaming_gives_the_same_cells(
+    settings: Settings,
+    sample_org: None,
+    admin_web: httpx.Client,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    directive_id = two_level_sample()
+    full, today = tree_rows(directive_id), today_vn()
+    url = f"/admin/directives/{directive_id}/export"
+    small_csv, small_xlsx = admin_web.get(url + ".csv"), admin_web.get(url + ".xlsx")
+    assert small_csv.content == old_to_csv(full)  # byte for byte, in the tree's order
+    assert small_csv.headers["content-length"] == str(len(small_csv.content))
+    with session_scope() as session:
+        directive = session.get(Directive, directive_id)
+        assert directive is not None
+        title = f"{directive.number} – {directive.summary}"[:250]
+    assert sheet_values(small_xlsx.content) == sheet_values(to_xlsx(full, title=title, today=today))
+
+    monkeypatch.setattr(web.admin, "TREE_LIMIT", 0)  # the streamed path for the same directive
+    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    lines = csv_lines(admin_web.get(url + ".csv"))
+    assert lines[0] == HEADER
+    assert sorted(lines[1:]) == sorted([str(v) for v in line] for line in table(full)[1:])
+    assert any(line[0] == "2" for line in lines[1:]) and "Liên đoàn Lao động huyện Tam Đường" in {
+        line[12] for line in lines[1:]
+    }
+    streamed, before = sheet_values(admin_web.get(url + ".xlsx").content), sheet_values(small_xlsx.content)
+    assert streamed.keys() == before.keys()
+    assert streamed["Trạng thái"][0] == before["Trạng thái"][0]
+    assert sorted(streamed["Trạng thái"][1:], key=repr) == sorted(before["Trạng thái"][1:], key=repr)
+    assert streamed["Quá hạn xác nhận"] == before["Quá hạn xác nhận"]  # same order: most overdue first
+    assert len(before["Quá hạn xác nhận"]) > 20
+
+
+def test_status_json_refuses_a_big_directive_and_points_to_the_export(
+    big: dict[str, Any],  # noqa: F811
+) -> None:
+    result = CliRunner().invoke(app, ["status", big["number"], "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "608 units" in result.stderr and f"/admin/directives/{big['id']}/export.csv" in result.stderr
+    assert "--limit" in result.stderr
+
+
+@pytest.mark.usefixtures("sample_org")
+def test_status_json_of_a_small_directive_still_lists_every_unit(settings: Settings) -> None:
+    directive_id = two_level_sample()
+    result = CliRunner().invoke(app, ["status", "252/KH-LĐLĐ", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["units"]) == len(tree_rows(directive_id)) and data["number"] == "252/KH-LĐLĐ"
+    assert date.fromisoformat(data["issued_on"])
