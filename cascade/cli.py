@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from cascade.cli_common import console, err, fail
 from cascade.docimport.cli import import_document_cli
 from cascade.errors import InputError
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from models import Directive
+from cascade.status_cli import status
 
 app = typer.Typer(
     help="Carry a directive down the organisation tree and bring the answers back up.",
@@ -27,15 +21,7 @@ app = typer.Typer(
 org_app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.command("import-document")(import_document_cli)
-console = Console()
-err = Console(stderr=True)
-
-
-def fail(exc: InputError) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {len(exc.problems)} problem(s), nothing was written:")
-    for problem in exc.problems:
-        err.print(f"  • {problem}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+app.command("status")(status)
 
 
 def quiet_prefect() -> None:
@@ -121,67 +107,6 @@ def launch(file: Path) -> None:
     console.print(f"  • cascade status '{spec.number}'   — follow the acknowledgements, as a tree")
     console.print(f"  • {get_settings().public_url}/admin   — supervisor views (user admin, CASCADE_ADMIN_PASSWORD)")
     console.print("  • prefect server start   — with PREFECT_API_URL set, its UI shows the run and its artifacts")
-
-
-@app.command()
-def status(
-    number: str,
-    issuer: Annotated[str | None, typer.Option(help="Issuer code, when several issuers used this number")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object (every unit)")] = False,
-    limit: Annotated[int, typer.Option(min=0, help="Units listed for a big directive (the tree above 500)")] = 50,
-    overdue: Annotated[bool, typer.Option("--overdue", help="List only the units late to acknowledge")] = False,
-) -> None:
-    """Show every unit's status under a directive (and the directives issued below it); a big one as figures
-    and its first --limit units."""
-    from cascade.db import init_db, session_scope
-    from cascade.oversight import today_vn
-    from cascade.status import directive_status, find_directive
-    from cascade.statusview import overview, print_overview
-
-    init_db()
-    try:
-        with session_scope() as session:
-            directive = find_directive(session, number, issuer)
-            if as_json:
-                json_fits(session, directive)
-            big = None if as_json else overview(session, directive, today_vn(), limit=limit, overdue=overdue)
-            data = directive_status(session, directive) if big is None else {}
-    except InputError as exc:
-        raise fail(exc) from None
-    if big is not None:
-        print_overview(big, console)
-    elif as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        print_status(data)
-
-
-def json_fits(session: Session, directive: Directive) -> None:
-    """--json builds every row of the tree in memory: above TREE_LIMIT units it stops with a pointer to the
-    streamed CSV export and to --limit instead (650 MiB and 40 s at 100,000 units)."""
-    from cascade.settings import get_settings
-    from cascade.status_page import TREE_LIMIT
-    from cascade.status_summary import tree_size
-
-    assert directive.id is not None
-    size = tree_size(session, directive_id=directive.id)
-    if size > TREE_LIMIT:
-        url = f"{get_settings().public_url}/admin/directives/{directive.id}/export.csv"
-        err.print(
-            f"[bold red]Error:[/] {directive.number} has {size:,} units, more than {TREE_LIMIT}: --json would hold "
-            f"every one in memory. Download the CSV export ({url}), or drop --json and use --limit N / --overdue.",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=2)
-
-
-def print_status(data: dict[str, object], out: Console | None = None) -> None:
-    """The status as a coloured tree (cascade.statusview); units late to acknowledge are marked."""
-    from cascade.oversight import today_vn
-    from cascade.statusview import print_status as print_tree
-
-    print_tree(data, out or console, today=today_vn().isoformat())
 
 
 @app.command()

@@ -127,7 +127,7 @@ def run_demo(
         with session_scope() as session:
             directive = find_directive(session, "252/KH-LĐLĐ")
             data = directive_status(session, directive)
-        from cascade.cli import print_status
+        from cascade.status_cli import print_status
 
         print_status(data, console)
         if serve:
