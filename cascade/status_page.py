@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, Table, and_, case, select, true
 from sqlmodel import Session
 
 from cascade.render import STATUS_LABELS
-from cascade.status_summary import ASSIGNMENT, NOT_ACKNOWLEDGED, UNIT, directive_tree, summary_row
+from cascade.status_summary import ASSIGNMENT, NOT_ACKNOWLEDGED, UNIT, directive_tree, summary_row, tree_size
 from models import Directive, Status
 
 DIRECTIVE: Table = Directive.__table__  # type: ignore[attr-defined]
@@ -73,13 +73,7 @@ def condition(status: str | None, today: date) -> ColumnElement[bool]:
 
 
 def count_rows(session: Session, *, directive_id: int, today: date, status: str | None = None) -> int:
-    tree = directive_tree(directive_id)
-    found = (
-        select(func.count())
-        .select_from(ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id))
-        .where(condition(status, today))
-    )
-    return int(session.connection().execute(found).scalar_one())
+    return tree_size(session, directive_id=directive_id, where=condition(status, today))
 
 
 def status_page(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CTE, Table, and_, case, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Table, and_, case, func, literal, select
 from sqlmodel import Session
 
 from cascade.render import STATUS_LABELS
@@ -118,11 +118,12 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
     )
 
 
-def tree_size(session: Session, *, directive_id: int) -> int:
-    """How many assignments the directive and the directives below it hold: every level of the tree."""
+def tree_size(session: Session, *, directive_id: int, where: ColumnElement[bool] | None = None) -> int:
+    """How many assignments the directive and the directives below it hold (every level of the tree), of
+    those matching `where` if given (cascade/status_page.py's filters)."""
     tree = directive_tree(directive_id)
     found = select(func.count()).select_from(ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id))
-    return int(session.connection().execute(found).scalar_one())
+    return int(session.connection().execute(found if where is None else found.where(where)).scalar_one())
 
 
 def level_counts(session: Session, *, directive_id: int) -> list[dict[str, Any]]:
