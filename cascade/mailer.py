@@ -14,6 +14,7 @@ that died on another machine (its journal is not here), can cause a duplicate.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import uuid
 from collections import deque
@@ -51,6 +52,7 @@ class _Sender:
         self.settings, self.tuning = settings, tuning
         self.rows = OutboxGroups(session, settings, f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
         self.queue: deque[int] = deque()
+        self.group_size = tuning.send_group
         self.server_down = False
         self.sender = parseaddr(settings.mail_from)[1]
         self.log = delivery_log_from(tuning.delivery_log)
@@ -67,10 +69,20 @@ class _Sender:
         return await asyncio.get_running_loop().run_in_executor(self.db_thread, partial(work, *args))
 
     def next_group(self) -> list[int]:
-        return [self.queue.popleft() for _ in range(min(self.tuning.send_group, len(self.queue)))]
+        return [self.queue.popleft() for _ in range(min(self.group_size, len(self.queue)))]
 
     def accepted_by_log(self, mail: Mail) -> bool:
         return bool(self.log and mail.data_tried and mail.message_id and self.log.accepted({mail.message_id}))
+
+
+def group_size(rows: int, connections: int, most: int) -> int:
+    """Rows per group so that every connection gets the same number of groups of at most `most` rows.
+
+    Fixed groups of 50 left a batch's last round to fewer connections than it has: 500 rows on 4 connections
+    are 10 groups, so the third round ran on 2 connections while the other 2 sat idle. 500 rows now go as
+    12 groups of 42, 3 per connection; 63 rows as 4 groups of 16, not 50 + 13 on two connections."""
+    rounds = max(1, math.ceil(rows / (connections * most)))
+    return max(1, math.ceil(rows / (connections * rounds)))
 
 
 async def _connect(sender: _Sender) -> aiosmtplib.SMTP:
@@ -167,6 +179,7 @@ async def _worker(sender: _Sender) -> None:
 
 async def _run(sender: _Sender, ids: list[int]) -> None:
     sender.queue.extend(sender.rows.claim(ids))
+    sender.group_size = group_size(len(sender.queue), sender.settings.smtp_connections, sender.tuning.send_group)
     await asyncio.gather(*(_worker(sender) for _ in range(sender.settings.smtp_connections)))
 
 

@@ -29,6 +29,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
+    peer: str = ""  # the client's address and port: which connection delivered it
 
     @property
     def subject(self) -> str:
@@ -79,7 +80,8 @@ class SinkHandler:
             if drop and self.data_count // self.drop_every % 2:
                 _drop(server)  # dropped before keeping it: not delivered, and no reply
                 return "451 4.4.2 Connection dropped"
-            self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg))
+            peer = ":".join(str(part) for part in session.peer[:2]) if session.peer else ""
+            self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg, peer))
             if self.maildir is not None:
                 self._keep(data)
         if drop:

@@ -6,7 +6,9 @@ SQLite or PostgreSQL, and real SIGKILLs of a real dispatching process.
 
 from __future__ import annotations
 
+import math
 import socket
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from sqlmodel import Session, select
 
 from cascade.db import get_engine, session_scope
 from cascade.dispatch import outbox_batches
-from cascade.mailer import send_outbox_batch
+from cascade.mailer import group_size, send_outbox_batch
 from cascade.send_journal import journal_dir
 from cascade.settings import Settings
 from cascade.smtp_sink import SmtpSink
@@ -66,6 +68,29 @@ def test_4xx_is_retried_inside_the_batch_and_delivered_once(settings: Settings, 
         counts = send_outbox_batch(session, settings, next(outbox_batches(session, directive.id, 100)))
     assert counts["sent"] == 24 and counts["failed"] == 0
     assert len(mailbox.handler.to(TAM_DUONG)) == 1 and mailbox.handler.defer[TAM_DUONG] == 0
+
+
+@pytest.mark.usefixtures("sample_org")
+def test_a_batch_is_shared_evenly_by_every_connection(settings: Settings, mailbox: SmtpSink) -> None:
+    # 24 notices on 4 connections: groups of 6, one per connection (fixed groups of 50 used one connection).
+    with session_scope() as session:
+        directive = store_sample(session, settings)
+        assert send_outbox_batch(session, settings, next(outbox_batches(session, directive.id, 100)))["sent"] == 24
+    per_connection = Counter(m.peer for m in mailbox.messages)
+    assert settings.smtp_connections == 4 and sorted(per_connection.values()) == [6, 6, 6, 6]
+
+
+@pytest.mark.parametrize(
+    ("rows", "connections", "most", "size"),
+    [(500, 4, 50, 42), (1000, 4, 50, 50), (63, 4, 50, 16), (24, 4, 50, 6), (201, 4, 50, 26), (3, 4, 50, 1),
+     (0, 4, 50, 1), (500, 1, 50, 50), (500, 8, 50, 32)],
+)  # fmt: skip
+def test_group_size_gives_every_connection_the_same_number_of_groups(
+    rows: int, connections: int, most: int, size: int
+) -> None:
+    assert group_size(rows, connections, most) == size
+    groups = math.ceil(rows / size)
+    assert size <= most and (rows == 0 or groups % connections == 0 or rows < connections)
 
 
 def closed_port() -> int:
