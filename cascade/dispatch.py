@@ -15,7 +15,7 @@ from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
 from cascade.reports import report_link
 from cascade.settings import Settings
-from cascade.sqlutil import insert_ignoring_conflicts
+from cascade.sqlutil import insert_selected
 from cascade.tokens import Purpose, expiry_for, make_token
 from cascade.workdays import WorkCalendar, local_date
 from models import (
@@ -44,25 +44,21 @@ def create_assignments(session: Session, directive: Directive, calendar: WorkCal
     assert directive.id is not None
     ack_due = deadlines.ack_due(directive.issued_on, directive.urgency, calendar)
     report_due = calendar.on_or_after(directive.report_due)
-    now = utcnow()
-    query = select(Recipient.unit_id, Recipient.role).where(Recipient.directive_id == directive.id)
-    created = 0
-    # Columns, not ORM objects, and inserts of 5,000 rows at a time: memory stays flat for 100,000 recipients.
-    for chunk in session.exec(query).partitions(5000):
-        rows = [
-            {
-                "directive_id": directive.id,
-                "unit_id": unit_id,
-                "role": role,
-                "status": "queued",
-                "ack_due": ack_due,
-                "report_due": report_due if role == Role.act else None,
-                "status_changed_at": now,
-                "created_at": now,
-            }
-            for unit_id, role in chunk
-        ]
-        created += insert_ignoring_conflicts(session, Assignment, rows, ["directive_id", "unit_id"])
+    table = Assignment.__table__.c  # type: ignore[attr-defined]
+    now = sa.literal(utcnow(), table.created_at.type)
+    # One INSERT … SELECT from the recipients: 100,000 assignments without a row of them in Python.
+    rows = sa.select(
+        sa.literal(directive.id),
+        col(Recipient.unit_id),
+        col(Recipient.role),
+        sa.literal("queued"),
+        sa.literal(ack_due, table.ack_due.type),
+        sa.case((col(Recipient.role) == Role.act.value, sa.literal(report_due, table.report_due.type)), else_=None),
+        now,
+        now,
+    ).where(col(Recipient.directive_id) == directive.id)
+    columns = ["directive_id", "unit_id", "role", "status", "ack_due", "report_due", "status_changed_at", "created_at"]
+    created = insert_selected(session, Assignment, columns, rows, ["directive_id", "unit_id"])
     session.flush()
     return created
 

@@ -5,30 +5,36 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cascade.sqlutil import insert_ignoring_conflicts
+from cascade.sqlutil import insert_selected
 from models import Assignment, DirectiveTask, Role, TaskItem, Unit, utcnow
+
+# Codes per statement when a task names its units one by one: well under either database's parameter limit.
+CODES_PER_STATEMENT = 1000
 
 
 def create_task_items(session: Session, directive_id: int) -> int:
     """Items for every (act assignment, task addressed to its unit by code or kind); existing ones are kept."""
     tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)).all())
-    if not tasks:
-        return 0
-    now = utcnow()
-    query = (
-        select(Assignment.id, Unit.code, Unit.kind)
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(Assignment.directive_id == directive_id, Assignment.role == Role.act.value)
-    )
-    rows: list[dict[str, Any]] = [
-        {"assignment_id": assignment_id, "task_id": task.id, "status": "open", "updated_at": now}
-        for assignment_id, code, kind in session.exec(query).all()
-        for task in tasks
-        if task.applies_to(code, kind)
-    ]
-    created = insert_ignoring_conflicts(session, TaskItem, rows, ["assignment_id", "task_id"])
+    now = sa.literal(utcnow(), TaskItem.__table__.c.updated_at.type)  # type: ignore[attr-defined]
+    created = 0
+    # INSERT … SELECT in the database, one statement per task (and per thousand codes it names): a unit
+    # named by code and by kind matches twice, and the second insert skips it.
+    for task in tasks:
+        addressed = [col(Unit.code).in_(task.to_codes[i : i + CODES_PER_STATEMENT])
+                     for i in range(0, len(task.to_codes), CODES_PER_STATEMENT)]  # fmt: skip
+        if task.to_kinds:
+            addressed.append(col(Unit.kind).in_(task.to_kinds))
+        for matches in addressed:
+            rows = (
+                sa.select(col(Assignment.id), sa.literal(task.id), sa.literal("open"), now)
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                .where(col(Assignment.directive_id) == directive_id, col(Assignment.role) == Role.act.value, matches)
+            )
+            columns = ["assignment_id", "task_id", "status", "updated_at"]
+            created += insert_selected(session, TaskItem, columns, rows, ["assignment_id", "task_id"])
     session.flush()
     return created
 
