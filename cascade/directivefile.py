@@ -230,15 +230,24 @@ class UnitRef(NamedTuple):
     active: bool
 
 
+CODES_PER_QUERY = 5000
+
+
 def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
     """Every code the directive names must be an active unit; returns them by code."""
     codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
     if spec.report_to:
         codes.add(spec.report_to)
-    query = select(Unit.id, Unit.code, Unit.name, Unit.active).where(col(Unit.code).in_(codes))
-    units = {code: UnitRef(id_ or 0, code, name, active) for id_, code, name, active in session.exec(query).all()}
+    units: dict[str, UnitRef] = {}
+    ordered = sorted(codes)
+    # In parts: PostgreSQL takes at most 65,535 parameters in a statement, and a national directive names
+    # 100,000 units.
+    for start in range(0, len(ordered), CODES_PER_QUERY):
+        part = ordered[start : start + CODES_PER_QUERY]
+        query = select(Unit.id, Unit.code, Unit.name, Unit.active).where(col(Unit.code).in_(part))
+        units.update((code, UnitRef(id_ or 0, code, name, active)) for id_, code, name, active in session.exec(query))
     problems: list[Problem] = []
-    for code in sorted(codes):
+    for code in ordered:
         unit = units.get(code)
         if unit is None:
             problems.append(

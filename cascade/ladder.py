@@ -24,6 +24,7 @@ from models.report import EscalationStep, Report
 
 STEPS = ("before", "due", "parent", "escalate")
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
+REMINDERS_PER_INSERT = 2000
 
 
 @dataclass
@@ -96,14 +97,16 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         col(Assignment.status).not_in([Status.refused.value, Status.completed.value, Status.queued.value]),
     )
     rows = list(session.exec(owing).all())
-    submitted = {
-        (r.assignment_id, r.cycle_seq)
-        for r in session.exec(
-            select(Report).where(
-                col(Report.assignment_id).in_([a.id for a, _ in rows]), col(Report.status) == "submitted"
+    # A subquery, not a list of ids: a national directive owes 100,000 reports, and PostgreSQL takes at
+    # most 65,535 parameters in a statement.
+    submitted = set(
+        session.exec(
+            select(Report.assignment_id, Report.cycle_seq).where(
+                col(Report.assignment_id).in_(owing.with_only_columns(col(Assignment.id))),
+                col(Report.status) == "submitted",
             )
         ).all()
-    }
+    )
     for a, u in rows:
         for cycle in ensure_cycles(session, directive_of(a), calendar):
             if cycle.due <= horizon and (a.id, cycle.seq) not in submitted:
@@ -141,8 +144,9 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     today = local_date(now)
     items = open_items(session, today, calendar)
     reached: dict[tuple[int, str], int] = {}
+    # By directive, not by assignment id: the open items of a national directive are 100,000 ids.
     for s in session.exec(
-        select(EscalationStep).where(col(EscalationStep.assignment_id).in_({i.assignment.id for i in items}))
+        select(EscalationStep).where(col(EscalationStep.directive_id).in_({i.directive.id for i in items}))
     ).all():
         reached[(s.assignment_id, s.item)] = max(reached.get((s.assignment_id, s.item), -1), s.rank)
     taken: list[Taken] = []
@@ -166,9 +170,11 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
         issuer = session.get(Unit, item.directive.issuer_id)
         officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
         taken.append(Taken(step_id, step, item, issuer, officer))
-    rows = [_reminder(settings, t, now) for t in taken if t.step != "escalate"]
-    rows += digest_rows(items, taken, today, now)
-    enqueue_mail(session, rows)
+    # Rendered and queued a part at a time: 70,544 reminders held at once took most of a gigabyte.
+    reminded = [t for t in taken if t.step != "escalate"]
+    for start in range(0, len(reminded), REMINDERS_PER_INSERT):
+        enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + REMINDERS_PER_INSERT]])
+    enqueue_mail(session, digest_rows(items, taken, today, now))
     audit = [_audit(t, now) for t in taken]
     if audit:
         session.execute(insert(AuditLog), [row for row, _ in audit])

@@ -1,4 +1,5 @@
-"""Task items and assignments are made in the database (INSERT … SELECT): exactly one per match, none twice.
+"""Assignments and task items made in the database (INSERT … SELECT), units looked up in parts: at national
+scale, exactly what the plain rule gives, none twice.
 
 Real SQLite or PostgreSQL (CASCADE_TEST_DATABASE_URL); the expected rows are computed here in Python, the way
 the items were made before, from the stored assignments, units and tasks."""
@@ -8,13 +9,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from cascade import subtasks
+from cascade import directivefile, subtasks
 from cascade.db import session_scope
+from cascade.directivefile import check_units, parse_directive
 from cascade.dispatch import create_assignments
+from cascade.errors import InputError
 from cascade.subtasks import create_task_items
 from cascade.workdays import WorkCalendar
 from models import Assignment, DirectiveTask, Recipient, Role, TaskItem, Unit
-from tests.cascade_helpers import store_sample
+from tests.cascade_helpers import SAMPLE_DIRECTIVE, store_sample
 
 
 def expected_items(session: Session, directive_id: int) -> set[tuple[int, int]]:
@@ -63,3 +66,19 @@ def test_task_items_match_codes_and_kinds_once_each(settings: object, monkeypatc
         assert created == len(items) == len(expected) and set(items) == expected
         assert len(expected) > 20  # the sample's act units, each with the new task and the sample's own
         assert create_task_items(session, directive.id) == 0 and len(stored_items(session)) == len(items)
+
+
+@pytest.mark.usefixtures("sample_org")
+def test_units_are_looked_up_in_parts_and_every_problem_is_named(
+    settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts of 3 codes: PostgreSQL refuses a statement of more than 65,535 parameters (a national directive).
+    monkeypatch.setattr(directivefile, "CODES_PER_QUERY", 3)
+    spec = parse_directive(SAMPLE_DIRECTIVE)
+    with session_scope() as session:
+        units = check_units(session, spec)
+        assert set(units) == {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
+        spec.recipients.extend([("GHOST_1", "act"), ("GHOST_2", "info")])
+        with pytest.raises(InputError) as raised:
+            check_units(session, spec)
+    assert [p.entry for p in raised.value.problems] == ["GHOST_1", "GHOST_2"]
