@@ -174,7 +174,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     reminded = [t for t in taken if t.step != "escalate"]
     for start in range(0, len(reminded), REMINDERS_PER_INSERT):
         enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + REMINDERS_PER_INSERT]])
-    enqueue_mail(session, digest_rows(items, taken, today, now))
+    enqueue_mail(session, digest_rows(items, taken, today, now, settings.public_url))
     audit = [_audit(t, now) for t in taken]
     if audit:
         session.execute(insert(AuditLog), [row for row, _ in audit])

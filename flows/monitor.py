@@ -30,11 +30,11 @@ def monitor_deadlines(now: str | None = None) -> dict[str, int]:
     log = get_run_logger()
     init_db()
     at = parse_now(now)
-    steps = take_steps_task(at)
+    taken = take_steps_task(at)
     reports = consolidate_task(at)
-    emit_events_task(steps)
+    emit_events_task(taken["events"])
     publish_reports_task(reports)
-    totals = {"steps": len(steps), "consolidated": len(reports), "sent": 0, "bounced": 0, "failed": 0}
+    totals = {"steps": taken["steps"], "consolidated": len(reports), "sent": 0, "bounced": 0, "failed": 0}
     for batch in plan_send_batches_task(None):
         counts = send_batch_task(batch)
         for key in ("sent", "bounced", "failed"):
