@@ -15,7 +15,7 @@ from cascade.outbox_store import enqueue_mail
 from cascade.render import outbox_row
 from cascade.reports import report_link
 from cascade.settings import Settings
-from cascade.sqlutil import insert_selected
+from cascade.sqlutil import id_in, insert_selected
 from cascade.tokens import Purpose, expiry_for, make_token
 from cascade.workdays import WorkCalendar, local_date
 from models import (
@@ -151,7 +151,7 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
     query = (
         sa.select(*NOTICE_COLUMNS)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Assignment.id).in_(assignment_ids))
+        .where(id_in(session, col(Assignment.id), assignment_ids))
     )
     rows = [
         shapes.row(notice_values(settings, ctx, NoticeAssignment(*r[:4]), NoticeUnit(*r[4:])))
@@ -168,7 +168,7 @@ def owed_notices(session: Session, assignment_ids: list[int]) -> list[int]:
     # The status is tested here, not in SQL: given `status IN (…)`, SQLite's planner walks the status index
     # (every owed row of the outbox) instead of these assignments' rows.
     query = select(OutboxMessage.id, OutboxMessage.status).where(
-        col(OutboxMessage.assignment_id).in_(assignment_ids), OutboxMessage.kind == "notice"
+        id_in(session, col(OutboxMessage.assignment_id), assignment_ids), OutboxMessage.kind == "notice"
     )
     return sorted(i for i, status in session.exec(query).all() if i is not None and status in ("pending", "failed"))
 

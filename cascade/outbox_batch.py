@@ -16,6 +16,7 @@ from cascade.failpoints import failpoint
 from cascade.mailmessage import Mail, message_id_for
 from cascade.outbox_store import mail_rows
 from cascade.settings import Settings
+from cascade.sqlutil import id_in
 from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
 
 OWED = (MailStatus.pending.value, MailStatus.failed.value)
@@ -49,12 +50,12 @@ class OutboxGroups:
             return []
         self.session.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status.in_(OWED))
+            .where(id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.status.in_(OWED))
             .values(status=MailStatus.claimed.value, claimed_by=self.owner, claimed_at=utcnow())
         )
         self.session.commit()
         failpoint("after-claim")
-        mine = select(OUTBOX.c.id).where(OUTBOX.c.id.in_(ids), OUTBOX.c.claimed_by == self.owner)
+        mine = select(OUTBOX.c.id).where(id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.claimed_by == self.owner)
         return sorted(self.session.execute(mine).scalars())
 
     def load(self, ids: list[int]) -> list[Mail]:
@@ -116,5 +117,5 @@ class OutboxGroups:
 
     def _set(self, mails: list[Mail], **values: Any) -> None:
         ids = [m.id for m in mails]
-        mine = (OUTBOX.c.id.in_(ids), OUTBOX.c.claimed_by == self.owner)
+        mine = (id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.claimed_by == self.owner)
         self.session.execute(update(OUTBOX).where(*mine).values(claimed_by=None, **values))

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select, update
 
 from cascade.outbox_batch import notices_arrived
 from cascade.send_journal import JournalLog
+from cascade.sqlutil import id_in
 from models import AuditLog, MailStatus, OutboxMessage, utcnow
 
 # The states a dead sender can leave a row in.
@@ -84,7 +85,8 @@ def recover_interrupted(
     Each row changes only if it is still as it was read (same status, same holder): several dispatchers may
     recover the same abandoned batch at once, and only one of them may take each row."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    rows = session.execute(select(table).where(table.c.id.in_(list(ids)), table.c.status.in_(ABANDONABLE))).all()
+    query = select(table).where(id_in(session, table.c.id, list(ids)), table.c.status.in_(ABANDONABLE))
+    rows = session.execute(query).all()
     now = utcnow()
     gone = [r for r in rows if holder_is_gone(r.claimed_by, now - (r.claimed_at or now), lease)]
     doubtful = {r.message_id for r in gone if r.status == MailStatus.sending.value and r.message_id}

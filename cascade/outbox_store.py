@@ -11,7 +11,7 @@ from sqlalchemy import Table, insert, select
 from sqlmodel import Session
 
 from cascade.mailmessage import MAIL_COLUMNS, Mail
-from cascade.sqlutil import insert_new
+from cascade.sqlutil import id_in, insert_new
 from models import OutboxBody, OutboxMessage
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -41,7 +41,8 @@ def mail_rows(session: Session, ids: list[int], *extra: str) -> list[Any]:
     """The outbox rows `ids` with their bodies, as Core rows with the Mail columns (and `extra` outbox ones)."""
     columns = [BODY.c[name] if name in BODY_FIELDS else OUTBOX.c[name] for name in MAIL_COLUMNS]
     query = select(*columns, *(OUTBOX.c[name] for name in extra), BODY.c.message_id.label("has_body"))
-    rows = session.execute(query.outerjoin(BODY, BODY.c.message_id == OUTBOX.c.id).where(OUTBOX.c.id.in_(ids))).all()
+    query = query.outerjoin(BODY, BODY.c.message_id == OUTBOX.c.id).where(id_in(session, OUTBOX.c.id, ids))
+    rows = session.execute(query).all()
     if missing := [row.id for row in rows if row.has_body is None]:
         raise LookupError(f"outbox messages without bodies (the database was changed by hand?): {missing[:10]}")
     return list(rows)

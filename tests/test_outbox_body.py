@@ -39,6 +39,9 @@ def test_a_key_is_added_once_with_its_bodies(engine: Engine) -> None:
         rerun = load_mail(session, added["notice:2"])
     assert first.body_text == "Kính gửi Công đoàn cơ sở Mường Tè"  # the first row of a key, not the later one
     assert rerun.body_html == "<p>Kính gửi Công đoàn cơ sở Mường Tè</p>" and rerun.subject == "Kế hoạch 252/KH-LĐLĐ"
+    # Every column back as given (on PostgreSQL they go in as one array per column, see sqlutil.insert_new).
+    assert (rerun.to_name, rerun.kind, rerun.assignment_id) == ("Công đoàn Mường Tè", "notice", None)
+    assert rerun.created_at == datetime(2026, 11, 26, tzinfo=UTC) and rerun.created_at.tzinfo is not None
 
 
 def test_an_older_database_keeps_its_messages(engine: Engine) -> None:
