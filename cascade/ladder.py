@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from cascade.dispatch import unit_link
@@ -18,6 +17,7 @@ from cascade.reminders import digest_rows, reminder_row
 from cascade.reportplan import effective_plan, ensure_cycles, ladder_for
 from cascade.reports import report_link
 from cascade.settings import Settings
+from cascade.sqlutil import insert_new
 from cascade.workdays import WorkCalendar, local_date
 from models import Assignment, AuditLog, CascadeMode, Directive, Role, Status, Unit
 from models.report import EscalationStep, Report
@@ -117,11 +117,6 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
 def _record(session: Session, due: list[tuple[Item, str]], now: datetime) -> dict[tuple[int, str], int]:
     """Insert the steps in one statement; returns the ids of those inserted by (assignment, item): a step
     already taken (by a concurrent or repeated run) is not returned, so its emails are not queued twice."""
-    if not due:
-        return {}
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table: Any = EscalationStep.__table__  # type: ignore[attr-defined]
-    stmt = module.insert(table).on_conflict_do_nothing(index_elements=["assignment_id", "item", "step"])
     rows = [
         {
             "directive_id": item.directive.id,
@@ -134,8 +129,9 @@ def _record(session: Session, due: list[tuple[Item, str]], now: datetime) -> dic
         }
         for item, step in due
     ]
-    result: Any = session.execute(stmt.returning(table.c.id, table.c.assignment_id, table.c.item), rows)
-    return {(int(a), str(i)): int(step_id) for step_id, a, i in result.all()}
+    unique = ["assignment_id", "item", "step"]
+    inserted = insert_new(session, EscalationStep, rows, unique, ("id", "assignment_id", "item"))
+    return {(int(row.assignment_id), str(row.item)): int(row.id) for row in inserted}
 
 
 def take_steps(session: Session, settings: Settings, now: datetime, calendar: WorkCalendar) -> list[dict[str, Any]]:
