@@ -89,6 +89,11 @@ async def _raw(port: int, message: bytes, total: int, connections: int) -> float
 
 def sample_message(db: Path) -> bytes:
     """One of the engine's own notices, as bytes: the raw sender sends messages of the same size."""
+    return sample_message_at(f"sqlite:///{db}")
+
+
+def sample_message_at(url: str) -> bytes:
+    """As sample_message, from the database at `url`."""
     from sqlmodel import Session
 
     from cascade.db import get_engine
@@ -96,7 +101,7 @@ def sample_message(db: Path) -> bytes:
     from cascade.outbox_store import load_mail
     from cascade.settings import Settings
 
-    with Session(get_engine(f"sqlite:///{db}")) as session:
+    with Session(get_engine(url)) as session:
         first = session.execute(text("SELECT min(id) FROM outboxmessage")).scalar_one()
         return build_email(Settings(secret_key=SECRET), load_mail(session, first))
 

@@ -4,10 +4,12 @@ Each step is taken once per unit and item (the acknowledgement, or a report cycl
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
@@ -24,7 +26,15 @@ from models.report import EscalationStep, Report
 
 STEPS = ("before", "due", "parent", "escalate")
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
-REMINDERS_PER_INSERT = 2000
+ROWS_PER_INSERT = 2000  # reminders rendered, audit rows inserted, a part at a time
+
+
+# The columns of an assignment and of its unit as plain named tuples, not ORM objects: a national due day
+# holds 100,000 of each, and as ORM objects they took about 4 KB a unit (the monitor peaked at 923 MiB).
+ASSIGNMENT_COLUMNS = tuple(Assignment.__table__.c)  # type: ignore[attr-defined]
+UNIT_COLUMNS = tuple(Unit.__table__.c)  # type: ignore[attr-defined]
+AssignmentRow = namedtuple("AssignmentRow", [c.name for c in ASSIGNMENT_COLUMNS])  # type: ignore[misc]
+UnitRow = namedtuple("UnitRow", [c.name for c in UNIT_COLUMNS])  # type: ignore[misc]
 
 
 @dataclass
@@ -32,8 +42,8 @@ class Item:
     """Something a unit owes: its acknowledgement ("ack"), its own implementing directive in author mode
     ("pass"), or its report for a cycle ("r1", "r2" …)."""
 
-    assignment: Assignment
-    unit: Unit
+    assignment: Any  # an AssignmentRow: Assignment's columns, read-only
+    unit: Any  # a UnitRow
     directive: Directive
     item: str
     due: date
@@ -68,27 +78,34 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
     items: list[Item] = []
     directives: dict[int, Directive] = {}
 
-    def directive_of(a: Assignment) -> Directive:
+    def directive_of(a: Any) -> Directive:
         if a.directive_id not in directives:
             found = session.get(Directive, a.directive_id)
             assert found is not None
             directives[a.directive_id] = found
         return directives[a.directive_id]
 
-    base = select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id)).where(col(Unit.active))
-    for a, u in session.exec(
-        base.where(col(Assignment.status) == Status.arrived.value, col(Assignment.ack_due) <= horizon)
-    ).all():
+    base = (
+        sa.select(*ASSIGNMENT_COLUMNS, *UNIT_COLUMNS)
+        .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Unit.active))
+    )
+
+    def pairs(query: sa.Select[Any]) -> list[tuple[Any, Any]]:
+        split = len(ASSIGNMENT_COLUMNS)
+        return [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in session.execute(query)]
+
+    for a, u in pairs(base.where(col(Assignment.status) == Status.arrived.value, col(Assignment.ack_due) <= horizon)):
         items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
     # author mode: a unit that acknowledged but has not issued its own directive yet is chased like the rest
-    for a, u in session.exec(
+    for a, u in pairs(
         base.where(
             col(Assignment.mode) == CascadeMode.author.value,
             col(Assignment.status) == Status.acknowledged.value,
             col(Assignment.implementing_directive_id).is_(None),
             col(Assignment.pass_on_due) <= horizon,
         )
-    ).all():
+    ):
         assert a.pass_on_due is not None
         start = local_date(a.acknowledged_at) if a.acknowledged_at else directive_of(a).issued_on
         items.append(Item(a, u, directive_of(a), "pass", a.pass_on_due, start))
@@ -96,7 +113,7 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         col(Assignment.role) == Role.act.value,
         col(Assignment.status).not_in([Status.refused.value, Status.completed.value, Status.queued.value]),
     )
-    rows = list(session.exec(owing).all())
+    rows = pairs(owing)
     # A subquery, not a list of ids: a national directive owes 100,000 reports, and PostgreSQL takes at
     # most 65,535 parameters in a statement.
     submitted = set(
@@ -168,13 +185,14 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
         taken.append(Taken(step_id, step, item, issuer, officer))
     # Rendered and queued a part at a time: 70,544 reminders held at once took most of a gigabyte.
     reminded = [t for t in taken if t.step != "escalate"]
-    for start in range(0, len(reminded), REMINDERS_PER_INSERT):
-        enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + REMINDERS_PER_INSERT]])
+    for start in range(0, len(reminded), ROWS_PER_INSERT):
+        enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + ROWS_PER_INSERT]])
     enqueue_mail(session, digest_rows(items, taken, today, now, settings.public_url))
-    audit = [_audit(t, now) for t in taken]
-    if audit:
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(taken), ROWS_PER_INSERT):
+        audit = [_audit(t, now) for t in taken[start : start + ROWS_PER_INSERT]]
         session.execute(insert(AuditLog), [row for row, _ in audit])
-    events = [event for _, event in audit]
+        events.extend(event for _, event in audit)
     session.info.pop("steps_by_directive", None)  # cascade.rollup's memo of the steps is stale now
     session.flush()
     return events

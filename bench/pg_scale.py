@@ -1,0 +1,91 @@
+"""National scale on PostgreSQL (not part of the test suite): the engine's dispatch and three days of the
+monitor, against the raw limit of the same sink measured in the same run.
+
+    .venv/bin/python -m bench.pg_scale [--units 70000] [--url postgresql://postgres@127.0.0.1:5432/test]
+
+A scratch database is created beside `--url`'s (and dropped at the end); the ephemeral Prefect API, the sink
+in its own process, 4 SMTP connections. Prints notices/s and their ratio to the raw limit, then for each
+monitor day (due, parent, escalate) its seconds, steps, emails sent, peak RSS and largest email."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from bench.scale import PROJECT, _raw, child_env, run_child, sample_message_at
+from bench.sink import CountingSink
+from cascade.db import normalise_url
+from cascade.orggen import generate, shape
+
+
+def scratch_database(url: str) -> tuple[str, str]:
+    """(admin URL, scratch database URL): a fresh database named after this process on the same server."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    name = f"bench_pg_scale_{os.getpid()}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return plain, plain.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin: str, scratch: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--units", type=int, default=70_000, help="grassroots units of the tree")
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test", help="a PostgreSQL database")
+    parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "pg-scale")
+    opts = parser.parse_args()
+    workdir = opts.workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    org, directive = workdir / "org.yaml", workdir / "directive.yaml"
+    generate(org, shape(opts.units), directive)
+    admin, url = scratch_database(opts.url)
+    try:
+        cli = str(Path(sys.executable).with_name("cascade"))
+        started = time.perf_counter()
+        subprocess.run([cli, "org", "import", str(org)], env={**os.environ, "CASCADE_DATABASE_URL": url}, check=True,
+                       capture_output=True)  # fmt: skip
+        print(f"bench.pg_scale on {os.cpu_count()} cores: {opts.units:,} grassroots units imported into PostgreSQL "
+              f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        measure(url, directive, workdir)
+    finally:
+        drop_database(admin, url)
+
+
+def measure(url: str, directive: Path, workdir: Path) -> None:
+    with CountingSink() as sink:
+        env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url}
+        engine = run_child("bench.engine_run", [str(directive)], env)
+        sent = int(engine["totals"]["sent"])
+        message = sample_message_at(normalise_url(url))
+        asyncio.run(_raw(sink.port, message, 1000, 4))  # warm-up
+        raw_rate = 20_000 / asyncio.run(_raw(sink.port, message, 20_000, 4))
+        rate = sent / engine["seconds"]
+        cpu_ms = engine["cpu_seconds"] / sent * 1000
+        print(f"raw limit (bare aiosmtplib, {len(message):,}-byte notice): {raw_rate:8.0f} msg/s")
+        print(f"engine on PostgreSQL, {sent:,} notices: {rate:8.0f} notices/s in {engine['seconds']:.0f} s")
+        print(f"  ratio to the raw limit {rate / raw_rate:.2f}; {cpu_ms:.2f} ms of CPU a notice; "
+              f"peak RSS {engine['peak_rss_mib']:.0f} MiB")  # fmt: skip
+        for step in ("due", "parent", "escalate"):
+            day = run_child("bench.monitor_run", [step], {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")})
+            totals = day["totals"]
+            largest = ", ".join(f"{kind} {size / 1024:.0f} KiB" for kind, size in sorted(day["largest_html"].items()))
+            print(f"monitor, {step} day ({day['now'][:10]}): {day['seconds']:.0f} s, {totals['steps']:,} steps, "
+                  f"{totals['sent']:,} emails sent, {totals['bounced']} bounced, peak RSS "
+                  f"{day['peak_rss_mib']:.0f} MiB; largest HTML body by kind: {largest}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
