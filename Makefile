@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy cascade models flows tasks web
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -22,11 +22,12 @@ from bench.scale import PROJECT, ack_urls, child_env, prepare
 
 def launch(db: Path, directive_file: Path) -> int:
     """Store the directive and create its assignments; returns how many there are."""
-    from cascade.db import get_engine, init_db, session_scope
-    from cascade.directivefile import parse_directive
-    from cascade.dispatch import create_assignments
-    from cascade.store import store_directive
-    from cascade.workdays import WorkCalendar
+    from cascade.core.db import get_engine, session_scope
+    from cascade.core.workdays import WorkCalendar
+    from cascade.directives.directivefile import parse_directive
+    from cascade.directives.store import store_directive
+    from cascade.dispatch.notices import create_assignments
+    from models.schema import init_db
 
     engine = init_db(get_engine(f"sqlite:///{db}"))
     with session_scope(engine) as session:

@@ -15,7 +15,7 @@ from typing import Annotated
 import httpx
 
 from bench.sink import free_port
-from cascade.links import forms_in
+from cascade.dev.links import forms_in
 
 
 async def _post_all(urls: list[str], concurrency: int, form_page: str | None) -> tuple[float, int]:

@@ -11,14 +11,15 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from cascade.db import get_engine, init_db
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
-from cascade.failpoints import FailpointError, failpoint
-from cascade.mailer import send_outbox_batch
-from cascade.settings import get_settings
-from cascade.store import store_directive
-from cascade.workdays import WorkCalendar
+from cascade.core.db import get_engine
+from cascade.core.failpoints import FailpointError, failpoint
+from cascade.core.settings import get_settings
+from cascade.core.workdays import WorkCalendar
+from cascade.delivery.mailer import send_outbox_batch
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches
+from models.schema import init_db
 
 
 def main(directive_file: Path) -> int:

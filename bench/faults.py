@@ -91,7 +91,8 @@ def main() -> int:
 def _reset_postgres(url: str) -> None:
     from sqlmodel import SQLModel
 
-    from cascade.db import get_engine, init_db
+    from cascade.core.db import get_engine
+    from models.schema import init_db
 
     engine = init_db(get_engine(url))
     SQLModel.metadata.drop_all(engine)

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bench.engine_run import warm_up
-from cascade.db import get_engine
-from cascade.ladder import triggers
-from cascade.reportplan import effective_plan, ladder_for
-from cascade.workdays import VN_TZ, work_calendar
+from cascade.chasing.ladder import triggers
+from cascade.core.db import get_engine
+from cascade.core.workdays import VN_TZ, work_calendar
+from cascade.directives.reportplan import effective_plan, ladder_for
 from models import Assignment, Directive, OutboxBody, OutboxMessage
 
 

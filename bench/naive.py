@@ -12,14 +12,15 @@ from pathlib import Path
 from prefect import flow, task
 from sqlmodel import select
 
-from cascade.db import init_db, session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments, enqueue_notices
-from cascade.mailer import send_outbox_batch
-from cascade.settings import get_settings
-from cascade.store import store_directive
-from cascade.workdays import WorkCalendar
+from cascade.core.db import session_scope
+from cascade.core.settings import get_settings
+from cascade.core.workdays import WorkCalendar
+from cascade.delivery.mailer import send_outbox_batch
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments, enqueue_notices
 from models import Assignment, OutboxMessage
+from models.schema import init_db
 
 
 @task(name="notify-one-unit", retries=2)

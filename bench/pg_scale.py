@@ -22,8 +22,8 @@ import psycopg
 
 from bench.scale import PROJECT, _raw, child_env, run_child, sample_message_at
 from bench.sink import CountingSink
-from cascade.db import normalise_url
-from cascade.orggen import generate, shape
+from cascade.core.db import normalise_url
+from cascade.dev.orggen import generate, shape
 
 
 def scratch_database(url: str) -> tuple[str, str]:

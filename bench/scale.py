@@ -25,7 +25,7 @@ from sqlalchemy import func, text
 
 from bench.acks import post_all, serve, server_args
 from bench.sink import CountingSink
-from cascade.orggen import generate, shape
+from cascade.dev.orggen import generate, shape
 
 PROJECT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-0123456789abcdef"
@@ -96,10 +96,10 @@ def sample_message_at(url: str) -> bytes:
     """As sample_message, from the database at `url`."""
     from sqlmodel import Session
 
-    from cascade.db import get_engine
-    from cascade.mailmessage import build_email
-    from cascade.outbox_store import load_mail
-    from cascade.settings import Settings
+    from cascade.core.db import get_engine
+    from cascade.core.settings import Settings
+    from cascade.delivery.mailmessage import build_email
+    from cascade.delivery.outbox_store import load_mail
 
     with Session(get_engine(url)) as session:
         first = session.execute(text("SELECT min(id) FROM outboxmessage")).scalar_one()
@@ -111,14 +111,14 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
     database, so that the raw limit is measured before the engine's run as well as after it."""
     from sqlmodel import Session, col, select
 
-    from cascade.db import get_engine
-    from cascade.directivefile import parse_directive
-    from cascade.dispatch import create_assignments, enqueue_notices
-    from cascade.mailmessage import build_email
-    from cascade.outbox_store import load_mail
-    from cascade.settings import Settings
-    from cascade.store import store_directive
-    from cascade.workdays import work_calendar
+    from cascade.core.db import get_engine
+    from cascade.core.settings import Settings
+    from cascade.core.workdays import work_calendar
+    from cascade.delivery.mailmessage import build_email
+    from cascade.delivery.outbox_store import load_mail
+    from cascade.directives.directivefile import parse_directive
+    from cascade.directives.store import store_directive
+    from cascade.dispatch.notices import create_assignments, enqueue_notices
     from models import Assignment, OutboxMessage
 
     shutil.copy(db, scratch)
@@ -136,7 +136,7 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
 
 
 def overdue_scan(db: Path) -> tuple[float, int, str]:
-    from cascade.db import get_engine
+    from cascade.core.db import get_engine
 
     engine = get_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
@@ -147,9 +147,9 @@ def overdue_scan(db: Path) -> tuple[float, int, str]:
 
 
 def ack_urls(db: Path, base: str, count: int) -> list[str]:
-    from cascade.db import get_engine
-    from cascade.settings import Settings
-    from cascade.tokens import Purpose, expiry_for, make_token
+    from cascade.core.db import get_engine
+    from cascade.core.settings import Settings
+    from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 
     settings = Settings(secret_key=SECRET)
     with get_engine(f"sqlite:///{db}").connect() as conn:

@@ -1,8 +1,8 @@
 """The kill-and-rerun scenario shared by bench/faults.py and tests/test_faults.py.
 
-A separate aiosmtpd process (cascade.smtp_sink) keeps every accepted message in a maildir and survives the
+A separate aiosmtpd process (cascade.dev.smtp_sink) keeps every accepted message in a maildir and survives the
 kills; a child process runs the same plain functions as the Prefect tasks and is SIGKILLed at a failpoint
-(cascade.failpoints) or from outside; the maildir is the ground truth for delivered and duplicated.
+(cascade.core.failpoints) or from outside; the maildir is the ground truth for delivered and duplicated.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, col, select
 
-from cascade.db import get_engine, init_db
-from cascade.orgtree import import_org, parse_org
+from cascade.core.db import get_engine
+from cascade.org.orgtree import import_org, parse_org
 from models import MailStatus, OutboxMessage
+from models.schema import init_db
 
 PROJECT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-0123456789abcdef"
@@ -92,7 +93,7 @@ class Scenario:
         faults = self.workdir / "faults.json"
         faults.write_text(json.dumps(self.faults()), encoding="utf-8")
         self.port = self.port or _free_port()
-        cmd = [sys.executable, "-m", "cascade.smtp_sink", "--port", str(self.port), "--maildir", str(self.maildir)]
+        cmd = [sys.executable, "-m", "cascade.dev.smtp_sink", "--port", str(self.port), "--maildir", str(self.maildir)]
         self.sink = subprocess.Popen([*cmd, "--faults", str(faults)], cwd=PROJECT, stdout=subprocess.PIPE)
         assert self.sink.stdout is not None
         self.sink.stdout.readline()  # "listening on …"

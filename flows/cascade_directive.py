@@ -12,12 +12,13 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
 from sqlmodel import select
 
-from cascade.db import init_db, session_scope
-from cascade.directivefile import check_units, parse_directive
-from cascade.passon import mark_dispatched
-from cascade.status import find_directive
-from cascade.store import store_directive
+from cascade.core.db import session_scope
+from cascade.directives.directivefile import check_units, parse_directive
+from cascade.directives.store import store_directive
+from cascade.replies.passon import mark_dispatched
+from cascade.status.tree import find_directive
 from models import Directive, Unit
+from models.schema import init_db
 from tasks.dispatch import (
     create_assignments_task,
     create_task_items_task,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from sqlmodel import col, select
 
-from cascade.db import init_db, session_scope
+from cascade.core.db import session_scope
 from flows.cascade_directive import cascade_directive
 from models import Directive
+from models.schema import init_db
 from tasks.dispatch import plan_send_batches_task, send_batch_task
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
-from cascade.db import init_db
 from models import utcnow
+from models.schema import init_db
 from tasks.dispatch import plan_send_batches_task, send_batch_task
 from tasks.monitor import consolidate_task, emit_events_task, publish_reports_task, take_steps_task
 
@@ -18,7 +18,7 @@ def parse_now(now: str | None) -> datetime:
         return utcnow()
     moment = datetime.fromisoformat(now)
     if moment.tzinfo is None:
-        from cascade.workdays import VN_TZ
+        from cascade.core.workdays import VN_TZ
 
         moment = moment.replace(tzinfo=VN_TZ)
     return moment.astimezone(UTC)

@@ -6,12 +6,12 @@ from typing import TypedDict
 
 from prefect import get_run_logger, task
 
-from cascade.db import session_scope
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches, owed_notices
-from cascade.mailer import send_outbox_batch
-from cascade.settings import get_settings
-from cascade.subtasks import create_task_items
-from cascade.workdays import work_calendar
+from cascade.core.db import session_scope
+from cascade.core.settings import get_settings
+from cascade.core.workdays import work_calendar
+from cascade.delivery.mailer import send_outbox_batch
+from cascade.directives.subtasks import create_task_items
+from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches, owed_notices
 from models import Directive
 
 

@@ -9,12 +9,12 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
-from cascade.consolidate import consolidate_due
-from cascade.db import session_scope
-from cascade.escalation_events import escalation_events
-from cascade.ladder import take_steps
-from cascade.settings import get_settings
-from cascade.workdays import work_calendar
+from cascade.chasing.consolidate import consolidate_due
+from cascade.chasing.escalation_events import escalation_events
+from cascade.chasing.ladder import take_steps
+from cascade.core.db import session_scope
+from cascade.core.settings import get_settings
+from cascade.core.workdays import work_calendar
 
 
 class StepsTaken(TypedDict):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
-from cascade.db import session_scope
-from cascade.status_summary import Summary, summarise
+from cascade.core.db import session_scope
+from cascade.status.summary import Summary, summarise
 from models import Directive
 
 TABLE_ROWS = 200
@@ -22,7 +22,7 @@ def artifact_key(directive: Directive) -> str:
 
 
 def supervisor_url(directive_id: int) -> str:
-    from cascade.settings import get_settings
+    from cascade.core.settings import get_settings
 
     return f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive_id}"
 
@@ -36,7 +36,7 @@ def truncation_note(summary: Summary, url: str) -> str:
 
 def supervisor_markdown(directive: Directive, summary: Summary, url: str) -> str:
     """A short summary with the link to the directive's supervisor view in the web app."""
-    from cascade.render import STATUS_LABELS
+    from cascade.rendering.render import STATUS_LABELS
 
     counts = ", ".join(f"{STATUS_LABELS.get(s, s)}: {n}" for s, n in sorted(summary.counts.items()))
     named = ", ".join(summary.overdue_codes) + (", …" if summary.overdue > len(summary.overdue_codes) else "")
@@ -59,7 +59,7 @@ def supervisor_markdown(directive: Directive, summary: Summary, url: str) -> str
 
 @task(name="publish-status")
 def publish_status_task(directive_id: int, max_rows: int = TABLE_ROWS) -> float:
-    from cascade.oversight import today_vn
+    from cascade.status.oversight import today_vn
 
     with session_scope() as session:
         directive = session.get(Directive, directive_id)

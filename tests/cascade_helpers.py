@@ -12,16 +12,16 @@ import yaml
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches
-from cascade.links import confirm_receipt, links_in
-from cascade.orgtree import import_org, parse_org
-from cascade.settings import Settings
-from cascade.smtp_sink import Received, SmtpSink
-from cascade.store import store_directive
-from cascade.workdays import WorkCalendar
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import WorkCalendar
+from cascade.dev.links import confirm_receipt, links_in
+from cascade.dev.smtp_sink import Received, SmtpSink
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches
+from cascade.org.orgtree import import_org, parse_org
 from models import Assignment, Directive, Unit
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -14,10 +14,11 @@ from sqlmodel import SQLModel
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from cascade.db import get_engine, init_db, session_scope  # noqa: E402
-from cascade.orgtree import import_org, parse_org  # noqa: E402
-from cascade.settings import Settings, get_settings, reset_settings  # noqa: E402
-from cascade.smtp_sink import SmtpSink  # noqa: E402
+from cascade.core.db import get_engine, session_scope  # noqa: E402
+from cascade.core.settings import Settings, get_settings, reset_settings  # noqa: E402
+from cascade.dev.smtp_sink import SmtpSink  # noqa: E402
+from cascade.org.orgtree import import_org, parse_org  # noqa: E402
+from models.schema import init_db
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
@@ -76,7 +77,7 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         init_db(engine)
         yield PG_URL
     else:
-        yield f"sqlite:///{tmp_path / 'cascade.db'}"
+        yield f"sqlite:///{tmp_path / 'cascade.core.db'}"
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def sample_org(engine: Engine) -> None:
 @pytest.fixture
 def web(settings: Settings) -> Iterator[str]:
     """The real web app served by uvicorn on CASCADE_PUBLIC_URL's port; yields the base URL."""
-    from cascade.webserver import BackgroundServer
+    from cascade.dev.webserver import BackgroundServer
     from web.app import create_app
 
     with BackgroundServer(create_app(settings), settings.public_host, settings.public_port):

@@ -16,11 +16,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from cascade.acknowledge import acknowledge
-from cascade.db import session_scope
-from cascade.links import forms_in
-from cascade.settings import Settings
-from cascade.tokens import Purpose, expiry_for, make_token
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import forms_in
+from cascade.dispatch.tokens import Purpose, expiry_for, make_token
+from cascade.replies.acknowledge import acknowledge
 from models import Acknowledgement, Assignment, AuditLog, Directive, Recipient, Unit
 from tests.cascade_helpers import assignment_id_of, store_sample
 
@@ -121,7 +121,7 @@ def test_an_act_unit_with_units_below_passes_on_an_info_unit_does_not(settings: 
 def test_only_active_units_below_that_are_not_departments_make_a_unit_pass_on(
     settings: Settings, change: dict[str, Any]
 ) -> None:
-    """The one select's test of "units below" agrees with cascade/passon.py's subordinates()."""
+    """The one select's test of "units below" agrees with cascade/replies/passon.py's subordinates()."""
     with session_scope() as session:
         store_sample(session)
         for unit in session.exec(select(Unit).where(col(Unit.code).startswith("LDLD_TD_"))).all():

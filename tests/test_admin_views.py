@@ -11,11 +11,11 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from cascade.links import confirm_receipt, links_in
-from cascade.oversight import ack_overdue, level_counts, with_supervisors
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.webserver import BackgroundServer
+from cascade.core.settings import Settings
+from cascade.dev.links import confirm_receipt, links_in
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.webserver import BackgroundServer
+from cascade.status.oversight import ack_overdue, level_counts, with_supervisors
 from flows.cascade_directive import cascade_directive
 from tests.conftest import SAMPLE_DIRECTIVE
 from web.app import create_app

@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.links import forms_in
-from cascade.settings import Settings
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import forms_in
 from models import Acknowledgement, Assignment, AuditLog, Directive, Unit
 from tests.conftest import SAMPLE_DIRECTIVE
 
@@ -170,11 +170,11 @@ WEB_CASES = {
 def test_bad_web_form_fields(case: str, settings: Settings, sample_org: None, web: str) -> None:
     import httpx
 
-    from cascade.directivefile import parse_directive
-    from cascade.dispatch import create_assignments
-    from cascade.store import store_directive
-    from cascade.tokens import Purpose, expiry_for, make_token
-    from cascade.workdays import WorkCalendar
+    from cascade.core.workdays import WorkCalendar
+    from cascade.directives.directivefile import parse_directive
+    from cascade.directives.store import store_directive
+    from cascade.dispatch.notices import create_assignments
+    from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 
     with session_scope() as session:
         directive, _ = store_directive(session, parse_directive(SAMPLE_DIRECTIVE))

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 from rich.console import Console
 
-from cascade.settings import Settings, get_settings, reset_settings
+from cascade.core.settings import Settings, get_settings, reset_settings
 from tests.conftest import PG_URL, PROJECT, SAMPLE_DIRECTIVE, free_port
 
 CHROMIUM = os.environ.get("CASCADE_CHROMIUM", "/usr/bin/chromium")
@@ -149,7 +149,8 @@ def report_step(page: Page, base: str) -> None:
 def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cascade.demo import run_demo
+    from cascade.cli.status import print_status
+    from cascade.dev.demo import run_demo
 
     for var in ("CASCADE_DATABASE_URL", "CASCADE_SMTP_PORT", "CASCADE_PUBLIC_URL", "CASCADE_CLOCK_START"):
         monkeypatch.delenv(var, raising=False)
@@ -167,7 +168,12 @@ def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
 
     try:
         run_demo(
-            workdir=tmp_path / "demo", ack_share=0.25, console=Console(file=out, width=200), serve=True, until=person
+            workdir=tmp_path / "demo",
+            ack_share=0.25,
+            console=Console(file=out, width=200),
+            show_status=print_status,
+            serve=True,
+            until=person,
         )
     finally:
         reset_settings()
@@ -227,7 +233,7 @@ def test_prefect_ui_shows_the_run_and_its_status_artifact(
 ) -> None:
     env = {**os.environ, "PREFECT_API_URL": f"{prefect_server}/api", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     launched = subprocess.run(
-        [sys.executable, "-m", "cascade.cli", "launch", str(SAMPLE_DIRECTIVE)],
+        [sys.executable, "-m", "cascade.cli.main", "launch", str(SAMPLE_DIRECTIVE)],
         env=env,
         capture_output=True,
         text=True,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from cascade import directivefile, subtasks
-from cascade.db import session_scope
-from cascade.directivefile import check_units, parse_directive
-from cascade.dispatch import create_assignments
-from cascade.errors import InputError
-from cascade.subtasks import create_task_items
-from cascade.workdays import WorkCalendar
+from cascade.core.db import session_scope
+from cascade.core.errors import InputError
+from cascade.core.workdays import WorkCalendar
+from cascade.directives import directivefile, subtasks
+from cascade.directives.directivefile import check_units, parse_directive
+from cascade.directives.subtasks import create_task_items
+from cascade.dispatch.notices import create_assignments
 from models import Assignment, DirectiveTask, Recipient, Role, TaskItem, Unit
 from tests.cascade_helpers import SAMPLE_DIRECTIVE, store_sample
 

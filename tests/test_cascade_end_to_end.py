@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.links import confirm_receipt, forms_in, links_in
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import confirm_receipt, forms_in, links_in
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.directives.directivefile import parse_directive
 from flows.cascade_directive import cascade_directive
 from models import Acknowledgement, Assignment, OutboxMessage, Unit
 from tests.conftest import SAMPLE_DIRECTIVE

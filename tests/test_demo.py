@@ -9,8 +9,9 @@ import pytest
 from rich.console import Console
 from sqlmodel import Session, create_engine, select
 
-from cascade.demo import run_demo
-from cascade.settings import reset_settings
+from cascade.cli.status import print_status
+from cascade.core.settings import reset_settings
+from cascade.dev.demo import run_demo
 from models import Acknowledgement, Assignment
 
 
@@ -30,7 +31,9 @@ def test_demo_runs_the_seed_and_prints_the_status(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("CASCADE_SECRET_KEY", "demo-test-key-0123456789")
     out = io.StringIO()
     try:
-        run_demo(workdir=tmp_path / "demo", ack_share=0.5, console=Console(file=out, width=200))
+        run_demo(
+            workdir=tmp_path / "demo", ack_share=0.5, console=Console(file=out, width=200), show_status=print_status
+        )
     finally:
         reset_settings()
     text = out.getvalue()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cascade.cli import app
+from cascade.cli.main import app
 from tests.conftest import SAMPLE_DIRECTIVE
 
 

@@ -12,8 +12,8 @@ import docx
 import pytest
 import yaml
 
-from cascade.docimport import Resolver, UnitRef, fold, import_document, load_units, write_directive_yaml
-from cascade.docimport.cli import import_document_command
+from cascade.cli.docimport import import_document_command
+from cascade.directives.docimport import Resolver, UnitRef, fold, import_document, load_units, write_directive_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).with_name("data") / "docimport"
@@ -256,7 +256,7 @@ def test_cli_writes_next_to_the_file(tmp_path: Path, expected: dict[str, Any]) -
 def test_cli_refuses_bad_arguments(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cascade.settings import reset_settings
+    from cascade.core.settings import reset_settings
 
     path = tmp_path / "252.txt"
     path.write_bytes(SEED.read_bytes())

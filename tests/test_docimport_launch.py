@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from cascade.db import init_db, session_scope
-from cascade.docimport.cli import import_document_command
-from cascade.orgtree import import_org, parse_org
-from cascade.settings import reset_settings
-from cascade.smtp_sink import SmtpSink
+from cascade.cli.docimport import import_document_command
+from cascade.core.db import session_scope
+from cascade.core.settings import reset_settings
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.org.orgtree import import_org, parse_org
 from flows.cascade_directive import cascade_directive
+from models.schema import init_db
 from tests.conftest import SAMPLE_DIRECTIVE, SAMPLE_ORG
 
 SEED = Path(__file__).resolve().parent / "data" / "docimport" / "252-KH-LDLD.txt"

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from cascade.db import get_engine, session_scope
-from cascade.dispatch import outbox_batches
-from cascade.mailer import group_size, send_outbox_batch
-from cascade.send_journal import journal_dir
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
+from cascade.core.db import get_engine, session_scope
+from cascade.core.settings import Settings
+from cascade.delivery.mailer import group_size, send_outbox_batch
+from cascade.delivery.send_journal import journal_dir
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.dispatch.notices import outbox_batches
 from flows.cascade_directive import cascade_directive
 from models import AuditLog, OutboxMessage
 from tests.cascade_helpers import store_sample
@@ -60,7 +60,7 @@ def test_a_5xx_bounces_once_and_tells_the_parent_unit(settings: Settings, mailbo
 
 @pytest.mark.usefixtures("sample_org", "quick_retries")
 def test_4xx_is_retried_inside_the_batch_and_delivered_once(settings: Settings, mailbox: SmtpSink) -> None:
-    from cascade.db import session_scope as scope
+    from cascade.core.db import session_scope as scope
 
     mailbox.handler.defer[TAM_DUONG] = 2
     with scope() as session:

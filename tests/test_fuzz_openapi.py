@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from cascade.db import session_scope
-from cascade.settings import Settings
-from cascade.tokens import Purpose, expiry_for, make_token
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from tests.cascade_helpers import assignment_id_of, store_sample
 
 EXAMPLES_PER_OPERATION = 15

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cascade.i18n import EN
+from cascade.rendering.i18n import EN
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
 LITERAL = re.compile(r'_\(\s*"([^"]+)"')

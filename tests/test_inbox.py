@@ -10,17 +10,17 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.inbox import list_messages
-from cascade.links import confirm_receipt
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.webserver import BackgroundServer
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.inbox import list_messages
+from cascade.dev.inbox_pages import create_app_with_inbox
+from cascade.dev.links import confirm_receipt
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.webserver import BackgroundServer
 from flows.cascade_directive import cascade_directive
 from models import Acknowledgement
 from tests.conftest import SAMPLE_DIRECTIVE
-from web.app import create_app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
 
@@ -50,7 +50,7 @@ def test_cli_lists_the_received_mail_with_links(settings: Settings, maildir: Pat
 
 def test_inbox_page_shows_the_mail_and_its_link_confirms(settings: Settings, maildir: Path) -> None:
     cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
-    app_ = create_app(settings.model_copy(update={"inbox_dir": str(maildir)}))
+    app_ = create_app_with_inbox(settings.model_copy(update={"inbox_dir": str(maildir)}))
     with BackgroundServer(app_, settings.public_host, settings.public_port), httpx.Client(timeout=30) as client:
         base = settings.public_url
         listing = client.get(f"{base}/inbox")
@@ -70,6 +70,8 @@ def test_inbox_page_shows_the_mail_and_its_link_confirms(settings: Settings, mai
 
 def test_no_inbox_without_a_maildir(settings: Settings) -> None:
     with BackgroundServer(
-        create_app(settings.model_copy(update={"inbox_dir": None})), settings.public_host, settings.public_port
+        create_app_with_inbox(settings.model_copy(update={"inbox_dir": None})),
+        settings.public_host,
+        settings.public_port,
     ):
         assert httpx.get(f"{settings.public_url}/inbox", timeout=30).status_code == 404

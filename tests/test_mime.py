@@ -1,4 +1,4 @@
-"""The hand-written MIME of cascade.mime parses back, with the standard library, to exactly what was given."""
+"""The hand-written MIME of cascade.delivery.mime parses back, with the standard library, to exactly what was given."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from email.header import decode_header, make_header
 
 import pytest
 
-from cascade.mime import encoded_words, mime_bytes
+from cascade.delivery.mime import encoded_words, mime_bytes
 
 SUBJECT = "[KHẨN] Kế hoạch số 252/KH-LĐLĐ của Liên đoàn Lao động tỉnh Lai Châu: Tổ chức các hoạt động tiếp nhận"
 NAME = "Công đoàn cơ sở Trường Trung học phổ thông Chuyên Lê Quý Đôn tỉnh Lai Châu"

@@ -13,22 +13,22 @@ import httpx
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from cascade.acknowledge import acknowledge
-from cascade.cli import app
-from cascade.consolidate import consolidate_due
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
-from cascade.ladder import take_steps
-from cascade.mailer import send_outbox_batch
-from cascade.orgtree import import_org, parse_org
-from cascade.passon import mark_dispatched
-from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import save_report
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.store import store_directive
-from cascade.workdays import VN_TZ, work_calendar
+from cascade.chasing.consolidate import consolidate_due
+from cascade.chasing.ladder import take_steps
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import VN_TZ, work_calendar
+from cascade.delivery.mailer import send_outbox_batch
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches
+from cascade.org.orgtree import import_org, parse_org
+from cascade.replies.acknowledge import acknowledge
+from cascade.replies.passon import mark_dispatched
+from cascade.replies.reports import save_report
 from models import Assignment, AuditLog, Directive, Status, Unit
 from models.report import ReportCycle
 
@@ -100,8 +100,9 @@ def assignment_of(session: Session, code: str, directive_id: int | None = None) 
 
 
 def pass_on(session: Session, settings: Settings, code: str, now: datetime) -> None:
-    """Acknowledge; a unit with units under it passes the directive on (cascade/passon.py issues its implementing
-    directive, budgeted earlier); it is dispatched here with the same plain functions the flow's tasks call."""
+    """Acknowledge; a unit with units under it passes the directive on (cascade/replies/passon.py issues its
+    implementing directive, budgeted earlier); it is dispatched here with the same plain functions the flow's
+    tasks call."""
     a = assignment_of(session, code)
     acknowledge(session, a.id or 0, remote_addr="test", user_agent="test", now=now, calendar=work_calendar(settings))
     session.refresh(a)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from cascade import reminders
-from cascade.escalation_events import escalation_events
-from cascade.render import outbox_row
+from cascade.chasing import reminders
+from cascade.chasing.escalation_events import escalation_events
+from cascade.rendering.render import outbox_row
 
 
 def step(directive_id: int, assignment_id: int, kind: str, item: str = "ack") -> dict[str, Any]:

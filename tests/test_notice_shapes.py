@@ -8,12 +8,12 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader, UndefinedError
 from sqlmodel import col, select
 
-from cascade.db import session_scope
-from cascade.dispatch import enqueue_notices, notice_batches, notice_context, notice_values, render_notice
-from cascade.notice_shapes import ShapeRenderer
-from cascade.outbox_store import mail_rows
-from cascade.render import environment
-from cascade.settings import Settings
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.delivery.outbox_store import mail_rows
+from cascade.dispatch.notice_shapes import ShapeRenderer
+from cascade.dispatch.notices import enqueue_notices, notice_batches, notice_context, notice_values, render_notice
+from cascade.rendering.render import environment
 from models import Assignment, OutboxMessage, Unit
 from tests.cascade_helpers import store_sample
 

@@ -10,13 +10,13 @@ import yaml
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.orggen import Shape, shape, units
-from cascade.orgtree import is_valid_email, parse_org
-from cascade.smtp_sink import SmtpSink
-from cascade.yamlfile import read_yaml, strip_lines
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.yamlfile import read_yaml, strip_lines
+from cascade.dev.orggen import Shape, shape, units
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.directives.directivefile import parse_directive
+from cascade.org.orgtree import is_valid_email, parse_org
 from models import AuditLog, Unit
 
 
@@ -110,7 +110,7 @@ def test_launch_of_a_generated_tree_shows_progress(settings: object, mailbox: Sm
 def test_batches_over_a_process_pool_send_each_notice_once(
     settings: object, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cascade.settings import reset_settings
+    from cascade.core.settings import reset_settings
     from flows.cascade_directive import cascade_directive
     from tests.conftest import SAMPLE_DIRECTIVE
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cascade.db import init_db, move_outbox_bodies
-from cascade.outbox_store import enqueue_mail, load_mail
+from cascade.delivery.outbox_store import enqueue_mail, load_mail
 from models import OutboxBody, OutboxMessage
+from models.schema import init_db, move_outbox_bodies
 
 
 def message(key: str, text_body: str = "Kính gửi Công đoàn cơ sở Mường Tè") -> dict[str, Any]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.workdays import WorkCalendar
+from cascade.core.settings import Settings
+from cascade.core.workdays import WorkCalendar
+from cascade.dev.smtp_sink import SmtpSink
 from flows.cascade_directive import cascade_directive
 from flows.dispatch_pending import dispatch_pending
 from tests.cascade_helpers import click, directive_file, import_tree, mail_by_unit, numbers_by_unit, status_units

@@ -10,11 +10,11 @@ import yaml
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.links import forms_in, links_in
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import forms_in, links_in
+from cascade.dev.smtp_sink import SmtpSink
 from flows.cascade_directive import cascade_directive
 from flows.dispatch_pending import dispatch_pending
 from models import AuditLog

@@ -21,11 +21,11 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.links import confirm_receipt, links_in
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import confirm_receipt, links_in
+from cascade.dev.smtp_sink import SmtpSink
 from models import Acknowledgement, Assignment, Unit
 from tests.conftest import PG_URL, PROJECT, free_port
 

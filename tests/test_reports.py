@@ -11,18 +11,18 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments, enqueue_notices, notice_batches, outbox_batches
-from cascade.links import forms_in
-from cascade.mailer import send_outbox_batch
-from cascade.orgtree import import_org, parse_org
-from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import ReportError, save_report
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.store import store_directive
-from cascade.workdays import VN_TZ, WorkCalendar, local_date, work_calendar
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import VN_TZ, WorkCalendar, local_date, work_calendar
+from cascade.delivery.mailer import send_outbox_batch
+from cascade.dev.links import forms_in
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches
+from cascade.org.orgtree import import_org, parse_org
+from cascade.replies.reports import ReportError, save_report
 from models import Assignment, Directive, Unit, utcnow
 from models.report import Report, ReportAttachment, ReportVersion
 
@@ -265,7 +265,7 @@ def test_extra_days_off_are_configurable(monkeypatch: pytest.MonkeyPatch, settin
     ],
 )
 def test_bad_reporting_keys_are_named(tmp_path: Path, extra: str, message: str) -> None:
-    from cascade.errors import InputError
+    from cascade.core.errors import InputError
 
     path = tmp_path / "d.yaml"
     path.write_text(directive_yaml(date(2024, 1, 2), date(2024, 2, 1), date(2024, 3, 1)) + extra + "\n", "utf-8")

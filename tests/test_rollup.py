@@ -14,13 +14,13 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFi
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import save_report
-from cascade.settings import Settings
-from cascade.smtp_sink import SmtpSink
-from cascade.workdays import work_calendar
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import work_calendar
+from cascade.dev.smtp_sink import SmtpSink
+from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.replies.reports import save_report
 from flows.cascade_directive import cascade_directive
 from models import Assignment, AuditLog, Directive, Unit
 from tests.conftest import SAMPLE_DIRECTIVE

@@ -17,18 +17,18 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
 from sqlmodel import select
 
-from cascade.acknowledge import acknowledge
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments
-from cascade.orggen import generate, shape
-from cascade.orgtree import import_org, parse_org
-from cascade.oversight import ack_overdue, today_vn
-from cascade.settings import Settings
-from cascade.status import directive_status
-from cascade.status_summary import summarise
-from cascade.store import store_directive
-from cascade.workdays import WorkCalendar
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import WorkCalendar
+from cascade.dev.orggen import generate, shape
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments
+from cascade.org.orgtree import import_org, parse_org
+from cascade.replies.acknowledge import acknowledge
+from cascade.status.oversight import ack_overdue, today_vn
+from cascade.status.summary import summarise
+from cascade.status.tree import directive_status
 from models import Assignment, Directive, Recipient, Unit
 from tasks.status import publish_status_task
 from tests.cascade_helpers import assignment_id_of, store_sample

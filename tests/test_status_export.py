@@ -1,5 +1,5 @@
-"""CSV and XLSX exports of a big directive, streamed from SQL in chunks (cascade/status_page.py export_chunks,
-cascade/export.py csv_stream / write_xlsx), and the small ones unchanged. Over real HTTP on a real SQLite file
+"""CSV and XLSX exports of a big directive, streamed from SQL in chunks (cascade/status/page.py export_chunks,
+cascade/status/export.py csv_stream / write_xlsx), and the small ones unchanged. Over real HTTP on a real SQLite file
 (or PostgreSQL with CASCADE_TEST_DATABASE_URL), with the 608-unit directive of tests/test_status_paging.py."""
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 import web.admin
-from cascade.cli import app
-from cascade.db import session_scope
-from cascade.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx
-from cascade.oversight import today_vn, with_supervisors
-from cascade.render import STATUS_LABELS
-from cascade.settings import Settings
-from cascade.status import directive_status
-from cascade.status_page import TREE_LIMIT, export_chunks
-from cascade.status_summary import summarise
+from cascade.cli.main import app
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.rendering.render import STATUS_LABELS
+from cascade.status.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx
+from cascade.status.oversight import today_vn, with_supervisors
+from cascade.status.page import TREE_LIMIT, export_chunks
+from cascade.status.summary import summarise
+from cascade.status.tree import directive_status
 from models import Directive
 from tests.test_status_artifact import two_level_sample
 from tests.test_status_paging import admin_web, big  # noqa: F401  (fixtures)

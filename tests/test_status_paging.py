@@ -18,20 +18,20 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from cascade.cli import app, console
-from cascade.db import session_scope
-from cascade.directivefile import parse_directive
-from cascade.dispatch import create_assignments
-from cascade.orggen import generate, shape
-from cascade.orgtree import import_org, parse_org
-from cascade.oversight import ack_overdue, today_vn, with_supervisors
-from cascade.settings import Settings
-from cascade.status import directive_status
-from cascade.status_page import PAGE_SIZE, TREE_LIMIT
-from cascade.statusview import counts_line, status_tree
-from cascade.store import store_directive
-from cascade.webserver import BackgroundServer
-from cascade.workdays import WorkCalendar
+from cascade.cli.main import app, console
+from cascade.cli.statusview import counts_line, status_tree
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.core.workdays import WorkCalendar
+from cascade.dev.orggen import generate, shape
+from cascade.dev.webserver import BackgroundServer
+from cascade.directives.directivefile import parse_directive
+from cascade.directives.store import store_directive
+from cascade.dispatch.notices import create_assignments
+from cascade.org.orgtree import import_org, parse_org
+from cascade.status.oversight import ack_overdue, today_vn, with_supervisors
+from cascade.status.page import PAGE_SIZE, TREE_LIMIT
+from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
 from tests.test_status_artifact import two_level_sample
 from web.app import create_app

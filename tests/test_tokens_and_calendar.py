@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from cascade.deadlines import ack_due, report_due
-from cascade.settings import MissingSecretKey, Settings
-from cascade.tokens import SALT, Purpose, TokenError, expiry_for, make_token, read_token
-from cascade.workdays import WorkCalendar
+from cascade.core.settings import MissingSecretKey, Settings
+from cascade.core.workdays import WorkCalendar
+from cascade.directives.deadlines import ack_due, report_due
+from cascade.dispatch.tokens import SALT, Purpose, TokenError, expiry_for, make_token, read_token
 
 KEY = Settings(secret_key="k1-0123456789abcdef")
 FAR = expiry_for(date(2099, 1, 1), 0)

@@ -2,7 +2,7 @@
 
 Also: GET and HEAD never acknowledge, the form needs its CSRF token, 200 simultaneous POSTs of one
 acknowledgement record one row, and errors never show a traceback. The directive is stored without
-sending mail (links are signed directly with cascade.tokens, as the dispatch does).
+sending mail (links are signed directly with cascade.dispatch.tokens, as the dispatch does).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
-from cascade.db import session_scope
-from cascade.links import forms_in
-from cascade.settings import Settings
-from cascade.tokens import Purpose, expiry_for, make_token
+from cascade.core.db import session_scope
+from cascade.core.settings import Settings
+from cascade.dev.links import forms_in
+from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from models import Acknowledgement, Assignment
 from tests.cascade_helpers import assignment_id_of, store_sample
 

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 
-from cascade.export import csv_stream, to_csv, to_xlsx, write_xlsx
-from cascade.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
-from cascade.render import vn_date, vn_time
-from cascade.status import directive_status
-from cascade.status_page import FILTERS, TREE_LIMIT, count_rows, export_chunks, status_page
-from cascade.status_summary import level_counts as sql_level_counts
-from cascade.status_summary import summarise, tree_size
+from cascade.rendering.render import vn_date, vn_time
+from cascade.status.export import csv_stream, to_csv, to_xlsx, write_xlsx
+from cascade.status.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
+from cascade.status.page import FILTERS, TREE_LIMIT, count_rows, export_chunks, status_page
+from cascade.status.summary import level_counts as sql_level_counts
+from cascade.status.summary import summarise, tree_size
+from cascade.status.tree import directive_status
 from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
 from web.auth import require_admin
 from web.common import app_engine, page
@@ -89,7 +89,7 @@ def directive_view(
     page_number: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    """The whole tree up to TREE_LIMIT units (cascade/status_page.py says why); above it, or with a
+    """The whole tree up to TREE_LIMIT units (cascade/status/page.py says why); above it, or with a
     ?status= filter, figures from SQL and one page of PAGE_SIZE units (?page=N)."""
     today = today_vn()
     if status and status not in FILTERS:

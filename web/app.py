@@ -7,13 +7,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cascade.db import get_engine, init_db
-from cascade.settings import Settings, get_settings
+from cascade.core.db import get_engine
+from cascade.core.settings import Settings, get_settings
+from models.schema import init_db
 from web import passon_pages, report_pages, unit_pages
 from web.admin import router as admin_router
 from web.common import log, page
 from web.csrf import CSRFMiddleware
-from web.inbox import router as inbox_router
 from web.lang import LanguageMiddleware
 
 
@@ -26,8 +26,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(CSRFMiddleware, settings=settings)
     app.include_router(admin_router)
-    if settings.inbox_dir:  # the demo's local inbox, like Mailpit
-        app.include_router(inbox_router)
     app.include_router(unit_pages.router)
     app.include_router(report_pages.router)
     app.include_router(passon_pages.router)

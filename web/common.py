@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
 
-from cascade.render import render
-from cascade.settings import Settings
-from cascade.tokens import Purpose, TokenError, read_token
+from cascade.core.settings import Settings
+from cascade.dispatch.tokens import Purpose, TokenError, read_token
+from cascade.rendering.render import render
 
 log = logging.getLogger("cascade.web")
 

@@ -20,8 +20,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cascade.render import environment
-from cascade.settings import Settings
+from cascade.core.settings import Settings
+from cascade.rendering.render import environment
 
 COOKIE = "cascade_csrf"
 FIELD = "csrf_token"

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cascade.i18n import DEFAULT_LANG, choose, current_lang, current_switch_path
+from cascade.rendering.i18n import DEFAULT_LANG, choose, current_lang, current_switch_path
 
 COOKIE = "cascade_lang"
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from cascade.passon import Draft, default_report_due, issue_implementing_directive, subordinates
-from cascade.refusal import refuse
-from cascade.tokens import Purpose
-from cascade.workdays import WorkCalendar, local_date, work_calendar
+from cascade.core.workdays import WorkCalendar, local_date, work_calendar
+from cascade.dispatch.tokens import Purpose
+from cascade.replies.passon import Draft, default_report_due, issue_implementing_directive, subordinates
+from cascade.replies.refusal import refuse
 from models import Assignment, CascadeMode, Directive, Status, utcnow
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
 from web.csrf import verify_csrf

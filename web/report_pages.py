@@ -12,19 +12,19 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from cascade.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
-from cascade.dispatch import notice_context, unit_tasks
-from cascade.reportplan import effective_plan, ensure_cycles
-from cascade.reports import (
+from cascade.core.workdays import local_date, work_calendar
+from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.dispatch.notices import notice_context, unit_tasks
+from cascade.dispatch.tokens import Purpose
+from cascade.replies.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
+from cascade.replies.reports import (
     ReportError,
     current_cycle,
     editable,
     reports_of,
     save_report,
 )
-from cascade.rollup import add, unit_rows
-from cascade.tokens import Purpose
-from cascade.workdays import local_date, work_calendar
+from cascade.status.rollup import add, unit_rows
 from models import Assignment, Role, Unit, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
-from cascade.acknowledge import acknowledge
-from cascade.dispatch import notice_context, unit_tasks
-from cascade.reports import report_link
-from cascade.tokens import Purpose
+from cascade.dispatch.links import report_link
+from cascade.dispatch.notices import notice_context, unit_tasks
+from cascade.dispatch.tokens import Purpose
+from cascade.replies.acknowledge import acknowledge
 from models import Acknowledgement, Assignment, Unit
 from web.common import app_engine, client_ip, error_page, log, page, resolve_link
 from web.csrf import verify_csrf

@@ -1,0 +1,108 @@
+"""The consolidated report an issuer gets once a cycle's reports are all in or its deadline has passed:
+totals, a row per unit at every level, the units that did not report; HTML and Markdown (Jinja2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from cascade.core.workdays import WorkCalendar, local_date
+from cascade.delivery.outbox_store import enqueue_mail
+from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.rendering.render import render
+from cascade.status.rollup import STATUS_WORDS, act_assignments, add, submitted_report, unit_rows
+from models import Assignment, AuditLog, Directive, Role, Unit
+from models.report import ReportCycle
+
+
+def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> dict[str, Any]:
+    """Totals, a row per unit at every level, and the units that did not report."""
+    assert directive.id is not None
+    rows = unit_rows(session, directive.id, cycle.seq)
+    totals: dict[str, float] = {}
+    for row in rows:
+        if row["level"] == 1:
+            add(totals, row["rolled_up"])
+    issuer = session.get(Unit, directive.issuer_id)
+    return {
+        "directive": directive,
+        "issuer": issuer,
+        "cycle": cycle,
+        "indicators": effective_plan(session, directive).indicators,
+        "rows": rows,
+        "totals": totals,
+        "missing": [r for r in rows if r["status"] == "missing"],
+        "status_words": STATUS_WORDS,
+    }
+
+
+def render_consolidated(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "markdown": render("reports/consolidated.md", **data),
+        "html": render("reports/consolidated.html", **data),
+        "subject": " ".join(render("reports/consolidated_subject.txt", **data).split()),
+    }
+
+
+def consolidate_due(
+    session: Session, now: datetime, calendar: WorkCalendar, directive_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Consolidate every cycle whose reports are all in or whose deadline has passed, once; the issuer gets it
+    by email. Returns, per cycle consolidated now, what the caller publishes as an artifact."""
+    today = local_date(now)
+    if directive_ids is None:
+        query = select(Assignment.directive_id).where(Assignment.role == Role.act.value).distinct()
+        directive_ids = sorted(set(session.exec(query).all()))
+    published: list[dict[str, Any]] = []
+    for directive_id in directive_ids:
+        directive = session.get(Directive, directive_id)
+        if directive is None:
+            continue
+        owing = act_assignments(session, directive_id)
+        for cycle in ensure_cycles(session, directive, calendar):
+            if cycle.consolidated_at is not None:
+                continue
+            all_in = all(submitted_report(session, a, cycle.seq) for a, _ in owing)
+            if not (all_in or today > cycle.due):
+                continue
+            data = consolidated(session, directive, cycle)
+            out = render_consolidated(data)
+            issuer = data["issuer"]
+            enqueue_mail(
+                session,
+                [{"key": f"consolidated:{directive_id}:{cycle.seq}", "kind": "consolidated",
+                  "directive_id": directive_id, "assignment_id": None, "to_addr": issuer.email,
+                  "to_name": issuer.name, "subject": out["subject"], "body_text": out["markdown"],
+                  "body_html": out["html"], "status": "pending", "attempts": 0, "created_at": now}],
+            )  # fmt: skip
+            cycle.consolidated_at = now
+            session.add(cycle)
+            session.add(
+                AuditLog(
+                    event="report_consolidated",
+                    actor="monitor",
+                    at=now,
+                    directive_id=directive_id,
+                    unit_code=issuer.code,
+                    unit_name=issuer.name,
+                    detail={
+                        "cycle": cycle.seq,
+                        "totals": data["totals"],
+                        "missing": [r["unit"] for r in data["missing"]],
+                    },
+                )
+            )
+            session.flush()
+            published.append(
+                {
+                    "key": f"directive-{directive_id}-report-{cycle.seq}",
+                    "markdown": out["markdown"],
+                    "description": f"{directive.number}: báo cáo tổng hợp kỳ {cycle.seq}",
+                    "directive_id": directive_id,
+                    "cycle": cycle.seq,
+                    "totals": data["totals"],
+                }
+            )
+    return published

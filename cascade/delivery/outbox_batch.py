@@ -1,0 +1,121 @@
+"""The database side of one send call: claim rows, load them, and settle them a group at a time.
+
+Core statements on the tables, not the ORM per row: a group of 50 messages costs four statements and two
+commits, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlmodel import Session
+
+from cascade.core.failpoints import failpoint
+from cascade.core.settings import Settings
+from cascade.core.sqlutil import id_in
+from cascade.delivery.bounce import escalate_bounce
+from cascade.delivery.mailmessage import Mail, message_id_for
+from cascade.delivery.outbox_store import mail_rows
+from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
+
+OWED = (MailStatus.pending.value, MailStatus.failed.value)
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
+
+_ARRIVED = (
+    update(ASSIGNMENT)
+    .where(ASSIGNMENT.c.id == bindparam("a_id"), ASSIGNMENT.c.status == Status.queued.value)
+    .values(status=Status.arrived.value, status_changed_at=bindparam("now"))
+)
+
+
+def notices_arrived(session: Session, assignment_ids: list[int | None], now: datetime) -> None:
+    """Assignments whose notice was delivered move queued → arrived (edXML 01); later states are kept."""
+    params = [{"a_id": a, "now": now} for a in assignment_ids if a]
+    if params:
+        # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
+        # status index and scans every queued assignment (quadratic over a national dispatch).
+        session.execute(_ARRIVED, params)
+
+
+class OutboxGroups:
+    def __init__(self, session: Session, settings: Settings, owner: str) -> None:
+        self.session, self.settings, self.owner = session, settings, owner
+        self.counts = {"sent": 0, "bounced": 0, "failed": 0, "escalated": 0}
+
+    def claim(self, ids: list[int]) -> list[int]:
+        """Take the still-owed rows among `ids` for this call (one commit; concurrent senders skip them)."""
+        if not ids:
+            return []
+        self.session.execute(
+            update(OUTBOX)
+            .where(id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.status.in_(OWED))
+            .values(status=MailStatus.claimed.value, claimed_by=self.owner, claimed_at=utcnow())
+        )
+        self.session.commit()
+        failpoint("after-claim")
+        mine = select(OUTBOX.c.id).where(id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.claimed_by == self.owner)
+        return sorted(self.session.execute(mine).scalars())
+
+    def load(self, ids: list[int]) -> list[Mail]:
+        """The rows among `ids` this call holds; ids it has not claimed yet (escalations) are claimed first."""
+        if not ids:
+            return []
+        rows = mail_rows(self.session, ids, "claimed_by")
+        unclaimed = [r.id for r in rows if r.claimed_by != self.owner]
+        taken = set(self.claim(unclaimed)) if unclaimed else set()
+        mails = [Mail.of(r) for r in rows if r.claimed_by == self.owner or r.id in taken]
+        for mail in mails:
+            mail.message_id = mail.message_id or message_id_for(mail, self.settings)
+        return sorted(mails, key=lambda m: m.id)
+
+    def mark_sending(self, mails: list[Mail]) -> None:
+        """One commit before the group's first DATA: a crash from here leaves these rows in doubt."""
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_by == self.owner)
+            .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
+        )
+        self.session.execute(stmt, [{"row_id": m.id, "mid": m.message_id} for m in mails])
+        self.session.commit()
+
+    def settle_sent(self, mails: list[Mail]) -> None:
+        """The accepted rows of a group are sent; their notices' assignments move queued → arrived (edXML 01)."""
+        if not mails:
+            return
+        now = utcnow()
+        self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
+        notices_arrived(self.session, [m.assignment_id for m in mails if m.kind == "notice"], now)
+        self.session.commit()
+        self.counts["sent"] += len(mails)
+        for _ in mails:
+            failpoint("after-sent")
+
+    def settle_failed(self, mails: list[Mail], error: str) -> None:
+        """Still owed (a rerun sends them): a temporary failure, or the server could not be reached."""
+        self._set(mails, status=MailStatus.failed.value, last_error=error)
+        self.session.commit()
+        self.counts["failed"] += len(mails)
+        for _ in mails:
+            failpoint("after-failed")
+
+    def bounce(self, mail: Mail, error: str) -> list[int]:
+        """A row refused for good, escalated to the unit above in the same commit.
+
+        Returns the ids of escalation messages to send in this call."""
+        row = self.session.get(OutboxMessage, mail.id, populate_existing=True)
+        assert row is not None
+        row.status, row.last_error, row.claimed_by = MailStatus.bounced.value, error, None
+        escalation = escalate_bounce(self.session, row, error)
+        self.session.add(row)
+        self.session.commit()
+        self.counts["bounced"] += 1
+        self.counts["escalated"] += escalation is not None
+        failpoint("after-bounced")
+        return [] if escalation is None else [escalation]
+
+    def _set(self, mails: list[Mail], **values: Any) -> None:
+        ids = [m.id for m in mails]
+        mine = (id_in(self.session, OUTBOX.c.id, ids), OUTBOX.c.claimed_by == self.owner)
+        self.session.execute(update(OUTBOX).where(*mine).values(claimed_by=None, **values))

@@ -1,0 +1,56 @@
+"""Messages into the outbox and back out: a light row per message, its bodies in a table of their own.
+
+The outbox row is the unit of work and changes state three times as it is sent (claimed, sending, sent);
+the bodies are written once and read once (models.outbox.OutboxBody says why they are apart)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlmodel import Session
+
+from cascade.core.sqlutil import id_in, insert_new
+from cascade.delivery.mailmessage import MAIL_COLUMNS, Mail
+from models import OutboxBody, OutboxMessage
+
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+BODY: Table = OutboxBody.__table__  # type: ignore[attr-defined]
+BODY_FIELDS = ("body_text", "body_html")
+
+
+def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Add messages (dicts as cascade.rendering.render.outbox_row makes them) whose key is not in the outbox yet.
+
+    Returns {key: id} of the messages really added: a rerun, or a key twice in `rows`, adds nothing more."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_key.setdefault(row["key"], row)  # the first row of each key
+    firsts = list(by_key.values())
+    heads = [{k: v for k, v in row.items() if k not in BODY_FIELDS} for row in firsts]
+    added = {row.key: row.id for row in insert_new(session, OutboxMessage, heads, ["key"], ("id", "key"))}
+    bodies = [
+        {"message_id": added[row["key"]], **{k: row[k] for k in BODY_FIELDS}} for row in firsts if row["key"] in added
+    ]
+    if bodies:
+        session.execute(insert(BODY), bodies)
+    return added
+
+
+def mail_rows(session: Session, ids: list[int], *extra: str) -> list[Any]:
+    """The outbox rows `ids` with their bodies, as Core rows with the Mail columns (and `extra` outbox ones)."""
+    columns = [BODY.c[name] if name in BODY_FIELDS else OUTBOX.c[name] for name in MAIL_COLUMNS]
+    query = select(*columns, *(OUTBOX.c[name] for name in extra), BODY.c.message_id.label("has_body"))
+    query = query.outerjoin(BODY, BODY.c.message_id == OUTBOX.c.id).where(id_in(session, OUTBOX.c.id, ids))
+    rows = session.execute(query).all()
+    if missing := [row.id for row in rows if row.has_body is None]:
+        raise LookupError(f"outbox messages without bodies (the database was changed by hand?): {missing[:10]}")
+    return list(rows)
+
+
+def load_mail(session: Session, message_id: int) -> Mail:
+    """One message as the sender sees it (a test's or a bench's sample)."""
+    rows = mail_rows(session, [message_id])
+    if not rows:
+        raise LookupError(f"no outbox message {message_id}")
+    return Mail.of(rows[0])

@@ -1,0 +1,262 @@
+"""The directive file: parse and validate it (against the org tree in the database) before anything is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlmodel import Session, col, select
+
+from cascade.core.errors import InputError, Problem
+from cascade.core.yamlfile import line_of, read_yaml, strip_lines
+from cascade.directives.numbers import normalise_number, parse_number
+from cascade.directives.reportplan import ReportingSpec, parse_reporting
+from models import CascadeMode, Role, Unit, Urgency
+
+REQUIRED = ("number", "type", "issuer", "issued_on", "place", "summary", "signer", "report_due", "recipients")
+
+
+@dataclass
+class TaskSpec:
+    text: str
+    to: list[str] = field(default_factory=list)
+    to_kinds: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DirectiveSpec:
+    number: str
+    doc_type: str
+    issuer: str
+    issued_on: date
+    place: str
+    summary: str
+    signer_on_behalf: str | None
+    signer_title: str
+    signer_name: str
+    report_due: date
+    recipients: list[tuple[str, str]]  # (unit code, role)
+    tasks: list[TaskSpec]
+    body: str = ""
+    basis: str | None = None
+    basis_issued_on: date | None = None
+    basis_issuer: str | None = None
+    report_to: str | None = None
+    urgency: str = Urgency.normal.value
+    cascade_mode: str = CascadeMode.forward.value
+    lead_days: int = 3
+    source: str = ""
+    # indicators, report_schedule, escalation, follow_up (cascade/directives/reportplan.py)
+    reporting: ReportingSpec | None = None
+    # Per-unit override of cascade_mode ({unit code: forward | author}).
+    modes: dict[str, str] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        """Everything that identifies the directive's content, to tell a rerun from a different directive."""
+        data = dict(self.__dict__)
+        data.pop("source")
+        reporting = data.pop("reporting")
+        if reporting is not None and not reporting.is_empty():
+            data["reporting"] = reporting.__dict__
+        data["tasks"] = [t.__dict__ for t in self.tasks]
+        return data
+
+
+class _Reader:
+    def __init__(self, name: str, data: dict[str, Any]) -> None:
+        self.name, self.data = name, data
+        self.problems: list[Problem] = []
+
+    def fail(self, message: str, entry: str | None = None, line: int | None = None) -> None:
+        self.problems.append(Problem(self.name, message, line=line or line_of(self.data), entry=entry))
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(f"missing required field `{key}`", entry=key)
+            return None
+        if not isinstance(value, str | int | float):
+            self.fail(f"`{key}` must be text", entry=key)
+            return None
+        return normalise_number(str(value)) if key in ("number", "basis") else str(value).strip()
+
+    def day(self, key: str, required: bool = True) -> date | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"missing required field `{key}`", entry=key)
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"`{key}` is not a date in YYYY-MM-DD form: {value!r}", entry=key)
+            return None
+
+
+def parse_directive(path: Path) -> DirectiveSpec:
+    """Read a directive file and check its own consistency (units are checked by `check_units`)."""
+    name = str(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, "expected a mapping of directive fields at the top level")])
+    r = _Reader(name, data)
+    number, basis = r.text("number"), r.text("basis", required=False)
+    for key, value in (("number", number), ("basis", basis)):
+        if value and parse_number(value) is None:
+            r.fail(f"`{key}` {value!r} is not a number and symbol such as 252/KH-LĐLĐ or 31-KH/TU", entry=key)
+    issued_on, report_due = r.day("issued_on"), r.day("report_due")
+    basis_issued_on = r.day("basis_issued_on", required=False)
+    if issued_on and report_due and report_due < issued_on:
+        r.fail(f"report_due {report_due} is before issued_on {issued_on}", entry="report_due")
+    signer = data.get("signer")
+    if signer is not None and not (isinstance(signer, dict) and signer.get("name") and signer.get("title")):
+        r.fail("`signer` needs `name` and `title` (and optionally `on_behalf`)", entry="signer")
+    signer = signer if isinstance(signer, dict) else {}
+    for key, allowed in (("urgency", Urgency), ("cascade_mode", CascadeMode)):
+        if key in data and data[key] not in {m.value for m in allowed}:
+            r.fail(f"`{key}` must be one of {', '.join(m.value for m in allowed)}", entry=key)
+    lead_days = data.get("lead_days", 3)
+    if not isinstance(lead_days, int) or isinstance(lead_days, bool) or not 0 <= lead_days <= 60:
+        r.fail("`lead_days` must be a whole number of working days between 0 and 60", entry="lead_days")
+    recipients, modes = _recipients(r)
+    tasks = _tasks(r)
+    reporting = parse_reporting(data, lambda message, entry: r.fail(message, entry=entry))
+    for key in REQUIRED:
+        if key not in data and not any(p.entry == key for p in r.problems):
+            r.fail(f"missing required field `{key}`", entry=key)
+    doc_type, issuer, place, summary = r.text("type"), r.text("issuer"), r.text("place"), r.text("summary")
+    if r.problems:
+        raise InputError(_unique(r.problems))
+    assert number and doc_type and issuer and place and summary and issued_on and report_due
+    return DirectiveSpec(
+        number=number,
+        doc_type=doc_type,
+        issuer=issuer,
+        issued_on=issued_on,
+        place=place,
+        summary=summary,
+        signer_on_behalf=signer.get("on_behalf"),
+        signer_title=str(signer["title"]),
+        signer_name=str(signer["name"]),
+        report_due=report_due,
+        recipients=recipients,
+        modes=modes,
+        tasks=tasks,
+        body=str(data.get("body") or ""),
+        basis=basis,
+        basis_issued_on=basis_issued_on,
+        basis_issuer=r.text("basis_issuer", required=False),
+        report_to=r.text("report_to", required=False),
+        urgency=data.get("urgency", Urgency.normal.value),
+        cascade_mode=data.get("cascade_mode", CascadeMode.forward.value),
+        lead_days=lead_days,
+        source=name,
+        reporting=reporting,
+    )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _recipients(r: _Reader) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    raw = r.data.get("recipients")
+    modes: dict[str, str] = {}
+    if raw is None:
+        return [], modes
+    if not isinstance(raw, list) or not raw:
+        r.fail("`recipients` must be a non-empty list of {unit: CODE, role: act|info}", entry="recipients")
+        return [], modes
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw, start=1):
+        entry, line = f"recipients[{i}]", line_of(item)
+        item = strip_lines(item)
+        if not isinstance(item, dict) or not item.get("unit"):
+            r.fail("each recipient needs `unit` (a unit code) and `role` (act or info)", entry, line)
+            continue
+        code, role = str(item["unit"]).strip(), str(item.get("role", "")).strip()
+        if role not in {m.value for m in Role}:
+            r.fail(f"role {role!r} of {code} must be act or info", entry, line)
+        elif code in seen:
+            r.fail(f"unit {code} is listed twice", entry, line)
+        else:
+            seen.add(code)
+            out.append((code, role))
+        mode = item.get("mode")
+        if mode is not None and mode not in {m.value for m in CascadeMode}:
+            r.fail(f"mode {mode!r} of {code} must be forward or author", entry, line)
+        elif mode is not None:
+            modes[code] = str(mode)
+    return out, modes
+
+
+def _tasks(r: _Reader) -> list[TaskSpec]:
+    raw = r.data.get("tasks") or []
+    if not isinstance(raw, list):
+        r.fail("`tasks` must be a list of {to: [CODES], text}", entry="tasks")
+        return []
+    out: list[TaskSpec] = []
+    for i, item in enumerate(raw, start=1):
+        entry, line = f"tasks[{i}]", line_of(item)
+        item = strip_lines(item)
+        if not isinstance(item, dict) or not str(item.get("text") or "").strip():
+            r.fail("each task needs `text`", entry, line)
+            continue
+        to, kinds = item.get("to") or [], item.get("to_kinds") or []
+        if not isinstance(to, list) or not isinstance(kinds, list) or not (to or kinds):
+            r.fail(
+                "each task needs `to`: a list of unit codes (or `to_kinds`: a list of unit kinds)",
+                entry,
+                line,
+            )
+            continue
+        out.append(TaskSpec(text=str(item["text"]).strip(), to=[str(c) for c in to], to_kinds=[str(k) for k in kinds]))
+    return out
+
+
+class UnitRef(NamedTuple):
+    """A unit a directive names, as check_units reads it: four columns (a national directive names 100,000
+    units, and loading them as ORM objects took 5 s of its 6 s of storing)."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+CODES_PER_QUERY = 5000
+
+
+def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
+    """Every code the directive names must be an active unit; returns them by code."""
+    codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
+    if spec.report_to:
+        codes.add(spec.report_to)
+    units: dict[str, UnitRef] = {}
+    ordered = sorted(codes)
+    # In parts: PostgreSQL takes at most 65,535 parameters in a statement, and a national directive names
+    # 100,000 units.
+    for start in range(0, len(ordered), CODES_PER_QUERY):
+        part = ordered[start : start + CODES_PER_QUERY]
+        query = select(Unit.id, Unit.code, Unit.name, Unit.active).where(col(Unit.code).in_(part))
+        units.update((code, UnitRef(id_ or 0, code, name, active)) for id_, code, name, active in session.exec(query))
+    problems: list[Problem] = []
+    for code in ordered:
+        unit = units.get(code)
+        if unit is None:
+            problems.append(
+                Problem(spec.source, f"unknown unit {code!r} (not in the imported organisation tree)", entry=code)
+            )
+        elif not unit.active:
+            problems.append(Problem(spec.source, f"unit {code!r} ({unit.name}) has been dissolved", entry=code))
+    if any(c == spec.issuer for c, _ in spec.recipients):
+        problems.append(Problem(spec.source, "the issuer cannot be one of its own recipients", entry=spec.issuer))
+    if problems:
+        raise InputError(problems)
+    return units

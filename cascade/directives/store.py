@@ -1,0 +1,129 @@
+"""Stores a validated directive with its recipients and tasks, once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from cascade.core.errors import InputError, Problem
+from cascade.directives.directivefile import DirectiveSpec, UnitRef, check_units
+from cascade.directives.reportplan import store_reporting
+from models import Assignment, AuditLog, Directive, DirectiveTask, Recipient
+
+
+def content_hash(spec: DirectiveSpec) -> str:
+    return hashlib.sha256(json.dumps(spec.as_record(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, bool]:
+    """(directive, created). The same file again returns the stored one; another content under a used
+    number is refused, since a number is unique per issuer and year (Decree 30 Art. 15)."""
+    units = check_units(session, spec)
+    issuer = units[spec.issuer]
+    digest = content_hash(spec)
+    existing = session.exec(
+        select(Directive).where(
+            Directive.issuer_id == issuer.id,
+            Directive.year == spec.issued_on.year,
+            Directive.number == spec.number,
+        )
+    ).first()
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise InputError(
+                [
+                    Problem(
+                        spec.source,
+                        f"number {spec.number} of {spec.issued_on.year} is already used "
+                        f"by another directive of {issuer.name}",
+                        entry="number",
+                    )
+                ]
+            )
+        return existing, False
+    directive = Directive(
+        number=spec.number,
+        doc_type=spec.doc_type,
+        issued_on=spec.issued_on,
+        place=spec.place,
+        summary=spec.summary,
+        basis=spec.basis,
+        basis_issued_on=spec.basis_issued_on,
+        basis_issuer=spec.basis_issuer,
+        body=spec.body,
+        signer_on_behalf=spec.signer_on_behalf,
+        signer_title=spec.signer_title,
+        signer_name=spec.signer_name,
+        report_due=spec.report_due,
+        report_to=spec.report_to,
+        urgency=spec.urgency,
+        cascade_mode=spec.cascade_mode,
+        lead_days=spec.lead_days,
+        issuer_id=_id(issuer.id),
+        year=spec.issued_on.year,
+        source="file",
+        content_hash=digest,
+    )
+    parent = _parent_directive(session, spec)
+    if parent is not None:
+        directive.parent_directive_id = parent.id
+    session.add(directive)
+    session.flush()
+    assert directive.id is not None
+    # One bulk statement per 5,000 recipients, not an ORM object each: a directive to 100,000 units.
+    rows = [
+        {"directive_id": directive.id, "unit_id": _id(units[code].id), "role": role, "mode": spec.modes.get(code)}
+        for code, role in spec.recipients
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Recipient.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
+    for seq, task in enumerate(spec.tasks, start=1):
+        session.add(
+            DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
+        )
+    store_reporting(session, directive.id, spec.reporting)
+    session.add(
+        AuditLog(
+            event="directive_stored",
+            actor="cli",
+            directive_id=directive.id,
+            unit_code=issuer.code,
+            unit_name=issuer.name,
+            detail={"number": spec.number, "source": spec.source},
+        )
+    )
+    if parent is not None:
+        _link_to_parent_assignment(session, directive, parent, issuer)
+    session.flush()
+    return directive, True
+
+
+def _link_to_parent_assignment(session: Session, directive: Directive, parent: Directive, issuer: UnitRef) -> None:
+    """A unit that writes its own implementing directive (author mode) launches it with `basis` = the parent:
+    its assignment under the parent counts as passed on (edXML 04) once this one is dispatched."""
+    assignment = session.exec(
+        select(Assignment).where(Assignment.directive_id == parent.id, Assignment.unit_id == issuer.id)
+    ).first()
+    if assignment is None or assignment.implementing_directive_id is not None:
+        return
+    directive.parent_assignment_id, directive.source = assignment.id, "author"
+    assignment.implementing_directive_id = directive.id
+    session.add_all([directive, assignment])
+
+
+def _parent_directive(session: Session, spec: DirectiveSpec) -> Directive | None:
+    """The stored directive that this one implements, when its basis is known here."""
+    if not spec.basis:
+        return None
+    query = select(Directive).where(Directive.number == spec.basis)
+    if spec.basis_issued_on:
+        query = query.where(Directive.issued_on == spec.basis_issued_on)
+    return session.exec(query.order_by(Directive.id.desc())).first()  # type: ignore[union-attr]
+
+
+def _id(value: int | None) -> int:
+    assert value is not None, "a stored row has an id"
+    return value

@@ -1,0 +1,173 @@
+"""Dispatch as plain functions (no Prefect): create assignments, render notices into the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cascade.core.settings import Settings
+from cascade.core.sqlutil import id_in, insert_selected
+from cascade.core.workdays import WorkCalendar
+from cascade.delivery.outbox_store import enqueue_mail
+from cascade.directives import deadlines
+from cascade.dispatch.links import report_link, unit_link
+from cascade.dispatch.notice_shapes import NoticeAssignment, NoticeUnit, ShapeRenderer
+from cascade.rendering.render import outbox_row
+from models import (
+    Assignment,
+    AuditLog,
+    Directive,
+    DirectiveTask,
+    OutboxMessage,
+    Recipient,
+    Role,
+    Unit,
+    utcnow,
+)
+
+# The columns of NoticeAssignment, then of NoticeUnit.
+NOTICE_COLUMNS: tuple[Any, ...] = (
+    *(Assignment.id, Assignment.role, Assignment.ack_due, Assignment.report_due),
+    *(Unit.code, Unit.kind, Unit.name, Unit.email),
+)
+URGENCY_LABELS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
+
+
+def create_assignments(session: Session, directive: Directive, calendar: WorkCalendar) -> int:
+    """One assignment per recipient, with its deadlines; recipients that already have one are skipped."""
+    assert directive.id is not None
+    ack_due = deadlines.ack_due(directive.issued_on, directive.urgency, calendar)
+    report_due = calendar.on_or_after(directive.report_due)
+    table = Assignment.__table__.c  # type: ignore[attr-defined]
+    now = sa.literal(utcnow(), table.created_at.type)
+    # One INSERT … SELECT from the recipients: 100,000 assignments without a row of them in Python.
+    rows = sa.select(
+        sa.literal(directive.id),
+        col(Recipient.unit_id),
+        col(Recipient.role),
+        sa.literal("queued"),
+        sa.literal(ack_due, table.ack_due.type),
+        sa.case((col(Recipient.role) == Role.act.value, sa.literal(report_due, table.report_due.type)), else_=None),
+        now,
+        now,
+    ).where(col(Recipient.directive_id) == directive.id)
+    columns = ["directive_id", "unit_id", "role", "status", "ack_due", "report_due", "status_changed_at", "created_at"]
+    created = insert_selected(session, Assignment, columns, rows, ["directive_id", "unit_id"])
+    session.flush()
+    return created
+
+
+def notice_batches(session: Session, directive_id: int, batch_size: int) -> list[list[int]]:
+    """Ids of the assignments that have no notice in the outbox yet, in batches."""
+    owed = (
+        select(Assignment.id)
+        .outerjoin(
+            OutboxMessage,
+            (col(OutboxMessage.assignment_id) == col(Assignment.id)) & (col(OutboxMessage.kind) == "notice"),
+        )
+        .where(Assignment.directive_id == directive_id, col(OutboxMessage.id).is_(None))
+        .order_by(col(Assignment.id))
+    )
+    ids = [i for i in session.exec(owed).all() if i is not None]
+    return [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+
+
+@dataclass
+class NoticeContext:
+    directive: Directive
+    issuer: Unit
+    tasks: list[DirectiveTask]
+    report_to: str | None
+
+
+def notice_context(session: Session, directive_id: int) -> NoticeContext:
+    directive = session.get(Directive, directive_id)
+    assert directive is not None
+    issuer = session.get(Unit, directive.issuer_id)
+    assert issuer is not None
+    tasks = list(
+        session.exec(
+            select(DirectiveTask).where(DirectiveTask.directive_id == directive_id).order_by(col(DirectiveTask.seq))
+        ).all()
+    )
+    report_to = issuer.name
+    if directive.report_to:
+        dept = session.exec(select(Unit).where(Unit.code == directive.report_to)).first()
+        report_to = f"{issuer.name} (qua {dept.name})" if dept else directive.report_to
+    return NoticeContext(directive, issuer, tasks, report_to)
+
+
+def unit_tasks(
+    ctx: NoticeContext, assignment: Assignment | NoticeAssignment, unit: Unit | NoticeUnit
+) -> list[DirectiveTask]:
+    """The tasks of the directive addressed to this unit (by code or kind); `info` units have none."""
+    return [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+
+
+def notice_values(
+    settings: Settings, ctx: NoticeContext, assignment: NoticeAssignment, unit: NoticeUnit
+) -> dict[str, Any]:
+    """What the notice templates of one unit are rendered with (links signed here)."""
+    return {
+        "directive_id": ctx.directive.id,
+        "assignment_id": assignment.id,
+        "directive": ctx.directive,
+        "issuer": ctx.issuer,
+        "unit": unit,
+        "assignment": assignment,
+        "tasks": unit_tasks(ctx, assignment, unit),
+        "report_to": ctx.report_to,
+        "link": unit_link(settings, assignment),
+        "report_link": report_link(settings, assignment),
+        "urgency_label": URGENCY_LABELS.get(ctx.directive.urgency),
+    }
+
+
+def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
+    """One notice, fully rendered (a single notice: a successor unit, a test's reference)."""
+    light = NoticeAssignment(assignment.id, assignment.role, assignment.ack_due, assignment.report_due)
+    values = notice_values(settings, ctx, light, NoticeUnit(unit.code, unit.kind, unit.name, unit.email))
+    return outbox_row(f"notice:{assignment.id}", "notice", (unit.name, unit.email), "notice", utcnow(), **values)
+
+
+def enqueue_notices(session: Session, settings: Settings, directive_id: int, assignment_ids: list[int]) -> int:
+    """Render the notices of these assignments into the outbox; notices already there are kept as they are."""
+    ctx = notice_context(session, directive_id)
+    shapes = ShapeRenderer()  # each shape of notice rendered once, then filled in per unit
+    query = (
+        sa.select(*NOTICE_COLUMNS)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(id_in(session, col(Assignment.id), assignment_ids))
+    )
+    rows = [
+        shapes.row(notice_values(settings, ctx, NoticeAssignment(*r[:4]), NoticeUnit(*r[4:])))
+        for r in session.execute(query).all()
+    ]
+    added = len(enqueue_mail(session, rows))
+    session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))
+    session.flush()
+    return added
+
+
+def owed_notices(session: Session, assignment_ids: list[int]) -> list[int]:
+    """Outbox ids of these assignments' notices that are still to send (new, or failed earlier)."""
+    # The status is tested here, not in SQL: given `status IN (…)`, SQLite's planner walks the status index
+    # (every owed row of the outbox) instead of these assignments' rows.
+    query = select(OutboxMessage.id, OutboxMessage.status).where(
+        id_in(session, col(OutboxMessage.assignment_id), assignment_ids), OutboxMessage.kind == "notice"
+    )
+    return sorted(i for i, status in session.exec(query).all() if i is not None and status in ("pending", "failed"))
+
+
+def outbox_batches(session: Session, directive_id: int | None, batch_size: int) -> Iterator[list[int]]:
+    """Ids of outbox messages still owed (pending, temporarily failed, or left claimed/sending by a crash)."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed", "claimed", "sending"]))
+    if directive_id is not None:
+        query = query.where(OutboxMessage.directive_id == directive_id)
+    ids = [i for i in session.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]
+    for i in range(0, len(ids), batch_size):
+        yield ids[i : i + batch_size]

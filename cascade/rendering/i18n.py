@@ -1,0 +1,233 @@
+"""A small translation layer: Vietnamese is the source text, English a dictionary keyed by it.
+
+Templates write `{{ _("Xác nhận đã nhận") }}` (or `_("… {number}", number=…)`); the page language comes
+from the template context (`lang`) or from the request (set by web.lang's middleware). A text missing
+from the dictionary stays Vietnamese, so a page is never blank in either language.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import date
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANG = "vi"
+LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+current_lang: ContextVar[str] = ContextVar("cascade_lang", default=DEFAULT_LANG)
+# Where the language switch of the current page points (None: no switch, e.g. after a POST).
+current_switch_path: ContextVar[str | None] = ContextVar("cascade_switch_path", default=None)
+
+EN: dict[str, str] = {
+    # the document and the unit pages
+    "Số": "No.",
+    "Kính gửi": "To",
+    "Đơn vị thực hiện": "Unit to act",
+    "Để biết": "For information",
+    "Thực hiện văn bản số {basis}": "Implementing document no. {basis}",
+    "ngày {date}": "dated {date}",
+    "của {issuer}": "of {issuer}",
+    "Nhiệm vụ của đơn vị": "Your unit's tasks",
+    "Hạn xác nhận đã nhận": "Acknowledge receipt by",
+    "Hạn báo cáo kết quả": "Report the results by",
+    "gửi về {to}": "to {to}",
+    "Văn bản": "Document",
+    "Văn bản số {number}": "Document no. {number}",
+    "Xác nhận đã nhận": "Confirm receipt",
+    "Bấm nút dưới đây để xác nhận {unit} đã nhận văn bản số {number}.": (
+        "Press the button below to confirm that {unit} has received document no. {number}."
+    ),
+    "Đơn vị đã xác nhận đã nhận văn bản lúc {at}.": "Your unit confirmed receipt of this document at {at}.",
+    "Đã xác nhận": "Confirmed",
+    "Cảm ơn. {unit} đã xác nhận đã nhận văn bản số {number} lúc {at}.": (
+        "Thank you. {unit} confirmed receipt of document no. {number} at {at}."
+    ),
+    "Văn bản số {number} đã được xác nhận trước đó, lúc {at}. Không cần xác nhận lại.": (
+        "Document no. {number} was already confirmed at {at}. There is nothing more to do."
+    ),
+    "Xem lại văn bản": "View the document again",
+    "Mức độ khẩn": "Urgency",
+    "Khẩn": "Urgent",
+    "Thượng khẩn": "Very urgent",
+    "Hỏa tốc": "Flash",
+    "Trích yếu": "Summary",
+    "Ngôn ngữ": "Language",
+    "Bỏ qua, tới nội dung": "Skip to content",
+    "Văn bản điều hành": "Official directives",
+    # errors
+    "Liên kết không hợp lệ": "Invalid link",
+    "Liên kết này không đúng hoặc đã bị sửa đổi. Vui lòng dùng đúng liên kết trong thư đã nhận.": (
+        "This link is wrong or has been altered. Please use the exact link from the email you received."
+    ),
+    "Liên kết không dùng cho việc này": "This link is not for this action",
+    "Liên kết này không dùng cho thao tác này. Vui lòng dùng đúng liên kết trong thư đã nhận.": (
+        "This link cannot be used for this action. Please use the exact link from the email you received."
+    ),
+    "Liên kết đã hết hạn": "The link has expired",
+    "Liên kết này đã hết hạn. Vui lòng liên hệ đơn vị ban hành văn bản.": (
+        "This link has expired. Please contact the unit that issued the document."
+    ),
+    "Không tìm thấy văn bản": "Document not found",
+    "Không tìm thấy nhiệm vụ ứng với liên kết này.": "No task matches this link.",
+    "Không tìm thấy trang": "Page not found",
+    "Yêu cầu không hợp lệ": "Invalid request",
+    "Lỗi hệ thống": "System error",
+    "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.": "Something went wrong. Please try again in a few minutes.",
+    "Not Found": "The page you asked for does not exist.",
+    "Cần đăng nhập quản trị.": "Administrator sign-in required.",
+    "Chưa cấu hình mật khẩu quản trị (CASCADE_ADMIN_PASSWORD).": (
+        "No administrator password is configured (CASCADE_ADMIN_PASSWORD)."
+    ),
+    "Mã lỗi": "Error code",
+    "Nếu cần hỗ trợ, vui lòng liên hệ văn phòng đơn vị ban hành văn bản.": (
+        "If you need help, please contact the office of the unit that issued the document."
+    ),
+    # the local inbox and the supervisor views
+    "Gửi báo cáo": "Send a report",
+    "Hộp thư thử nghiệm": "Test inbox",
+    "Hộp thư": "Inbox",
+    "Người nhận": "To",
+    "Người gửi": "From",
+    "Tiêu đề": "Subject",
+    "Liên kết": "Links",
+    "Nhận lúc": "Received",
+    "Chưa có thư nào.": "No mail yet.",
+    "Nội dung thư": "Message",
+    "Xem bản HTML của thư": "Show the HTML version",
+    "Theo dõi văn bản": "Directive tracking",
+    "Tất cả văn bản": "All directives",
+    "Cấp": "Level",
+    "Số đơn vị": "Units",
+    "Đơn vị": "Unit",
+    "Vai trò": "Role",
+    "Trạng thái": "Status",
+    "Hạn xác nhận": "Acknowledge by",
+    "Hạn báo cáo": "Report by",
+    "Đã xác nhận lúc": "Acknowledged at",
+    "Văn bản triển khai": "Implementing directive",
+    "Đơn vị đôn đốc": "Followed up by",
+    "Số ngày quá hạn": "Days late",
+    "Quá hạn xác nhận": "Late to acknowledge",
+    "Quá hạn báo cáo": "Late to report",
+    "Cây đơn vị": "Unit tree",
+    "Tải CSV": "Download CSV",
+    "Tải Excel (XLSX)": "Download Excel (XLSX)",
+    "Số đơn vị theo trạng thái, từng cấp": "Units by status, per level",
+    "Tỉ lệ đã tiếp nhận": "Share received",
+    "Hôm nay": "Today",
+    "Nhật ký": "Audit log",
+    "Văn bản đã nhận": "Directives received",
+    "số": "no.",
+    "Không có đơn vị nào quá hạn báo cáo.": "No unit is late to report.",
+    "Không có đơn vị nào quá hạn xác nhận.": "No unit is late to acknowledge.",
+    "Thư mà máy chủ SMTP cục bộ của bản chạy thử đã nhận ({count} thư, thư mục {dir}). Mở một thư rồi bấm liên kết "
+    "trong thư để xác nhận như một đơn vị.": "The mail the demo's local SMTP server received ({count} messages, "
+    "folder {dir}). Open a message and follow its link to acknowledge as a unit would.",
+    "Chưa có văn bản nào.": "No directive yet.",
+    "Cơ quan ban hành": "Issuer",
+    "Ngày": "Date",
+    "Số, ký hiệu": "Number",
+    "Văn bản ban hành và văn bản triển khai ở các cấp": (
+        "Directives issued, and their implementing directives at every level"
+    ),
+    "Chi tiết": "Details",
+    "Chưa có sự kiện nào.": "No event yet.",
+    "Người thực hiện": "By",
+    "Sự kiện": "Event",
+    "Thời điểm": "Time",
+    "Đơn vị chưa nhận văn bản nào.": "This unit has received no directive yet.",
+    "Đơn vị cấp trên": "Parent unit",
+    "Đơn vị trực thuộc": "Units below",
+    "đã giải thể/sáp nhập": "dissolved/merged",
+    # the paged view of a big directive (cascade/status/page.py)
+    "Tổng hợp": "Figures",
+    "Đã xác nhận (đơn vị nhận trực tiếp)": "Acknowledged (direct recipients)",
+    "Số đơn vị (mọi cấp)": "Units (every level)",
+    "Danh sách đơn vị": "Units",
+    "Tất cả": "All",
+    "Không có đơn vị nào.": "No unit.",
+    "Trang": "Page",
+    "Trang đầu": "First page",
+    "Trang trước": "Previous page",
+    "Trang sau": "Next page",
+    "Trang cuối": "Last page",
+    "đơn vị": "units",
+    # statuses
+    "Chờ gửi": "Waiting to be sent",
+    "Đã đến": "Arrived",
+    "Từ chối tiếp nhận": "Refused",
+    "Đã tiếp nhận": "Received",
+    "Đã phân công": "Assigned",
+    "Đang xử lý": "In progress",
+    "Hoàn thành": "Completed",
+}
+
+URGENCY_LABELS = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+
+
+def choose(value: str | None) -> str | None:
+    """The supported language a query value or cookie names, or None."""
+    value = (value or "").strip().lower()[:5]
+    return value if value in LANGUAGES else None
+
+
+def translate(text: str, lang: str | None = None, **params: Any) -> str:
+    lang = lang or current_lang.get()
+    source = EN.get(text, text) if lang == "en" else text
+    return source.format(**params) if params else source
+
+
+@pass_context
+def jinja_translate(context: Context, text: str, **params: Any) -> str:
+    lang = context.get("lang") or current_lang.get()
+    return translate(str(text), str(lang), **params)
+
+
+@pass_context
+def page_lang(context: Context) -> str:
+    return str(context.get("lang") or current_lang.get())
+
+
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@pass_context
+def long_date(context: Context, value: date) -> str:
+    """ngày 20 tháng 5 năm 2021 (a document's place-and-date line), or 20 May 2021 in English."""
+    if (context.get("lang") or current_lang.get()) == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+
+
+def switch_links() -> list[dict[str, str]]:
+    """The other languages, as links to the same page (empty where a page cannot be fetched again)."""
+    path = current_switch_path.get()
+    if path is None:
+        return []
+    here = current_lang.get()
+    return [
+        {"lang": code, "name": LANG_NAMES[code], "href": f"{path}?lang={code}"} for code in LANGUAGES if code != here
+    ]
+
+
+def install(env: Any) -> None:
+    """Adds `_`, `page_lang`, `lang_switch` and the `long_date` filter to a Jinja2 environment."""
+    env.filters.update(long_date=long_date)
+    env.globals.update(_=jinja_translate, page_lang=page_lang, lang_switch=switch_links, urgency_labels=URGENCY_LABELS)

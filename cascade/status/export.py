@@ -1,0 +1,139 @@
+"""A directive's status rows as CSV (UTF-8 with BOM, so Excel keeps the diacritics) and as XLSX.
+
+to_csv/to_xlsx take the whole tree's rows (cascade/status/tree.py, a small directive); csv_stream/write_xlsx take
+them in chunks (cascade/status/page.py's export_chunks, a big one) and hold one chunk at a time: the CSV as a
+stream of bytes, the XLSX in openpyxl's write-only mode, which spills each sheet to a temporary file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from cascade.status.oversight import ack_overdue
+
+COLUMNS: list[tuple[str, str]] = [
+    ("level", "Cấp"),
+    ("unit", "Mã đơn vị"),
+    ("name", "Tên đơn vị"),
+    ("kind", "Loại"),
+    ("role", "Vai trò"),
+    ("directive", "Văn bản"),
+    ("status_label", "Trạng thái"),
+    ("edxml", "Mã edXML"),
+    ("ack_due", "Hạn xác nhận"),
+    ("acknowledged_at", "Đã xác nhận lúc"),
+    ("report_due", "Hạn báo cáo"),
+    ("implementing_directive", "Văn bản triển khai"),
+    ("supervisor", "Đơn vị đôn đốc"),
+]
+OVERDUE_COLUMNS = [("days_late", "Số ngày quá hạn"), *COLUMNS]
+
+
+def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> list[list[Any]]:
+    """Header line then one line per row, in the given column order (missing values empty)."""
+    lines: list[list[Any]] = [[label for _, label in columns]]
+    for row in rows:
+        lines.append([row.get(key) if row.get(key) is not None else "" for key, _ in columns])
+    return lines
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    return b"".join(csv_stream([rows]))
+
+
+def csv_stream(chunks: Iterable[list[dict[str, Any]]]) -> Iterator[bytes]:
+    """The BOM and the header line at once, then each chunk's lines: CRLF, UTF-8, the bytes to_csv wrote."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")  # what "utf-8-sig" put first
+    writer.writerow([label for _, label in COLUMNS])
+    yield buffer.getvalue().encode("utf-8")  # before the first query answers: the download starts at once
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(table(chunk)[1:])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _sheet(workbook: Workbook, title: str, lines: list[list[Any]], first: bool = False) -> None:
+    sheet = workbook.active if first else workbook.create_sheet()
+    assert sheet is not None
+    sheet.title = title
+    for line in lines:
+        sheet.append(line)
+    header_fill = PatternFill("solid", fgColor="DDDDDD")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+    sheet.freeze_panes = "A2"
+    for index, _ in enumerate(lines[0], start=1):
+        width = max(len(str(line[index - 1])) for line in lines)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+
+
+def to_xlsx(rows: list[dict[str, Any]], title: str, today: date) -> bytes:
+    """Two sheets: every unit's status, and the units late acknowledging."""
+    workbook = Workbook()
+    _sheet(workbook, "Trạng thái", table(rows), first=True)
+    _sheet(workbook, "Quá hạn xác nhận", table(ack_overdue(rows, today), OVERDUE_COLUMNS))
+    workbook.properties.title = title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _stream_sheet(
+    workbook: Workbook, title: str, columns: list[tuple[str, str]], chunks: Iterable[list[dict[str, Any]]]
+) -> int:
+    """A write-only sheet styled as _sheet does: bold grey header, frozen first row, widths from the header and
+    the first chunk (write-only mode wants them before the first row). Returns how many rows it wrote."""
+    sheet = workbook.create_sheet(title)
+    parts = iter(chunks)
+    first = next(parts, [])
+    lines = table(first, columns)
+    for index, _ in enumerate(columns, start=1):
+        width = max(len(str(line[index - 1])) for line in lines)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    header_fill, bold = PatternFill("solid", fgColor="DDDDDD"), Font(bold=True)
+    header = []
+    for label in lines[0]:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font, cell.fill = bold, header_fill
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for line in lines[1:]:
+        sheet.append(line)
+        written += 1
+    for chunk in parts:
+        for line in table(chunk, columns)[1:]:
+            sheet.append(line)
+            written += 1
+    return written
+
+
+def write_xlsx(
+    target: str | IO[bytes],
+    title: str,
+    rows: Iterable[list[dict[str, Any]]],
+    overdue: Iterable[list[dict[str, Any]]],
+) -> None:
+    """to_xlsx's two sheets in write-only mode, from chunks of rows: every unit's status, and the units late
+    acknowledging (rows with `days_late`, most overdue first, as cascade/status/page.py orders ?status=overdue).
+    Memory holds one chunk; openpyxl keeps each sheet in a temporary file until the workbook is saved."""
+    workbook = Workbook(write_only=True)
+    _stream_sheet(workbook, "Trạng thái", COLUMNS, rows)
+    _stream_sheet(workbook, "Quá hạn xác nhận", OVERDUE_COLUMNS, overdue)
+    workbook.properties.title = title
+    workbook.save(target)

@@ -1,0 +1,141 @@
+"""Roll-up: a unit's figures plus those of the units below it (through the directives it passed on), and the
+consolidated report an issuer gets once a cycle's reports are all in or its deadline has passed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from cascade.core.settings import get_settings
+from cascade.core.workdays import WorkCalendar, work_calendar
+from cascade.directives.reportplan import ensure_cycles
+from models import Assignment, Directive, Role, Status, Unit
+from models.report import EscalationStep, Report
+
+ROLLUP_CACHE, REPORTS_CACHE, STEPS_CACHE = "rolled_up", "reports_by_directive", "steps_by_directive"
+STATUS_WORDS = {"submitted": "Đã báo cáo", "late": "Báo cáo muộn", "missing": "Chưa báo cáo"}
+
+
+def act_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
+    query = (
+        select(Assignment, Unit)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.directive_id == directive_id, Assignment.role == Role.act.value)
+        .where(col(Assignment.status) != Status.refused.value)
+        .order_by(col(Unit.code))
+    )
+    return list(session.exec(query).all())
+
+
+def directive_reports(session: Session, directive_id: int) -> dict[tuple[int, int], Report]:
+    """Every report under a directive by (assignment, cycle), read once per session (status walks thousands)."""
+    cache: dict[int, dict[tuple[int, int], Report]] = session.info.setdefault(REPORTS_CACHE, {})
+    if directive_id not in cache:
+        query = select(Report).where(Report.directive_id == directive_id)
+        cache[directive_id] = {(r.assignment_id, r.cycle_seq): r for r in session.exec(query).all()}
+    return cache[directive_id]
+
+
+def submitted_report(session: Session, assignment: Assignment, seq: int) -> Report | None:
+    report = directive_reports(session, assignment.directive_id).get((assignment.id or 0, seq))
+    return report if report is not None and report.status == "submitted" else None
+
+
+def directive_steps(session: Session, directive_id: int) -> dict[int, list[EscalationStep]]:
+    cache: dict[int, dict[int, list[EscalationStep]]] = session.info.setdefault(STEPS_CACHE, {})
+    if directive_id not in cache:
+        found: dict[int, list[EscalationStep]] = {}
+        for step in session.exec(select(EscalationStep).where(EscalationStep.directive_id == directive_id)).all():
+            found.setdefault(step.assignment_id, []).append(step)
+        cache[directive_id] = found
+    return cache[directive_id]
+
+
+def add(total: dict[str, float], figures: dict[str, float]) -> None:
+    for code, value in figures.items():
+        total[code] = total.get(code, 0) + value
+
+
+def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> list[dict[str, Any]]:
+    """Depth first: each act unit with its own figures and its rolled-up figures (own + the units below)."""
+    rows: list[dict[str, Any]] = []
+    for a, u in act_assignments(session, directive_id):
+        report = submitted_report(session, a, seq)
+        below = unit_rows(session, a.implementing_directive_id, seq, level + 1) if a.implementing_directive_id else []
+        rolled: dict[str, float] = dict(report.figures) if report else {}
+        for row in below:
+            if row["level"] == level + 1:
+                add(rolled, row["rolled_up"])
+        rows.append(
+            {
+                "level": level,
+                "unit": u.code,
+                "name": u.name,
+                "status": ("late" if report.late else "submitted") if report else "missing",
+                "submitted_at": report.submitted_at if report else None,
+                "version": report.version if report else 0,
+                "figures": dict(report.figures) if report else {},
+                "rolled_up": rolled,
+                "text": report.text if report else "",
+            }
+        )
+        rows.extend(below)
+    return rows
+
+
+def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, float]:
+    """The unit's own submitted figures plus those rolled up from the units it passed the directive on to.
+    Memoised per session: `cascade status` asks for every unit of a tree, each subtree is summed once."""
+    cache: dict[tuple[int, int], dict[str, float]] = session.info.setdefault(ROLLUP_CACHE, {})
+    key = (assignment.id or 0, seq)
+    if key not in cache:
+        report = submitted_report(session, assignment, seq)
+        total: dict[str, float] = dict(report.figures) if report else {}
+        if assignment.implementing_directive_id:
+            for child, _ in act_assignments(session, assignment.implementing_directive_id):
+                add(total, rolled_up(session, child, seq))
+        cache[key] = total
+    return dict(cache[key])
+
+
+def report_fields(session: Session, assignment: Assignment, calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """For `cascade status`: the report status of each cycle, the escalation step reached, the figures."""
+    reached: dict[str, EscalationStep] = {}
+    for s in directive_steps(session, assignment.directive_id).get(assignment.id or 0, []):
+        if s.item not in reached or s.rank > reached[s.item].rank:
+            reached[s.item] = s
+    ladder = {item: s.step for item, s in sorted(reached.items())}
+    ack_step = f"ack:{ladder['ack']}" if "ack" in ladder else None
+    out: dict[str, Any] = {"escalation": ladder, "escalation_step": ack_step}
+    if assignment.role != Role.act:
+        return {**out, "report_status": None, "report_cycles": [], "figures": {}, "rolled_up": {}}
+    directive = session.get(Directive, assignment.directive_id)
+    assert directive is not None
+    mine = directive_reports(session, assignment.directive_id)
+    cycles = []
+    for cycle in ensure_cycles(session, directive, calendar or work_calendar(get_settings())):
+        r = mine.get((assignment.id or 0, cycle.seq))
+        state = "missing" if r is None else "draft" if r.status != "submitted" else "late" if r.late else "submitted"
+        cycles.append(
+            {
+                "cycle": cycle.seq,
+                "due": cycle.due.isoformat(),
+                "status": state,
+                "version": r.version if r else 0,
+                "submitted_at": r.submitted_at.isoformat() if r and r.submitted_at else None,
+                "figures": dict(r.figures) if r and r.status == "submitted" else {},
+                "rolled_up": rolled_up(session, assignment, cycle.seq),
+            }
+        )
+    current = next((c for c in cycles if c["status"] in ("missing", "draft")), cycles[-1] if cycles else None)
+    item = f"r{current['cycle']}" if current else ""
+    return {
+        **out,
+        # The step reached for the report owed now, else for the acknowledgement.
+        "escalation_step": f"{item}:{ladder[item]}" if item in ladder else ack_step,
+        "report_status": current["status"] if current else None,
+        "report_cycles": cycles,
+        "figures": current["figures"] if current else {},
+        "rolled_up": current["rolled_up"] if current else {},
+    }
