@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar
 
-from prefect import Task, flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect import Task, flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
-from sqlmodel import select
 
-from cascade.core.db import session_scope
-from cascade.directives.directivefile import check_units, parse_directive
-from cascade.directives.store import store_directive
-from cascade.replies.passon import mark_dispatched
-from cascade.status.tree import find_directive
-from models import Directive, Unit
+from cascade.delivery.counts import SendCounts
 from models.schema import init_db
+from tasks.directive import (
+    check_directive_task,
+    find_directive_task,
+    mark_dispatched_task,
+    run_title,
+    store_directive_task,
+)
 from tasks.dispatch import (
     create_assignments_task,
     create_task_items_task,
+    dispatch_processes,
     plan_notice_batches_task,
     plan_send_batches_task,
     render_notices_task,
@@ -32,82 +31,31 @@ from tasks.status import publish_status_task
 R = TypeVar("R")
 
 
+class DispatchTotals(TypedDict):
+    """What a run did; the CLI, the demo, the bench and the tests read it as a dict."""
+
+    assignments: int
+    rendered: int
+    sent: int
+    bounced: int
+    failed: int
+    recipients: NotRequired[int]  # a dry run's only figure
+
+
 def run_name() -> str:
     """'252/KH-LĐLĐ · Liên đoàn Lao động tỉnh Lai Châu': the run reads as the directive it carries."""
-    params = flow_run.parameters or {}
-    try:
-        with session_scope() as session:
-            if params.get("directive_id"):
-                directive = session.get(Directive, params["directive_id"])
-            elif params.get("number"):
-                directive = find_directive(session, params["number"], params.get("issuer"))
-            else:
-                directive = None
-            if directive is not None:
-                issuer = session.get(Unit, directive.issuer_id)
-                return f"{directive.number} · {issuer.name if issuer else ''}"
-            if params.get("directive_file"):  # not stored yet: the number and issuer as the file gives them
-                spec = parse_directive(Path(str(params["directive_file"])))
-                unit = session.exec(select(Unit).where(Unit.code == spec.issuer)).first()
-                return f"{spec.number} · {unit.name if unit else spec.issuer}"
-    except Exception:  # noqa: BLE001 - a name is cosmetic; the flow reports real errors itself
-        pass
-    if params.get("directive_file"):
-        return f"{Path(str(params['directive_file'])).name}"
-    return "cascade-directive"
+    return run_title(flow_run.parameters or {})
 
 
-@task(name="store-directive")
-def store_directive_task(directive_file: str) -> int:
-    spec = parse_directive(Path(directive_file))
-    with session_scope() as session:
-        directive, created = store_directive(session, spec)
-        get_run_logger().info("%s %s", "stored" if created else "resuming", directive.number)
-        assert directive.id is not None
-        return directive.id
-
-
-@task(name="find-directive")
-def find_directive_task(number: str, issuer: str | None) -> int:
-    with session_scope() as session:
-        directive = find_directive(session, number, issuer)
-        assert directive.id is not None
-        return directive.id
-
-
-@task(name="check-directive")
-def check_directive_task(directive_file: str) -> int:
-    """Validate a directive file against the tree and publish its recipients; stores and sends nothing."""
-    spec = parse_directive(Path(directive_file))
-    with session_scope() as session:
-        units = check_units(session, spec)
-    lines = [f"| {code} | {units[code].name} | {role} |" for code, role in spec.recipients]
-    create_markdown_artifact(
-        key="dry-run",
-        markdown=f"## {spec.number} (dry run)\n\n{spec.summary}\n\n| unit | name | role |\n|---|---|---|\n"
-        + "\n".join(lines),
-        description=f"{spec.number}: recipients, nothing sent",
-    )
-    return len(spec.recipients)
-
-
-@task(name="mark-dispatched")
-def mark_dispatched_task(directive_id: int) -> None:
-    with session_scope() as session:
-        directive = session.get(Directive, directive_id)
-        if directive is not None:
-            mark_dispatched(session, directive)
-
-
-# CASCADE_DISPATCH_PROCESSES > 1 renders, then sends, the batches over a bounded pool of processes, for machines
-# with cores to spare. On the 2-core machine it was measured on it did not pay (10,000 units: 180 notices/s in
-# two processes, 333 in one, before the pipeline below), hence 1: one process, render and send overlapping.
+# With CASCADE_DISPATCH_PROCESSES > 1, a directive of at least this many batches renders, then sends, them over a
+# bounded pool of processes (for machines with cores to spare; see cascade/core/settings.py for why 1 is the
+# default); fewer batches do not pay for the pool's start.
 PARALLEL_FROM_BATCHES = 4
 
 
-def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]]) -> list[R]:
+def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]], processes: int) -> list[R]:
     """Run one task per batch: in order in this process, or over a bounded process pool when configured."""
-    workers = min(len(calls), int(os.environ.get("CASCADE_DISPATCH_PROCESSES") or 1))
+    workers = min(len(calls), processes)
     if workers <= 1 or len(calls) < PARALLEL_FROM_BATCHES:
         return [batch_task(**params) for params in calls]
     with ProcessPoolTaskRunner(max_workers=workers) as runner:
@@ -115,24 +63,23 @@ def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]]) -> list[R
         return [future.result() for future in futures]
 
 
-def render_and_send(directive_id: int, batches: list[list[int]], totals: dict[str, int]) -> None:
+def render_and_send(directive_id: int, batches: list[list[int]], sent: SendCounts) -> int:
     """Send each batch while the next one renders in a worker thread: rendering is CPU, sending waits on the
-    mail server much of the time, and the two overlap in one process (measured: see README, National scale)."""
+    mail server much of the time, and the two overlap in one process (measured: see README, National scale).
+
+    Returns how many notices were rendered; the sends' counts are added to `sent`."""
     if not batches:
-        return
+        return 0
+    rendered = 0
     rendering = render_notices_task.submit(directive_id=directive_id, assignment_ids=batches[0])
     for following in [*batches[1:], None]:
-        rendered = rendering.result()
+        batch = rendering.result()
         if following is not None:
             rendering = render_notices_task.submit(directive_id=directive_id, assignment_ids=following)
-        totals["rendered"] += rendered["added"]
-        if rendered["message_ids"]:
-            add_counts(totals, send_batch_task(message_ids=rendered["message_ids"]))
-
-
-def add_counts(totals: dict[str, int], counts: dict[str, int]) -> None:
-    for key in ("sent", "bounced", "failed"):
-        totals[key] += counts.get(key, 0)
+        rendered += batch["added"]
+        if batch["message_ids"]:
+            sent.add(send_batch_task(message_ids=batch["message_ids"]))
+    return rendered
 
 
 @flow(name="cascade-directive", flow_run_name=run_name, log_prints=False)
@@ -142,7 +89,7 @@ def cascade_directive(
     issuer: str | None = None,
     directive_id: int | None = None,
     dry_run: bool = False,
-) -> dict[str, int]:
+) -> DispatchTotals:
     """Dispatch a directive to its recipients: assignments, notices through the outbox, status artifact.
 
     Args:
@@ -167,17 +114,25 @@ def cascade_directive(
         raise ValueError("give directive_file (a directive YAML file) or number (a stored directive's number)")
     created = create_assignments_task(directive_id)
     create_task_items_task(directive_id)
-    totals = {"assignments": created, "rendered": 0, "sent": 0, "bounced": 0, "failed": 0}
     batches = plan_notice_batches_task(directive_id)
-    if int(os.environ.get("CASCADE_DISPATCH_PROCESSES") or 1) > 1 and len(batches) >= PARALLEL_FROM_BATCHES:
-        totals["rendered"] = sum(r["added"] for r in run_batches(render_notices_task, [
-            {"directive_id": directive_id, "assignment_ids": b} for b in batches]))  # fmt: skip
+    processes, sent = dispatch_processes(), SendCounts()
+    if processes > 1 and len(batches) >= PARALLEL_FROM_BATCHES:
+        rendered = sum(r["added"] for r in run_batches(render_notices_task, [
+            {"directive_id": directive_id, "assignment_ids": b} for b in batches], processes))  # fmt: skip
     else:
-        render_and_send(directive_id, batches, totals)
+        rendered = render_and_send(directive_id, batches, sent)
     # Whatever is still owed: all of it on a process pool, else a rerun's leftovers and bounce escalations.
-    for counts in run_batches(send_batch_task, [{"message_ids": b} for b in plan_send_batches_task(directive_id)]):
-        add_counts(totals, counts)
+    send_calls = [{"message_ids": b} for b in plan_send_batches_task(directive_id)]
+    for counts in run_batches(send_batch_task, send_calls, processes):
+        sent.add(counts)
     mark_dispatched_task(directive_id)
     publish_status_task(directive_id)
+    totals: DispatchTotals = {
+        "assignments": created,
+        "rendered": rendered,
+        "sent": sent.sent,
+        "bounced": sent.bounced,
+        "failed": sent.failed,
+    }
     log.info("directive %s: %s", directive_id, totals)
     return totals

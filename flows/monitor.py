@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from prefect import flow, get_run_logger
 
+from cascade.delivery.counts import SendCounts
 from models import utcnow
 from models.schema import init_db
 from tasks.dispatch import plan_send_batches_task, send_batch_task
 from tasks.monitor import consolidate_task, emit_events_task, publish_reports_task, take_steps_task
+
+
+class MonitorTotals(TypedDict):
+    """What a run did; `cascade monitor` and the bench read it as a dict."""
+
+    steps: int
+    consolidated: int
+    sent: int
+    bounced: int
+    failed: int
 
 
 def parse_now(now: str | None) -> datetime:
@@ -25,7 +37,7 @@ def parse_now(now: str | None) -> datetime:
 
 
 @flow(name="monitor-deadlines", log_prints=False)
-def monitor_deadlines(now: str | None = None) -> dict[str, int]:
+def monitor_deadlines(now: str | None = None) -> MonitorTotals:
     """Chase acknowledgements and reports due soon or overdue, consolidate finished cycles, send the emails."""
     log = get_run_logger()
     init_db()
@@ -34,10 +46,15 @@ def monitor_deadlines(now: str | None = None) -> dict[str, int]:
     reports = consolidate_task(at)
     emit_events_task(taken["events"])
     publish_reports_task(reports)
-    totals = {"steps": taken["steps"], "consolidated": len(reports), "sent": 0, "bounced": 0, "failed": 0}
+    sent = SendCounts()
     for batch in plan_send_batches_task(None):
-        counts = send_batch_task(batch)
-        for key in ("sent", "bounced", "failed"):
-            totals[key] += counts.get(key, 0)
+        sent.add(send_batch_task(batch))
+    totals: MonitorTotals = {
+        "steps": taken["steps"],
+        "consolidated": len(reports),
+        "sent": sent.sent,
+        "bounced": sent.bounced,
+        "failed": sent.failed,
+    }
     log.info("monitor at %s: %s", at.isoformat(), totals)
     return totals

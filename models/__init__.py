@@ -1,12 +1,21 @@
 """SQLModel tables: the database is the source of truth for every unit's state."""
 
 from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status
-from models.audit import AuditLog
+from models.audit import AuditEvent, AuditLog, audit_row, record_audit, record_audits
 from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
 from models.outbox import MailStatus, OutboxBody, OutboxMessage
-from models.report import EscalationStep, Report, ReportAttachment, ReportCycle, ReportingPlan, ReportVersion
+from models.report import (
+    EscalationStep,
+    Report,
+    ReportAttachment,
+    ReportCycle,
+    ReportingPlan,
+    ReportState,
+    ReportStatus,
+    ReportVersion,
+)
 from models.task_item import TaskItem, TaskStatus
-from models.types import UTCDateTime, utcnow
+from models.types import StrEnumType, UTCDateTime, utcnow
 from models.unit import Unit, UnitPublic
 
 __all__ = [
@@ -14,6 +23,7 @@ __all__ = [
     "EDXML_CODE",
     "Acknowledgement",
     "Assignment",
+    "AuditEvent",
     "AuditLog",
     "CascadeMode",
     "Directive",
@@ -27,14 +37,20 @@ __all__ = [
     "ReportAttachment",
     "ReportCycle",
     "ReportingPlan",
+    "ReportState",
+    "ReportStatus",
     "ReportVersion",
     "Role",
     "Status",
+    "StrEnumType",
     "TaskItem",
     "TaskStatus",
     "Unit",
     "UnitPublic",
     "Urgency",
     "UTCDateTime",
+    "audit_row",
+    "record_audit",
+    "record_audits",
     "utcnow",
 ]

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.directive import CascadeMode, Role
+from models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class Status(StrEnum):
@@ -21,7 +22,7 @@ class Status(StrEnum):
     completed = "completed"
 
 
-EDXML_CODE: dict[str, str | None] = {
+EDXML_CODE: dict[Status, str | None] = {
     Status.queued: None,
     Status.arrived: "01",
     Status.refused: "02",
@@ -44,15 +45,15 @@ class Assignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id")
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str = Field(max_length=10)
-    status: str = Field(default=Status.queued.value, max_length=20)
+    role: Role = Field(sa_type=StrEnumType(Role, 10))
+    status: Status = Field(default=Status.queued, sa_type=StrEnumType(Status, 20))
     ack_due: date
     report_due: date | None = None
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     refused_reason: str | None = None
     implementing_directive_id: int | None = Field(default=None, foreign_key="directive.id")
     # How this unit passes the directive on (forward | author); None for units with nothing below them.
-    mode: str | None = Field(default=None, max_length=20)
+    mode: CascadeMode | None = Field(default=None, sa_type=StrEnumType(CascadeMode, 20))
     # When the unit must have passed it on (Decree 30 Art. 4: the same or the next working day).
     pass_on_due: date | None = None
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

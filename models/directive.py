@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -44,8 +44,8 @@ class DirectiveBase(SQLModel):
     signer_name: str = ""
     report_due: date
     report_to: str | None = None
-    urgency: str = Field(default=Urgency.normal.value, max_length=20)
-    cascade_mode: str = Field(default=CascadeMode.forward.value, max_length=20)
+    urgency: Urgency = Field(default=Urgency.normal, sa_type=StrEnumType(Urgency, 20))
+    cascade_mode: CascadeMode = Field(default=CascadeMode.forward, sa_type=StrEnumType(CascadeMode, 20))
     lead_days: int = 3
 
 
@@ -73,9 +73,9 @@ class Recipient(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
-    role: str = Field(max_length=10)
+    role: Role = Field(sa_type=StrEnumType(Role, 10))
     # Overrides the directive's cascade_mode for this unit (forward | author).
-    mode: str | None = Field(default=None, max_length=20)
+    mode: CascadeMode | None = Field(default=None, sa_type=StrEnumType(CascadeMode, 20))
 
 
 class DirectiveTask(SQLModel, table=True):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class MailStatus(StrEnum):
@@ -34,7 +34,7 @@ class OutboxMessage(SQLModel, table=True):
     to_addr: str = Field(max_length=320)
     to_name: str = Field(default="", max_length=300)
     subject: str  # the bodies are in OutboxBody: this row changes state several times, they never do
-    status: str = Field(default=MailStatus.pending.value, max_length=20)
+    status: MailStatus = Field(default=MailStatus.pending, sa_type=StrEnumType(MailStatus, 20))
     attempts: int = 0
     last_error: str | None = None
     message_id: str | None = Field(default=None, max_length=200)

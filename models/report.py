@@ -4,12 +4,29 @@ attachments, and the escalation steps taken while chasing acknowledgements and r
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.types import StrEnumType, UTCDateTime, utcnow
+
+
+class ReportStatus(StrEnum):
+    """A stored report: saved as a draft, or sent (only a submitted report counts)."""
+
+    draft = "draft"
+    submitted = "submitted"
+
+
+class ReportState(StrEnum):
+    """Where a unit's report for one cycle stands, as the status pages and the consolidated report show it."""
+
+    missing = "missing"  # no report saved
+    draft = "draft"  # saved, not submitted
+    submitted = "submitted"
+    late = "late"  # submitted after the cycle's deadline
 
 
 class ReportingPlan(SQLModel, table=True):
@@ -48,7 +65,7 @@ class Report(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     directive_id: int = Field(foreign_key="directive.id", index=True)
     cycle_seq: int
-    status: str = Field(default="draft", max_length=20)  # draft | submitted
+    status: ReportStatus = Field(default=ReportStatus.draft, sa_type=StrEnumType(ReportStatus, 20))
     version: int = 0
     text: str = ""
     figures: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utcnow
+from models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class TaskStatus(StrEnum):
@@ -23,5 +23,5 @@ class TaskItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     task_id: int = Field(foreign_key="directivetask.id")
-    status: str = Field(default=TaskStatus.open.value, max_length=20)
+    status: TaskStatus = Field(default=TaskStatus.open, sa_type=StrEnumType(TaskStatus, 20))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -9,6 +9,7 @@ from prefect import get_run_logger, task
 from cascade.core.db import session_scope
 from cascade.core.settings import get_settings
 from cascade.core.workdays import work_calendar
+from cascade.delivery.counts import SendCounts
 from cascade.delivery.mailer import send_outbox_batch
 from cascade.directives.subtasks import create_task_items
 from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches, owed_notices
@@ -22,6 +23,7 @@ class RenderedBatch(TypedDict):
 
 @task(name="create-assignments", retries=2, retry_delay_seconds=2)
 def create_assignments_task(directive_id: int) -> int:
+    """One assignment per recipient not yet assigned, with its deadlines; returns how many were created."""
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
         assert directive is not None
@@ -37,6 +39,7 @@ def create_task_items_task(directive_id: int) -> int:
 
 @task(name="plan-notice-batches", retries=2, retry_delay_seconds=2)
 def plan_notice_batches_task(directive_id: int) -> list[list[int]]:
+    """The assignments whose notices are still to render, in batches of CASCADE_BATCH_SIZE."""
     with session_scope() as session:
         return notice_batches(session, directive_id, get_settings().batch_size)
 
@@ -51,20 +54,26 @@ def render_notices_task(directive_id: int, assignment_ids: list[int]) -> Rendere
 
 @task(name="plan-send-batches", retries=2, retry_delay_seconds=2)
 def plan_send_batches_task(directive_id: int | None) -> list[list[int]]:
+    """The outbox rows still owed (of a directive, or all of them), in batches of CASCADE_BATCH_SIZE."""
     with session_scope() as session:
         return list(outbox_batches(session, directive_id, get_settings().batch_size))
 
 
 @task(name="send-batch", retries=3, retry_delay_seconds=[2, 10, 30])
-def send_batch_task(message_ids: list[int]) -> dict[str, int]:
+def send_batch_task(message_ids: list[int]) -> SendCounts:
     """Send one batch over several SMTP connections; a temporary failure stays owed for the next run."""
     with session_scope() as session:
         counts = send_outbox_batch(session, get_settings(), message_ids)
-    get_run_logger().info("batch of %d: %s", len(message_ids), counts)
-    if counts.get("failed"):
+    get_run_logger().info("batch of %d: %s", len(message_ids), counts.as_dict())
+    if counts.failed:
         # Outcomes are committed above; raising makes Prefect retry the batch, which resends only what failed.
-        raise TemporaryMailFailure(f"{counts['failed']} of {len(message_ids)} messages failed temporarily")
+        raise TemporaryMailFailure(f"{counts.failed} of {len(message_ids)} messages failed temporarily")
     return counts
+
+
+def dispatch_processes() -> int:
+    """Processes to render and send a directive's batches over (CASCADE_DISPATCH_PROCESSES, default 1)."""
+    return get_settings().dispatch_processes
 
 
 class TemporaryMailFailure(RuntimeError):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
-from cascade.chasing.consolidate import consolidate_due
-from cascade.chasing.escalation_events import escalation_events
+from cascade.chasing.consolidate import PublishedReport, consolidate_due
+from cascade.chasing.escalation_events import EventSpec, escalation_events
 from cascade.chasing.ladder import take_steps
 from cascade.core.db import session_scope
 from cascade.core.settings import get_settings
@@ -18,16 +18,17 @@ from cascade.core.workdays import work_calendar
 
 
 class StepsTaken(TypedDict):
+    """How many steps were taken, and the events that tell of them."""
+
     steps: int
-    events: list[dict[str, Any]]
+    events: list[EventSpec]
 
 
 @task(name="take-escalation-steps", retries=2, retry_delay_seconds=2)
 def take_steps_task(now: datetime) -> StepsTaken:
-    """Every reminder/escalation step now due, once; their emails are queued in the outbox (one commit).
-
-    Returns how many steps were taken and the events that tell of them, summarised above a few hundred: the
-    steps themselves (70,544 on a national due day) took seconds to pass from task to task."""
+    """Every reminder/escalation step now due, once; their emails are queued in the outbox (one commit)."""
+    # The events, summarised above a few hundred, travel to the next task, not the steps themselves: those
+    # (70,544 on a national due day) took seconds to pass from task to task.
     settings = get_settings()
     with session_scope() as session:
         steps = take_steps(session, settings, now, work_calendar(settings))
@@ -36,7 +37,8 @@ def take_steps_task(now: datetime) -> StepsTaken:
 
 
 @task(name="consolidate-reports", retries=2, retry_delay_seconds=2)
-def consolidate_task(now: datetime) -> list[dict[str, Any]]:
+def consolidate_task(now: datetime) -> list[PublishedReport]:
+    """Consolidate every report cycle that is complete or past its deadline, once; the issuers get it by email."""
     with session_scope() as session:
         published = consolidate_due(session, now, work_calendar(get_settings()))
     get_run_logger().info("%d report cycles consolidated", len(published))
@@ -44,7 +46,7 @@ def consolidate_task(now: datetime) -> list[dict[str, Any]]:
 
 
 @task(name="emit-escalation-events", retries=2, retry_delay_seconds=2)
-def emit_events_task(events: list[dict[str, Any]]) -> int:
+def emit_events_task(events: list[EventSpec]) -> int:
     """One event per step taken; one per directive and step when a run takes more than a few hundred."""
     for event in events:
         emit_event(**event)
@@ -52,7 +54,8 @@ def emit_events_task(events: list[dict[str, Any]]) -> int:
 
 
 @task(name="publish-consolidated-reports", retries=2, retry_delay_seconds=2)
-def publish_reports_task(reports: list[dict[str, Any]]) -> int:
+def publish_reports_task(reports: list[PublishedReport]) -> int:
+    """One Markdown artifact per consolidated report."""
     for report in reports:
         create_markdown_artifact(markdown=report["markdown"], key=report["key"], description=report["description"])
     return len(reports)

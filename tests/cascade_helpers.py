@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from cascade.directives.directivefile import parse_directive
 from cascade.directives.store import store_directive
 from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches
 from cascade.org.orgtree import import_org, parse_org
-from models import Assignment, Directive, Unit
+from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_DIRECTIVE = Path(__file__).resolve().parent.parent / "examples" / "252-KH-LDLD.yaml"
@@ -94,3 +95,45 @@ def status_units(number: str, issuer: str | None = None) -> dict[str, dict[str, 
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return {u["unit"]: u for u in json.loads(result.stdout)["units"]}
+
+
+def plant_tree(
+    session: Session, issuer: str, units: list[dict[str, Any]], number: str = "9/KH-THU", parent: int | None = None
+) -> Directive:
+    """A directive from unit `issuer` to `units` written straight into the tables (no flow, no mail), each
+    {"unit": code, "status": ..., and optionally "role", "ack_due", "report_due", "below": [units]}: a unit with
+    "below" passed it on (forward) in a directive of its own to those units. Returns the top directive."""
+    by_code = {u.code: u for u in session.exec(select(Unit)).all()}
+    directive = Directive(
+        number=number,
+        doc_type="KẾ HOẠCH",
+        issued_on=date(2021, 5, 20),
+        place="Lai Châu",
+        summary=f"Kế hoạch thử {number}",
+        report_due=date(2021, 6, 30),
+        issuer_id=by_code[issuer].id,  # type: ignore[arg-type]
+        year=2021,
+        parent_directive_id=parent,
+        source="file" if parent is None else "forward",
+        dispatched_at=datetime(2021, 5, 20, 2, tzinfo=UTC),
+    )
+    session.add(directive)
+    session.flush()
+    assert directive.id is not None
+    for spec in units:
+        status = spec["status"]
+        assignment = Assignment(
+            directive_id=directive.id,
+            unit_id=by_code[spec["unit"]].id,  # type: ignore[arg-type]
+            role=spec.get("role", "act"),
+            status=status,
+            ack_due=spec.get("ack_due", date(2021, 5, 21)),
+            report_due=spec.get("report_due"),
+            acknowledged_at=datetime(2021, 5, 21, 2, tzinfo=UTC) if status in ACKNOWLEDGED_STATES else None,
+        )
+        if spec.get("below"):
+            child = plant_tree(session, spec["unit"], spec["below"], f"{number}-{spec['unit']}", directive.id)
+            assignment.implementing_directive_id, assignment.mode = child.id, "forward"
+        session.add(assignment)
+    session.flush()
+    return directive

@@ -77,7 +77,7 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         init_db(engine)
         yield PG_URL
     else:
-        yield f"sqlite:///{tmp_path / 'cascade.core.db'}"
+        yield f"sqlite:///{tmp_path / 'cascade.db'}"
 
 
 @pytest.fixture

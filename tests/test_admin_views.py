@@ -11,12 +11,16 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.links import confirm_receipt, links_in
 from cascade.dev.smtp_sink import SmtpSink
 from cascade.dev.webserver import BackgroundServer
-from cascade.status.oversight import ack_overdue, level_counts, with_supervisors
+from cascade.status.page import late_rows
+from cascade.status.summary import level_counts
+from cascade.status.tree import tree_rows
 from flows.cascade_directive import cascade_directive
+from tests.cascade_helpers import plant_tree
 from tests.conftest import SAMPLE_DIRECTIVE
 from web.app import create_app
 
@@ -95,26 +99,49 @@ def test_unit_page_switches_to_english_and_remembers_it(mailbox: SmtpSink, admin
         assert '<html lang="vi">' in back.text and "Xác nhận đã nhận" in back.text
 
 
-def test_level_counts_and_supervisors_follow_the_tree() -> None:
-    def row(unit: str, level: int, status: str, due: str = "2021-05-21") -> dict[str, object]:
-        return {"unit": unit, "name": unit.title(), "level": level, "status": status, "ack_due": due, "role": "act"}
-
-    rows = with_supervisors(
-        [
-            row("a", 1, "acknowledged"),
-            row("a1", 2, "arrived"),
-            row("a2", 2, "acknowledged"),
-            row("b", 1, "arrived", "2021-06-01"),
-            row("b1", 2, "refused"),
-        ],
-        "Root",
+def test_level_counts_and_supervisors_follow_the_tree(settings: Settings) -> None:
+    with session_scope() as session:
+        directive = plant_tree(
+            session,
+            "LDLD_LC",
+            [
+                {
+                    "unit": "LDLD_PT",
+                    "status": "acknowledged",
+                    "below": [
+                        {"unit": "LDLD_PT_CS1", "status": "arrived"},
+                        {"unit": "LDLD_PT_CS2", "status": "acknowledged"},
+                    ],
+                },
+                {
+                    "unit": "LDLD_TD",
+                    "status": "arrived",
+                    "ack_due": date(2021, 6, 1),
+                    "below": [{"unit": "LDLD_TD_CS1", "status": "refused"}],
+                },
+            ],
+        )
+        assert directive.id is not None
+        directive_id = directive.id
+    with session_scope() as session:
+        rows = tree_rows(session, directive_id)
+        levels = level_counts(session, directive_id=directive_id)
+        late = late_rows(session, directive_id=directive_id, today=date(2021, 5, 25), status="overdue")
+    root, pt, td = (
+        "Liên đoàn Lao động tỉnh Lai Châu",
+        "Liên đoàn Lao động huyện Phong Thổ",
+        "Liên đoàn Lao động huyện Tam Đường",
     )
-    assert [r["supervisor"] for r in rows] == ["Root", "A", "A", "Root", "B"]
-    levels = level_counts(rows)
+    assert [(r["unit"], r["supervisor"]) for r in rows] == [
+        ("LDLD_PT", root),
+        ("LDLD_PT_CS1", pt),
+        ("LDLD_PT_CS2", pt),
+        ("LDLD_TD", root),
+        ("LDLD_TD_CS1", td),
+    ]
     assert [(lv["level"], lv["total"], lv["acknowledged"], lv["percent"]) for lv in levels] == [
         (1, 2, 1, 50),
         (2, 3, 1, 33),
     ]
     assert levels[1]["counts"]["refused"] == 1 and levels[1]["counts"]["arrived"] == 1
-    late = ack_overdue(rows, date(2021, 5, 25))
-    assert [(r["unit"], r["days_late"]) for r in late] == [("a1", 4)]  # b is not due yet, b1 refused
+    assert [(r["unit"], r["days_late"]) for r in late] == [("LDLD_PT_CS1", 4)]  # TD is not due yet, TD_CS1 refused

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import tracemalloc
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from cascade.directives.store import store_directive
 from cascade.dispatch.notices import create_assignments
 from cascade.org.orgtree import import_org, parse_org
 from cascade.replies.acknowledge import acknowledge
-from cascade.status.oversight import ack_overdue, today_vn
+from cascade.status.oversight import today_vn
 from cascade.status.summary import summarise
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Recipient, Unit
@@ -58,6 +58,27 @@ def two_level_sample() -> int:
         return directive.id
 
 
+def supervised(units: list[dict[str, Any]], root_issuer: str) -> list[dict[str, Any]]:
+    """The test's own supervisor of each row of the depth-first tree: the nearest row above it one level up (the
+    directive's issuer for level 1)."""
+    above, out = {0: root_issuer}, []
+    for u in units:
+        above[u["level"]] = u["name"]
+        out.append({**u, "supervisor": above.get(u["level"] - 1, root_issuer)})
+    return out
+
+
+def late_units(units: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The test's own list of the units late to acknowledge, with their days late: not acknowledged, due before
+    today; most overdue first, then by level and unit code."""
+    late = [
+        {**u, "days_late": (today - date.fromisoformat(u["ack_due"])).days}
+        for u in units
+        if u["status"] in ("queued", "arrived") and u["ack_due"] < today.isoformat()
+    ]
+    return sorted(late, key=lambda u: (-u["days_late"], u["level"], u["unit"]))
+
+
 def latest(key: str) -> Any:
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(
@@ -76,7 +97,7 @@ def test_sql_figures_agree_with_the_full_status_tree(settings: Settings) -> None
         for limit in (5, 200):
             summary = summarise(session, directive_id, today, limit)
             own = [u for u in full["units"] if u["level"] == 1]
-            late = ack_overdue(full["units"], today)
+            late = late_units(full["units"], today)
             assert full["units"][-1]["level"] == 1 and any(u["level"] == 2 for u in full["units"])
             assert summary.counts == dict(Counter(u["status"] for u in full["units"]))
             assert (summary.total, summary.acknowledged, summary.progress) == (24, 3, 12.5)

@@ -22,12 +22,12 @@ from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.rendering.render import STATUS_LABELS
 from cascade.status.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx
-from cascade.status.oversight import today_vn, with_supervisors
+from cascade.status.oversight import today_vn
 from cascade.status.page import TREE_LIMIT, export_chunks
 from cascade.status.summary import summarise
 from cascade.status.tree import directive_status
 from models import Directive
-from tests.test_status_artifact import two_level_sample
+from tests.test_status_artifact import late_units, supervised, two_level_sample
 from tests.test_status_paging import admin_web, big  # noqa: F401  (fixtures)
 
 HEADER = [label for _, label in COLUMNS]
@@ -65,7 +65,7 @@ def tree_rows(directive_id: int) -> list[dict[str, Any]]:
         directive = session.get(Directive, directive_id)
         assert directive is not None
         issuer = "Liên đoàn Lao động tỉnh Lai Châu"
-        return with_supervisors(directive_status(session, directive)["units"], issuer)
+        return supervised(directive_status(session, directive)["units"], issuer)
 
 
 def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
@@ -73,7 +73,7 @@ def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
     admin_web: httpx.Client,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
     codes = big["codes"]
     assert len(codes) == 608 > TREE_LIMIT
     with admin_web.stream("GET", f"/admin/directives/{big['id']}/export.csv") as response:
@@ -103,7 +103,7 @@ def test_big_xlsx_is_written_in_write_only_mode_with_both_sheets(
     admin_web: httpx.Client,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
     response = admin_web.get(f"/admin/directives/{big['id']}/export.xlsx")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -153,10 +153,10 @@ def test_small_exports_keep_the_tree_bytes_and_streaming_gives_the_same_cells(
         directive = session.get(Directive, directive_id)
         assert directive is not None
         title = f"{directive.number} – {directive.summary}"[:250]
-    assert sheet_values(small_xlsx.content) == sheet_values(to_xlsx(full, title=title, today=today))
+    assert sheet_values(small_xlsx.content) == sheet_values(to_xlsx(full, late_units(full, today), title=title))
 
     monkeypatch.setattr(web.admin, "TREE_LIMIT", 0)  # the streamed path for the same directive
-    monkeypatch.setattr(web.admin, "directive_status", no_tree)
+    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
     lines = csv_lines(admin_web.get(url + ".csv"))
     assert lines[0] == HEADER
     assert sorted(lines[1:]) == sorted([str(v) for v in line] for line in table(full)[1:])

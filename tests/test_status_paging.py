@@ -29,11 +29,11 @@ from cascade.directives.directivefile import parse_directive
 from cascade.directives.store import store_directive
 from cascade.dispatch.notices import create_assignments
 from cascade.org.orgtree import import_org, parse_org
-from cascade.status.oversight import ack_overdue, today_vn, with_supervisors
+from cascade.status.oversight import today_vn
 from cascade.status.page import PAGE_SIZE, TREE_LIMIT
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
-from tests.test_status_artifact import two_level_sample
+from tests.test_status_artifact import late_units, supervised, two_level_sample
 from web.app import create_app
 
 ADMIN = ("admin", "mat-khau-thu-2021")
@@ -139,11 +139,11 @@ def test_small_trees_keep_the_tree_and_filter_across_levels(settings: Settings, 
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
         assert directive is not None
-        full = with_supervisors(directive_status(session, directive)["units"], "Liên đoàn Lao động tỉnh Lai Châu")
+        full = supervised(directive_status(session, directive)["units"], "Liên đoàn Lao động tỉnh Lai Châu")
     assert any(u["level"] == 2 for u in full)
     text, rows = units_on(admin_web, f"/admin/directives/{directive_id}")
     assert 'id="tree"' in text and 'id="page-info"' not in text and rows == [u["unit"] for u in full]
-    late = ack_overdue(full, today)
+    late = late_units(full, today)
     text, found = units_on(admin_web, f"/admin/directives/{directive_id}?status=overdue")
     assert found == [r["unit"] for r in late] and len(found) == len(late) > 20
     cells = re.findall(

@@ -11,18 +11,17 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 
 from cascade.rendering.render import vn_date, vn_time
 from cascade.status.export import csv_stream, to_csv, to_xlsx, write_xlsx
-from cascade.status.oversight import ack_overdue, level_counts, report_overdue, today_vn, unit_history, with_supervisors
-from cascade.status.page import FILTERS, TREE_LIMIT, count_rows, export_chunks, status_page
-from cascade.status.summary import level_counts as sql_level_counts
-from cascade.status.summary import summarise, tree_size
-from cascade.status.tree import directive_status
-from models import ACKNOWLEDGED_STATES, Assignment, Directive, Unit
+from cascade.status.oversight import today_vn, unit_history
+from cascade.status.page import TREE_LIMIT, export_chunks, late_rows, status_page
+from cascade.status.summary import FILTERS, acknowledged_shares, count_rows, level_counts, summarise, tree_size
+from cascade.status.tree import tree_rows
+from models import Directive, Unit
 from web.auth import require_admin
 from web.common import app_engine, page
 
@@ -42,10 +41,14 @@ def _directive(session: Session, directive_id: int) -> Directive:
     return directive
 
 
-def _rows(session: Session, directive: Directive) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    status = directive_status(session, directive)
-    issuer = session.get(Unit, directive.issuer_id)
-    return status, _shown(with_supervisors(status["units"], issuer.name if issuer else ""))
+def _rows(session: Session, directive_id: int) -> list[dict[str, Any]]:
+    """Every unit of a small directive's tree, depth first, with the unit that follows it up."""
+    return _shown(tree_rows(session, directive_id))
+
+
+def _late(session: Session, directive_id: int, today: date, status: str) -> list[dict[str, Any]]:
+    """A small directive's units late to acknowledge ("overdue") or to report ("report_overdue")."""
+    return _shown(late_rows(session, directive_id=directive_id, today=today, status=status))
 
 
 def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,24 +63,16 @@ def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def directives(request: Request) -> HTMLResponse:
     """Every directive, the ones issued from files (the tops of cascades) first."""
     with Session(app_engine(request)) as session:
-        counts: dict[int, dict[str, int]] = {}
-        for directive_id, status, n in session.exec(
-            select(Assignment.directive_id, Assignment.status, func.count()).group_by(
-                col(Assignment.directive_id), col(Assignment.status)
-            )
-        ).all():
-            counts.setdefault(directive_id, {})[status] = n
         found = session.exec(
             select(Directive, Unit)
             .join(Unit, col(Unit.id) == col(Directive.issuer_id))
             .order_by(col(Directive.parent_directive_id).is_not(None), col(Directive.issued_on).desc())
             .limit(500)
         ).all()
+        shares = acknowledged_shares(session, [d.id for d, _ in found if d.id is not None])
         items = []
         for directive, issuer in found:
-            c = counts.get(directive.id or 0, {})
-            total = sum(c.values())
-            done = sum(n for s, n in c.items() if s in ACKNOWLEDGED_STATES)
+            total, done = shares.get(directive.id or 0, (0, 0))
             items.append({"directive": directive, "issuer": issuer, "total": total, "done": done})
     return page("web/admin/index.html", title="Theo dõi văn bản", items=items)
 
@@ -101,17 +96,18 @@ def directive_view(
             context = _paged(session, directive_id, today, status or None, page_number)
             title = f"{directive.number} – theo dõi"
             return page("web/admin/directive_paged.html", title=title, directive=directive, issuer=issuer, **context)
-        status_data, rows = _rows(session, directive)
+        rows, levels = _rows(session, directive_id), level_counts(session, directive_id=directive_id)
+        ack_late = _late(session, directive_id, today, "overdue")
+        report_late = _late(session, directive_id, today, "report_overdue")
     return page(
         "web/admin/directive.html",
         title=f"{directive.number} – theo dõi",
         directive=directive,
         issuer=issuer,
-        status=status_data,
         rows=rows,
-        levels=level_counts(rows),
-        ack_late=ack_overdue(rows, today),
-        report_late=report_overdue(rows, today),
+        levels=levels,
+        ack_late=ack_late,
+        report_late=report_late,
         today=today,
     )
 
@@ -119,14 +115,14 @@ def directive_view(
 def _paged(session: Session, directive_id: int, today: date, status: str | None, number: int) -> dict[str, Any]:
     """The paged view's figures (GROUP BY queries) and one page of rows: nothing grows with the tree."""
     summary = summarise(session, directive_id, today, limit=0, named=0)
-    levels = sql_level_counts(session, directive_id=directive_id)
+    levels = level_counts(session, directive_id=directive_id)
     shown = status_page(session, directive_id=directive_id, today=today, status=status, page=number)
     _shown(shown.rows)
     counts = summary.counts
     report_late = count_rows(session, directive_id=directive_id, today=today, status="report_overdue")
     figures = {
         "overdue": summary.overdue,
-        "unacknowledged": counts.get("queued", 0) + counts.get("arrived", 0),
+        "unacknowledged": summary.unacknowledged,
         "report_overdue": report_late,
         **counts,
     }
@@ -182,8 +178,7 @@ def export_csv(directive_id: int, request: Request) -> Response:
         directive = _directive(session, directive_id)
         name = _export_name(directive, "csv")
         if tree_size(session, directive_id=directive_id) <= TREE_LIMIT:
-            _, rows = _rows(session, directive)
-            return _download(to_csv(rows), "text/csv; charset=utf-8", name)
+            return _download(to_csv(_rows(session, directive_id)), "text/csv; charset=utf-8", name)
     chunks = _sql_chunks(engine, directive_id, today_vn())
     return StreamingResponse(csv_stream(chunks), media_type="text/csv; charset=utf-8", headers=_disposition(name))
 
@@ -197,8 +192,8 @@ def export_xlsx(directive_id: int, request: Request) -> Response:
         directive = _directive(session, directive_id)
         name, title = _export_name(directive, "xlsx"), f"{directive.number} – {directive.summary}"[:250]
         if tree_size(session, directive_id=directive_id) <= TREE_LIMIT:
-            _, rows = _rows(session, directive)
-            return _download(to_xlsx(rows, title=title, today=today), XLSX, name)
+            rows, late = _rows(session, directive_id), _late(session, directive_id, today, "overdue")
+            return _download(to_xlsx(rows, late, title=title), XLSX, name)
     handle, path = tempfile.mkstemp(prefix="cascade-export-", suffix=".xlsx")
     try:
         with os.fdopen(handle, "wb") as out:

@@ -25,7 +25,7 @@ from cascade.replies.reports import (
     save_report,
 )
 from cascade.status.rollup import add, unit_rows
-from models import Assignment, Role, Unit, utcnow
+from models import Assignment, ReportStatus, Role, Status, Unit, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
 from web.csrf import verify_csrf
@@ -78,7 +78,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         files=files,
         children=children,
         children_total=children_total,
-        can_edit=assignment.status != "refused" and editable(report, cycle, today),
+        can_edit=assignment.status != Status.refused and editable(report, cycle, today),
         max_files=MAX_FILES_PER_VERSION,
         max_mb=app_settings(request).upload_max_bytes // (1024 * 1024),
     )
@@ -153,7 +153,7 @@ async def report_post(token: str, request: Request) -> HTMLResponse:
         return error_page("unknown")
     if problems:
         return _render(request, token, assignment_id, seq, problems=problems, form=fields, status_code=400)
-    return _render(request, token, assignment_id, seq, saved="submitted" if submit else "draft")
+    return _render(request, token, assignment_id, seq, saved=ReportStatus.submitted if submit else ReportStatus.draft)
 
 
 @router.get("/r/{token}/files/{attachment_id}", response_model=None)

@@ -4,7 +4,7 @@ totals, a row per unit at every level, the units that did not report; HTML and M
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlmodel import Session, select
 
@@ -12,9 +12,20 @@ from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ensure_cycles
 from cascade.rendering.render import render
-from cascade.status.rollup import STATUS_WORDS, act_assignments, add, submitted_report, unit_rows
-from models import Assignment, AuditLog, Directive, Role, Unit
-from models.report import ReportCycle
+from cascade.status.rollup import act_assignments, add, submitted_report, unit_rows
+from models import Assignment, AuditEvent, Directive, MailStatus, Role, Unit, record_audit
+from models.report import ReportCycle, ReportState
+
+
+class PublishedReport(TypedDict):
+    """A cycle consolidated now, for the caller to publish as a Markdown artifact under `key`."""
+
+    key: str
+    markdown: str
+    description: str
+    directive_id: int
+    cycle: int
+    totals: dict[str, float]
 
 
 def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> dict[str, Any]:
@@ -33,8 +44,7 @@ def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> 
         "indicators": effective_plan(session, directive).indicators,
         "rows": rows,
         "totals": totals,
-        "missing": [r for r in rows if r["status"] == "missing"],
-        "status_words": STATUS_WORDS,
+        "missing": [r for r in rows if r["status"] == ReportState.missing],
     }
 
 
@@ -48,14 +58,14 @@ def render_consolidated(data: dict[str, Any]) -> dict[str, str]:
 
 def consolidate_due(
     session: Session, now: datetime, calendar: WorkCalendar, directive_ids: list[int] | None = None
-) -> list[dict[str, Any]]:
+) -> list[PublishedReport]:
     """Consolidate every cycle whose reports are all in or whose deadline has passed, once; the issuer gets it
     by email. Returns, per cycle consolidated now, what the caller publishes as an artifact."""
     today = local_date(now)
     if directive_ids is None:
-        query = select(Assignment.directive_id).where(Assignment.role == Role.act.value).distinct()
+        query = select(Assignment.directive_id).where(Assignment.role == Role.act).distinct()
         directive_ids = sorted(set(session.exec(query).all()))
-    published: list[dict[str, Any]] = []
+    published: list[PublishedReport] = []
     for directive_id in directive_ids:
         directive = session.get(Directive, directive_id)
         if directive is None:
@@ -75,24 +85,18 @@ def consolidate_due(
                 [{"key": f"consolidated:{directive_id}:{cycle.seq}", "kind": "consolidated",
                   "directive_id": directive_id, "assignment_id": None, "to_addr": issuer.email,
                   "to_name": issuer.name, "subject": out["subject"], "body_text": out["markdown"],
-                  "body_html": out["html"], "status": "pending", "attempts": 0, "created_at": now}],
+                  "body_html": out["html"], "status": MailStatus.pending, "attempts": 0, "created_at": now}],
             )  # fmt: skip
             cycle.consolidated_at = now
             session.add(cycle)
-            session.add(
-                AuditLog(
-                    event="report_consolidated",
-                    actor="monitor",
-                    at=now,
-                    directive_id=directive_id,
-                    unit_code=issuer.code,
-                    unit_name=issuer.name,
-                    detail={
-                        "cycle": cycle.seq,
-                        "totals": data["totals"],
-                        "missing": [r["unit"] for r in data["missing"]],
-                    },
-                )
+            record_audit(
+                session,
+                AuditEvent.report_consolidated,
+                unit=issuer,
+                actor="monitor",
+                at=now,
+                directive_id=directive_id,
+                detail={"cycle": cycle.seq, "totals": data["totals"], "missing": [r["unit"] for r in data["missing"]]},
             )
             session.flush()
             published.append(

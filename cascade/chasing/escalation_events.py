@@ -4,7 +4,7 @@ when a run takes more steps than a person reads in the UI's event feed (a nation
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 # Above this many steps in one run, events summarise: a national due day is 100,000 steps, and one event each
 # took 15 s to emit at 70,544 and buried everything else in the event feed. The audit log keeps every step.
@@ -12,7 +12,16 @@ PER_STEP_LIMIT = 500
 UNITS_NAMED = 100  # unit codes a summary event lists (the count says how many in all)
 
 
-def escalation_events(steps: list[dict[str, Any]], limit: int = PER_STEP_LIMIT) -> list[dict[str, Any]]:
+class EventSpec(TypedDict):
+    """Keyword arguments of prefect.events.emit_event (the domain does not import Prefect itself)."""
+
+    event: str
+    resource: dict[str, str]
+    related: NotRequired[list[dict[str, str]]]
+    payload: dict[str, Any]
+
+
+def escalation_events(steps: list[dict[str, Any]], limit: int = PER_STEP_LIMIT) -> list[EventSpec]:
     """Keyword arguments for prefect.events.emit_event, one dict per event to emit."""
     if len(steps) <= limit:
         return [_per_step(step) for step in steps]
@@ -26,7 +35,7 @@ def _directive(step: dict[str, Any]) -> dict[str, str]:
     return {"prefect.resource.id": f"cascade.directive.{step['directive_id']}", "prefect.resource.name": step["number"]}
 
 
-def _per_step(step: dict[str, Any]) -> dict[str, Any]:
+def _per_step(step: dict[str, Any]) -> EventSpec:
     return {
         "event": step["event"],
         "resource": {"prefect.resource.id": f"cascade.assignment.{step['assignment_id']}", "unit": step["unit"]},
@@ -35,7 +44,7 @@ def _per_step(step: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _summary(group: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(group: list[dict[str, Any]]) -> EventSpec:
     first = group[0]
     items: dict[str, int] = defaultdict(int)
     for step in group:

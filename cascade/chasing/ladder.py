@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cascade.chasing.reminders import digest_rows, reminder_row
@@ -20,10 +19,11 @@ from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ensure_cycles, ladder_for
 from cascade.dispatch.links import report_link, unit_link
-from models import Assignment, AuditLog, CascadeMode, Directive, Role, Status, Unit
-from models.report import EscalationStep, Report
+from models import Assignment, AuditEvent, CascadeMode, Directive, Role, Status, Unit, audit_row, record_audits
+from models.report import EscalationStep, Report, ReportStatus
 
 STEPS = ("before", "due", "parent", "escalate")
+STEP_EVENTS = {step: AuditEvent.escalation(step) for step in STEPS}
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
 ROWS_PER_INSERT = 2000  # reminders rendered, audit rows inserted, a part at a time
 
@@ -68,13 +68,13 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         split = len(ASSIGNMENT_COLUMNS)
         return [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in session.execute(query)]
 
-    for a, u in pairs(base.where(col(Assignment.status) == Status.arrived.value, col(Assignment.ack_due) <= horizon)):
+    for a, u in pairs(base.where(col(Assignment.status) == Status.arrived, col(Assignment.ack_due) <= horizon)):
         items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
     # author mode: a unit that acknowledged but has not issued its own directive yet is chased like the rest
     for a, u in pairs(
         base.where(
-            col(Assignment.mode) == CascadeMode.author.value,
-            col(Assignment.status) == Status.acknowledged.value,
+            col(Assignment.mode) == CascadeMode.author,
+            col(Assignment.status) == Status.acknowledged,
             col(Assignment.implementing_directive_id).is_(None),
             col(Assignment.pass_on_due) <= horizon,
         )
@@ -83,8 +83,8 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         start = local_date(a.acknowledged_at) if a.acknowledged_at else directive_of(a).issued_on
         items.append(Item(a, u, directive_of(a), "pass", a.pass_on_due, start))
     owing = base.where(
-        col(Assignment.role) == Role.act.value,
-        col(Assignment.status).not_in([Status.refused.value, Status.completed.value, Status.queued.value]),
+        col(Assignment.role) == Role.act,
+        col(Assignment.status).not_in([Status.refused, Status.completed, Status.queued]),
     )
     rows = pairs(owing)
     # A subquery, not a list of ids: a national directive owes 100,000 reports, and PostgreSQL takes at
@@ -93,7 +93,7 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         session.exec(
             select(Report.assignment_id, Report.cycle_seq).where(
                 col(Report.assignment_id).in_(owing.with_only_columns(col(Assignment.id))),
-                col(Report.status) == "submitted",
+                col(Report.status) == ReportStatus.submitted,
             )
         ).all()
     )
@@ -164,7 +164,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     events: list[dict[str, Any]] = []
     for start in range(0, len(taken), ROWS_PER_INSERT):
         audit = [_audit(t, now) for t in taken[start : start + ROWS_PER_INSERT]]
-        session.execute(insert(AuditLog), [row for row, _ in audit])
+        record_audits(session, [row for row, _ in audit])
         events.extend(event for _, event in audit)
     session.info.pop("steps_by_directive", None)  # cascade.status.rollup's memo of the steps is stale now
     session.flush()
@@ -186,16 +186,15 @@ def _audit(t: Taken, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     if t.step == "escalate":
         to.append(t.officer[1])
     detail = {"item": item.item, "step": t.step, "due": item.due.isoformat(), "to": to}
-    row = {
-        "event": f"escalation_{t.step}",
-        "actor": "monitor",
-        "at": now,
-        "directive_id": item.directive.id,
-        "assignment_id": item.assignment.id,
-        "unit_code": item.unit.code,
-        "unit_name": item.unit.name,
-        "detail": detail,
-    }
+    row = audit_row(
+        STEP_EVENTS[t.step],
+        unit=item.unit,
+        actor="monitor",
+        at=now,
+        directive_id=item.directive.id,
+        assignment_id=item.assignment.id,
+        detail=detail,
+    )
     event = {
         "event": f"cascade.escalation.{t.step}",
         "assignment_id": item.assignment.id,

@@ -82,11 +82,12 @@ def org_generate(
 def launch(file: Path) -> None:
     """Validate a directive file, store it and dispatch it through the `cascade-directive` flow."""
     from cascade.core.db import session_scope
-    from cascade.directives.directivefile import check_units, parse_directive
+    from cascade.directives.directivefile import check_units
+    from cascade.directives.specfile import parse_directive_file
     from models.schema import init_db
 
     try:
-        spec = parse_directive(file)
+        spec = parse_directive_file(file)  # the flow below reuses this parse (same process, same file)
         init_db()
         with session_scope() as session:
             check_units(session, spec)
@@ -158,7 +159,17 @@ def demo(
     """Run the whole sample on the embedded default: SQLite, ephemeral Prefect, a local SMTP sink."""
     quiet_prefect()
     from cascade.cli.status import print_status
-    from cascade.dev.demo import run_demo
+
+    try:
+        from cascade.dev.demo import run_demo
+    except ModuleNotFoundError as exc:  # its SMTP sink is aiosmtpd, an optional extra
+        if (exc.name or "").partition(".")[0] != "aiosmtpd":
+            raise
+        err.print(
+            "[bold red]Error:[/] `cascade demo` runs a local SMTP sink, which needs aiosmtpd (the `demo` extra): "
+            "pip install 'directive-cascade\\[demo]'"  # rich prints "\\[" as "["
+        )
+        raise typer.Exit(code=2) from None
 
     run_demo(workdir=workdir, ack_share=ack_share, console=console, show_status=print_status, serve=serve)
 

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cascade.core.db import get_engine
-from models import Directive, OutboxMessage, Unit
+from models import Directive, MailStatus, OutboxMessage, Unit
 
 
 def _counts(session: Session, number: str, issuer: str) -> tuple[int, int]:
@@ -31,7 +31,7 @@ def _counts(session: Session, number: str, issuer: str) -> tuple[int, int]:
         .group_by(col(OutboxMessage.status))
     ).all()
     by_status = {status: int(n) for status, n in rows}
-    return sum(by_status.values()), by_status.get("sent", 0)
+    return sum(by_status.values()), by_status.get(MailStatus.sent, 0)
 
 
 @contextmanager

@@ -13,16 +13,16 @@ from rich.tree import Tree
 from sqlmodel import Session
 
 from cascade.rendering.render import STATUS_LABELS
-from models import Directive
+from models import Directive, Role, Status
 
 COLOURS = {
-    "queued": "yellow",
-    "arrived": "yellow",
-    "refused": "bold red",
-    "acknowledged": "green",
-    "assigned": "green",
-    "in_progress": "cyan",
-    "completed": "bold green",
+    Status.queued: "yellow",
+    Status.arrived: "yellow",
+    Status.refused: "bold red",
+    Status.acknowledged: "green",
+    Status.assigned: "green",
+    Status.in_progress: "cyan",
+    Status.completed: "bold green",
 }
 
 
@@ -36,7 +36,7 @@ def _label(u: dict[str, Any], late: bool) -> str:
         parts.append(f"[dim]xác nhận {u['acknowledged_at'][:16].replace('T', ' ')}[/]")
     else:
         parts.append(("[bold red]QUÁ HẠN[/] " if late else "") + f"[dim]hạn {u['ack_due']}[/]")
-    if u["role"] == "info":
+    if u["role"] == Role.info:
         parts.append("[dim]để biết[/]")
     if u.get("implementing_directive"):
         parts.append(f"→ [magenta]{escape(u['implementing_directive'])}[/]")
@@ -49,7 +49,7 @@ def status_tree(data: dict[str, Any], today: str | None = None) -> Tree:
     parents: dict[int, Tree] = {0: root}
     for u in data["units"]:
         level = int(u["level"])
-        waiting = not u["acknowledged_at"] and u["status"] in ("queued", "arrived")
+        waiting = not u["acknowledged_at"] and u["status"] in (Status.queued, Status.arrived)
         late = bool(today) and waiting and u["ack_due"] < str(today)
         parent = parents.get(level - 1, root)
         parents[level] = parent.add(_label(u, late))

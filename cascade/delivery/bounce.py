@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.rendering.render import outbox_row
-from models import Assignment, AuditLog, Directive, OutboxMessage, Unit, utcnow
+from models import Assignment, AuditEvent, Directive, OutboxMessage, Unit, record_audit, utcnow
 
 
 def recipient_unit(session: Session, row: OutboxMessage) -> Unit | None:
@@ -30,14 +30,13 @@ def escalate_bounce(session: Session, row: OutboxMessage, reply: str) -> int | N
     parent = session.get(Unit, unit.parent_id) if unit and unit.parent_id else None
     if parent is None and directive is not None and unit is not None and directive.issuer_id != unit.id:
         parent = session.get(Unit, directive.issuer_id)  # a root unit's bad address goes to the issuer
-    session.add(
-        AuditLog.about(
-            "mail_bounced",
-            unit,
-            directive_id=row.directive_id,
-            assignment_id=row.assignment_id,
-            detail={"to": row.to_addr, "reply": reply, "key": row.key, "escalated_to": parent.code if parent else None},
-        )
+    record_audit(
+        session,
+        AuditEvent.mail_bounced,
+        unit=unit,
+        directive_id=row.directive_id,
+        assignment_id=row.assignment_id,
+        detail={"to": row.to_addr, "reply": reply, "key": row.key, "escalated_to": parent.code if parent else None},
     )
     if unit is None or parent is None:
         return None

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
+from cascade.delivery.counts import SendCounts
 from cascade.delivery.mailmessage import DeliverySettings, Mail, build_email, message_id_for
 from cascade.delivery.outbox_batch import OutboxGroups
 from cascade.delivery.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
@@ -183,7 +184,7 @@ async def _run(sender: _Sender, ids: list[int]) -> None:
     await asyncio.gather(*(_worker(sender) for _ in range(sender.settings.smtp_connections)))
 
 
-def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> dict[str, int]:
+def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> SendCounts:
     """Send the owed messages among `ids` (and the escalations their bounces create); commits as it goes.
 
     Rows a dead sender left 'claimed' or 'sending' are recovered first. Returns counts of sent, bounced,
@@ -205,4 +206,4 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> d
         sender.db_thread.shutdown(cancel_futures=True)
         sender.journal.close(settled=settled)  # kept after a failure: the next run's recovery reads it
         ACTIVE_CALLS.discard(call)
-    return {**sender.rows.counts, **recovered}
+    return sender.rows.counts.add(recovered)

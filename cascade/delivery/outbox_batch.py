@@ -15,6 +15,7 @@ from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
 from cascade.core.sqlutil import id_in
 from cascade.delivery.bounce import escalate_bounce
+from cascade.delivery.counts import SendCounts
 from cascade.delivery.mailmessage import Mail, message_id_for
 from cascade.delivery.outbox_store import mail_rows
 from models import Assignment, MailStatus, OutboxMessage, Status, utcnow
@@ -42,7 +43,7 @@ def notices_arrived(session: Session, assignment_ids: list[int | None], now: dat
 class OutboxGroups:
     def __init__(self, session: Session, settings: Settings, owner: str) -> None:
         self.session, self.settings, self.owner = session, settings, owner
-        self.counts = {"sent": 0, "bounced": 0, "failed": 0, "escalated": 0}
+        self.counts = SendCounts()
 
     def claim(self, ids: list[int]) -> list[int]:
         """Take the still-owed rows among `ids` for this call (one commit; concurrent senders skip them)."""
@@ -88,7 +89,7 @@ class OutboxGroups:
         self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
         notices_arrived(self.session, [m.assignment_id for m in mails if m.kind == "notice"], now)
         self.session.commit()
-        self.counts["sent"] += len(mails)
+        self.counts.sent += len(mails)
         for _ in mails:
             failpoint("after-sent")
 
@@ -96,7 +97,7 @@ class OutboxGroups:
         """Still owed (a rerun sends them): a temporary failure, or the server could not be reached."""
         self._set(mails, status=MailStatus.failed.value, last_error=error)
         self.session.commit()
-        self.counts["failed"] += len(mails)
+        self.counts.failed += len(mails)
         for _ in mails:
             failpoint("after-failed")
 
@@ -106,12 +107,12 @@ class OutboxGroups:
         Returns the ids of escalation messages to send in this call."""
         row = self.session.get(OutboxMessage, mail.id, populate_existing=True)
         assert row is not None
-        row.status, row.last_error, row.claimed_by = MailStatus.bounced.value, error, None
+        row.status, row.last_error, row.claimed_by = MailStatus.bounced, error, None
         escalation = escalate_bounce(self.session, row, error)
         self.session.add(row)
         self.session.commit()
-        self.counts["bounced"] += 1
-        self.counts["escalated"] += escalation is not None
+        self.counts.bounced += 1
+        self.counts.escalated += escalation is not None
         failpoint("after-bounced")
         return [] if escalation is None else [escalation]
 

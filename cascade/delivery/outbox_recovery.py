@@ -22,10 +22,10 @@ from sqlmodel import Session, col, select, update
 from cascade.core.sqlutil import id_in
 from cascade.delivery.outbox_batch import notices_arrived
 from cascade.delivery.send_journal import JournalLog
-from models import AuditLog, MailStatus, OutboxMessage, utcnow
+from models import AuditEvent, MailStatus, OutboxMessage, record_audit, utcnow
 
 # The states a dead sender can leave a row in.
-ABANDONABLE = (MailStatus.claimed.value, MailStatus.sending.value)
+ABANDONABLE = (MailStatus.claimed, MailStatus.sending)
 # Calls of send_outbox_batch running in this process (their rows are not abandoned).
 ACTIVE_CALLS: set[str] = set()
 HOST = socket.gethostname()
@@ -89,18 +89,19 @@ def recover_interrupted(
     rows = session.execute(query).all()
     now = utcnow()
     gone = [r for r in rows if holder_is_gone(r.claimed_by, now - (r.claimed_at or now), lease)]
-    doubtful = {r.message_id for r in gone if r.status == MailStatus.sending.value and r.message_id}
+    doubtful = {r.message_id for r in gone if r.status == MailStatus.sending and r.message_id}
     accepted = set().union(*(source.accepted(doubtful) for source in (log, journal) if source and doubtful))
     counts = {"requeued": 0, "in_doubt_delivered": 0, "in_doubt_resent": 0}
     for row in gone:
-        if row.status == MailStatus.sending.value and row.message_id in accepted:
-            status, outcome, event = MailStatus.sent, "in_doubt_delivered", "mail_in_doubt_delivered"
-        elif row.status == MailStatus.sending.value and log is None:
-            status, outcome, event = MailStatus.failed, "in_doubt_resent", "mail_in_doubt_resent"
-        elif row.status == MailStatus.sending.value:
-            status, outcome, event = MailStatus.failed, "requeued", "mail_in_doubt_not_delivered"
+        event: AuditEvent | None
+        if row.status == MailStatus.sending and row.message_id in accepted:
+            status, outcome, event = MailStatus.sent, "in_doubt_delivered", AuditEvent.mail_in_doubt_delivered
+        elif row.status == MailStatus.sending and log is None:
+            status, outcome, event = MailStatus.failed, "in_doubt_resent", AuditEvent.mail_in_doubt_resent
+        elif row.status == MailStatus.sending:
+            status, outcome, event = MailStatus.failed, "requeued", AuditEvent.mail_in_doubt_not_delivered
         else:
-            status, outcome, event = MailStatus.pending, "requeued", ""
+            status, outcome, event = MailStatus.pending, "requeued", None
         changed = session.execute(
             update(table)
             .where(
@@ -108,18 +109,16 @@ def recover_interrupted(
                 table.c.status == row.status,
                 table.c.claimed_by.is_not_distinct_from(row.claimed_by),
             )
-            .values(status=status.value, claimed_by=None, **({"sent_at": now} if status == MailStatus.sent else {}))
+            .values(status=status, claimed_by=None, **({"sent_at": now} if status == MailStatus.sent else {}))
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             continue  # another dispatcher recovered it first
         counts[outcome] += 1
         if status == MailStatus.sent and row.kind == "notice":
             notices_arrived(session, [row.assignment_id], now)
-        if event:
-            session.add(
-                AuditLog(event=event, directive_id=row.directive_id, assignment_id=row.assignment_id,
-                         detail={"key": row.key, "message_id": row.message_id, "holder": row.claimed_by})
-            )  # fmt: skip
+        if event is not None:
+            record_audit(session, event, directive_id=row.directive_id, assignment_id=row.assignment_id,
+                         detail={"key": row.key, "message_id": row.message_id, "holder": row.claimed_by})  # fmt: skip
     session.commit()
     return counts
 

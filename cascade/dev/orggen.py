@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from models import Role, Urgency
+
 PROVINCES = (
     "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An",
     "Hà Tĩnh", "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên",
@@ -143,7 +145,7 @@ def write_directive(out: TextIO, size: Shape, number: str = "15/KH-TLĐ") -> int
         "signer": {"on_behalf": "TM. ĐOÀN CHỦ TỊCH", "title": "CHỦ TỊCH", "name": "Nguyễn Đình Khang"},
         "body": "I. MỤC ĐÍCH, YÊU CẦU\n\nTổ chức tuyên truyền sâu rộng đến đoàn viên, người lao động.\n",
         "report_due": "2025-12-15",
-        "urgency": "normal",
+        "urgency": Urgency.normal.value,
     }
     for key, value in head.items():
         out.write(f"{key}: {json.dumps(value, ensure_ascii=False)}\n")
@@ -153,7 +155,7 @@ def write_directive(out: TextIO, size: Shape, number: str = "15/KH-TLĐ") -> int
     count = 0
     for unit in units(size):
         if unit["parent"] is not None:
-            out.write("  - " + json.dumps({"unit": unit["code"], "role": "act"}) + "\n")
+            out.write("  - " + json.dumps({"unit": unit["code"], "role": Role.act.value}) + "\n")
             count += 1
     return count
 

@@ -37,21 +37,21 @@ class DirectiveSpec:
     signer_title: str
     signer_name: str
     report_due: date
-    recipients: list[tuple[str, str]]  # (unit code, role)
+    recipients: list[tuple[str, Role]]  # (unit code, role)
     tasks: list[TaskSpec]
     body: str = ""
     basis: str | None = None
     basis_issued_on: date | None = None
     basis_issuer: str | None = None
     report_to: str | None = None
-    urgency: str = Urgency.normal.value
-    cascade_mode: str = CascadeMode.forward.value
+    urgency: Urgency = Urgency.normal
+    cascade_mode: CascadeMode = CascadeMode.forward
     lead_days: int = 3
     source: str = ""
     # indicators, report_schedule, escalation, follow_up (cascade/directives/reportplan.py)
     reporting: ReportingSpec | None = None
     # Per-unit override of cascade_mode ({unit code: forward | author}).
-    modes: dict[str, str] = field(default_factory=dict)
+    modes: dict[str, CascadeMode] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
@@ -152,8 +152,8 @@ def parse_directive(path: Path) -> DirectiveSpec:
         basis_issued_on=basis_issued_on,
         basis_issuer=r.text("basis_issuer", required=False),
         report_to=r.text("report_to", required=False),
-        urgency=data.get("urgency", Urgency.normal.value),
-        cascade_mode=data.get("cascade_mode", CascadeMode.forward.value),
+        urgency=Urgency(data.get("urgency", Urgency.normal)),
+        cascade_mode=CascadeMode(data.get("cascade_mode", CascadeMode.forward)),
         lead_days=lead_days,
         source=name,
         reporting=reporting,
@@ -164,15 +164,15 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _recipients(r: _Reader) -> tuple[list[tuple[str, str]], dict[str, str]]:
+def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMode]]:
     raw = r.data.get("recipients")
-    modes: dict[str, str] = {}
+    modes: dict[str, CascadeMode] = {}
     if raw is None:
         return [], modes
     if not isinstance(raw, list) or not raw:
         r.fail("`recipients` must be a non-empty list of {unit: CODE, role: act|info}", entry="recipients")
         return [], modes
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Role]] = []
     seen: set[str] = set()
     for i, item in enumerate(raw, start=1):
         entry, line = f"recipients[{i}]", line_of(item)
@@ -187,12 +187,12 @@ def _recipients(r: _Reader) -> tuple[list[tuple[str, str]], dict[str, str]]:
             r.fail(f"unit {code} is listed twice", entry, line)
         else:
             seen.add(code)
-            out.append((code, role))
+            out.append((code, Role(role)))
         mode = item.get("mode")
         if mode is not None and mode not in {m.value for m in CascadeMode}:
             r.fail(f"mode {mode!r} of {code} must be forward or author", entry, line)
         elif mode is not None:
-            modes[code] = str(mode)
+            modes[code] = CascadeMode(mode)
     return out, modes
 
 

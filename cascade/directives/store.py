@@ -6,12 +6,12 @@ import hashlib
 import json
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cascade.core.errors import InputError, Problem
 from cascade.directives.directivefile import DirectiveSpec, UnitRef, check_units
 from cascade.directives.reportplan import store_reporting
-from models import Assignment, AuditLog, Directive, DirectiveTask, Recipient
+from models import Assignment, AuditEvent, Directive, DirectiveTask, Recipient, record_audit
 
 
 def content_hash(spec: DirectiveSpec) -> str:
@@ -85,20 +85,24 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
             DirectiveTask(directive_id=directive.id, seq=seq, text=task.text, to_codes=task.to, to_kinds=task.to_kinds)
         )
     store_reporting(session, directive.id, spec.reporting)
-    session.add(
-        AuditLog(
-            event="directive_stored",
-            actor="cli",
-            directive_id=directive.id,
-            unit_code=issuer.code,
-            unit_name=issuer.name,
-            detail={"number": spec.number, "source": spec.source},
-        )
+    record_audit(
+        session,
+        AuditEvent.directive_stored,
+        unit=issuer,
+        actor="cli",
+        directive_id=directive.id,
+        detail={"number": spec.number, "source": spec.source},
     )
     if parent is not None:
         _link_to_parent_assignment(session, directive, parent, issuer)
     session.flush()
     return directive, True
+
+
+def undispatched_directives(session: Session) -> list[int]:
+    """Directives stored but not dispatched yet (issued on acknowledgement, by a unit's form, or interrupted)."""
+    query = select(Directive.id).where(col(Directive.dispatched_at).is_(None)).order_by(col(Directive.id))
+    return [i for i in session.exec(query).all() if i is not None]
 
 
 def _link_to_parent_assignment(session: Session, directive: Directive, parent: Directive, issuer: UnitRef) -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cascade.core.sqlutil import insert_selected
-from models import Assignment, DirectiveTask, Role, TaskItem, Unit, utcnow
+from models import Assignment, DirectiveTask, Role, TaskItem, TaskStatus, Unit, utcnow
 
 # Codes per statement when a task names its units one by one: well under either database's parameter limit.
 CODES_PER_STATEMENT = 1000
@@ -19,6 +19,7 @@ def create_task_items(session: Session, directive_id: int) -> int:
     """Items for every (act assignment, task addressed to its unit by code or kind); existing ones are kept."""
     tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)).all())
     now = sa.literal(utcnow(), TaskItem.__table__.c.updated_at.type)  # type: ignore[attr-defined]
+    opened = sa.literal(TaskStatus.open, TaskItem.__table__.c.status.type)  # type: ignore[attr-defined]
     created = 0
     # INSERT … SELECT in the database, one statement per task (and per thousand codes it names): a unit
     # named by code and by kind matches twice, and the second insert skips it.
@@ -29,9 +30,9 @@ def create_task_items(session: Session, directive_id: int) -> int:
             addressed.append(col(Unit.kind).in_(task.to_kinds))
         for matches in addressed:
             rows = (
-                sa.select(col(Assignment.id), sa.literal(task.id), sa.literal("open"), now)
+                sa.select(col(Assignment.id), sa.literal(task.id), opened, now)
                 .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-                .where(col(Assignment.directive_id) == directive_id, col(Assignment.role) == Role.act.value, matches)
+                .where(col(Assignment.directive_id) == directive_id, col(Assignment.role) == Role.act, matches)
             )
             columns = ["assignment_id", "task_id", "status", "updated_at"]
             created += insert_selected(session, TaskItem, columns, rows, ["assignment_id", "task_id"])

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from markupsafe import escape
 
 from cascade.rendering.render import outbox_row
-from models import utcnow
+from models import Role, utcnow
 
 NAME, LINK, REPORT = "\x1fcascade-unit-name\x1f", "\x1fcascade-link\x1f", "\x1fcascade-report-link\x1f"
 Shape = tuple[Any, ...]
@@ -28,7 +28,7 @@ class NoticeAssignment(NamedTuple):
     and units cost a national dispatch more than rendering their notices did (0.12 ms a unit)."""
 
     id: int | None
-    role: str
+    role: Role
     ack_due: date
     report_due: date | None
 

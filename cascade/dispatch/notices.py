@@ -12,6 +12,8 @@ from sqlmodel import Session, col, select
 from cascade.core.settings import Settings
 from cascade.core.sqlutil import id_in, insert_selected
 from cascade.core.workdays import WorkCalendar
+from cascade.delivery.outbox_batch import OWED
+from cascade.delivery.outbox_recovery import ABANDONABLE
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives import deadlines
 from cascade.dispatch.links import report_link, unit_link
@@ -19,13 +21,16 @@ from cascade.dispatch.notice_shapes import NoticeAssignment, NoticeUnit, ShapeRe
 from cascade.rendering.render import outbox_row
 from models import (
     Assignment,
-    AuditLog,
+    AuditEvent,
     Directive,
     DirectiveTask,
     OutboxMessage,
     Recipient,
     Role,
+    Status,
     Unit,
+    Urgency,
+    record_audit,
     utcnow,
 )
 
@@ -34,7 +39,9 @@ NOTICE_COLUMNS: tuple[Any, ...] = (
     *(Assignment.id, Assignment.role, Assignment.ack_due, Assignment.report_due),
     *(Unit.code, Unit.kind, Unit.name, Unit.email),
 )
-URGENCY_LABELS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
+URGENCY_LABELS = {Urgency.khan: "KHẨN", Urgency.thuong_khan: "THƯỢNG KHẨN", Urgency.hoa_toc: "HỎA TỐC"}
+# Owed (new, or failed earlier), or left claimed/sending by a sender that died.
+UNSENT = (*OWED, *ABANDONABLE)
 
 
 def create_assignments(session: Session, directive: Directive, calendar: WorkCalendar) -> int:
@@ -49,9 +56,9 @@ def create_assignments(session: Session, directive: Directive, calendar: WorkCal
         sa.literal(directive.id),
         col(Recipient.unit_id),
         col(Recipient.role),
-        sa.literal("queued"),
+        sa.literal(Status.queued, table.status.type),
         sa.literal(ack_due, table.ack_due.type),
-        sa.case((col(Recipient.role) == Role.act.value, sa.literal(report_due, table.report_due.type)), else_=None),
+        sa.case((col(Recipient.role) == Role.act, sa.literal(report_due, table.report_due.type)), else_=None),
         now,
         now,
     ).where(col(Recipient.directive_id) == directive.id)
@@ -148,7 +155,7 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
         for r in session.execute(query).all()
     ]
     added = len(enqueue_mail(session, rows))
-    session.add(AuditLog(event="notices_enqueued", directive_id=directive_id, detail={"count": len(rows)}))
+    record_audit(session, AuditEvent.notices_enqueued, directive_id=directive_id, detail={"count": len(rows)})
     session.flush()
     return added
 
@@ -160,12 +167,12 @@ def owed_notices(session: Session, assignment_ids: list[int]) -> list[int]:
     query = select(OutboxMessage.id, OutboxMessage.status).where(
         id_in(session, col(OutboxMessage.assignment_id), assignment_ids), OutboxMessage.kind == "notice"
     )
-    return sorted(i for i, status in session.exec(query).all() if i is not None and status in ("pending", "failed"))
+    return sorted(i for i, status in session.exec(query).all() if i is not None and status in OWED)
 
 
 def outbox_batches(session: Session, directive_id: int | None, batch_size: int) -> Iterator[list[int]]:
     """Ids of outbox messages still owed (pending, temporarily failed, or left claimed/sending by a crash)."""
-    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(["pending", "failed", "claimed", "sending"]))
+    query = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(UNSENT))
     if directive_id is not None:
         query = query.where(OutboxMessage.directive_id == directive_id)
     ids = [i for i in session.exec(query.order_by(col(OutboxMessage.id))).all() if i is not None]

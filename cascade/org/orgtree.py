@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from cascade.core.errors import InputError, Problem
 from cascade.core.yamlfile import line_of, read_yaml
-from models import AuditLog, Unit, utcnow
+from models import AuditEvent, Unit, record_audit, utcnow
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 EMAIL_RE = re.compile(
@@ -173,12 +173,11 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
         stmt = update(table).where(c.id == bindparam("uid")).values({k: bindparam(k) for k in updates[0] if k != "uid"})
         for chunk in _chunks(updates):
             session.execute(stmt, chunk)
-    session.add(
-        AuditLog(
-            event="org_imported",
-            actor="cli",
-            detail={"source": source, "created": len(new_specs), "updated": updated},
-        )
+    record_audit(
+        session,
+        AuditEvent.org_imported,
+        actor="cli",
+        detail={"source": source, "created": len(new_specs), "updated": updated},
     )
     session.flush()
     session.expire_all()  # ORM objects loaded before the bulk statements must not show stale values

@@ -7,9 +7,9 @@ from sqlmodel import Session, col, select
 from cascade.core.settings import Settings
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.dispatch.notices import notice_context, render_notice
-from models import Assignment, AuditLog, Status, Unit, utcnow
+from models import Assignment, AuditEvent, Status, Unit, record_audit, utcnow
 
-CLOSED = (Status.completed.value, Status.refused.value)
+CLOSED = (Status.completed, Status.refused)
 
 
 def move_to_successors(session: Session, settings: Settings) -> int:
@@ -32,11 +32,11 @@ def move_to_successors(session: Session, settings: Settings) -> int:
         ).first()
         detail = {"from": old.code, "to": successor.code, "to_name": successor.name}
         if taken is not None:  # the successor already has this directive: the old duty merges into it
-            session.add(_audit("assignment_merged", assignment, old, detail))
+            _audit(session, AuditEvent.assignment_merged, assignment, old, detail)
             continue
         assignment.unit_id, assignment.status_changed_at = successor.id, utcnow()
         session.add(assignment)
-        session.add(_audit("assignment_moved", assignment, old, detail))
+        _audit(session, AuditEvent.assignment_moved, assignment, old, detail)
         session.flush()
         row = render_notice(settings, notice_context(session, assignment.directive_id), assignment, successor)
         row["key"] = f"notice:{assignment.id}:successor:{successor.code}"
@@ -58,7 +58,14 @@ def _final_successor(unit: Unit, units_by_id: dict[int | None, Unit]) -> Unit | 
     return current
 
 
-def _audit(event: str, assignment: Assignment, old: Unit, detail: dict[str, str]) -> AuditLog:
-    return AuditLog.about(
-        event, old, actor="org import", directive_id=assignment.directive_id, assignment_id=assignment.id, detail=detail
+def _audit(session: Session, event: AuditEvent, assignment: Assignment, old: Unit, detail: dict[str, str]) -> None:
+    """An entry about the old unit (its code and name kept: it has been dissolved)."""
+    record_audit(
+        session,
+        event,
+        unit=old,
+        actor="org import",
+        directive_id=assignment.directive_id,
+        assignment_id=assignment.id,
+        detail=detail,
     )

@@ -14,6 +14,8 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from models import Urgency
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANG = "vi"
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -166,7 +168,7 @@ EN: dict[str, str] = {
     "Hoàn thành": "Completed",
 }
 
-URGENCY_LABELS = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+URGENCY_LABELS = {Urgency.khan: "Khẩn", Urgency.thuong_khan: "Thượng khẩn", Urgency.hoa_toc: "Hỏa tốc"}
 
 
 def choose(value: str | None) -> str | None:

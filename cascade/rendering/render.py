@@ -12,20 +12,31 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from cascade.core.workdays import VN_TZ
 from cascade.rendering.i18n import install as install_i18n
+from models import CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency
 
 # The templates ship as the `templates` package (package data in the wheel), found through the import system.
 TEMPLATES_DIR = Path(str(files("templates")))
 
-ROLE_LABELS = {"act": "Đơn vị thực hiện", "info": "Để biết"}
-STATUS_LABELS = {
-    "queued": "Chờ gửi",
-    "arrived": "Đã đến",
-    "refused": "Từ chối tiếp nhận",
-    "acknowledged": "Đã tiếp nhận",
-    "assigned": "Đã phân công",
-    "in_progress": "Đang xử lý",
-    "completed": "Hoàn thành",
+ROLE_LABELS: dict[Role, str] = {Role.act: "Đơn vị thực hiện", Role.info: "Để biết"}
+# Keyed by the members; typed by str because a plain value finds its label too (a StrEnum member hashes and
+# compares as its value): counts and rows read back from JSON hold plain values.
+STATUS_LABELS: dict[str, str] = {
+    Status.queued: "Chờ gửi",
+    Status.arrived: "Đã đến",
+    Status.refused: "Từ chối tiếp nhận",
+    Status.acknowledged: "Đã tiếp nhận",
+    Status.assigned: "Đã phân công",
+    Status.in_progress: "Đang xử lý",
+    Status.completed: "Hoàn thành",
 }
+# A unit's report for a cycle in the rolled-up tables (cascade/status/rollup.py unit_rows: never a draft).
+REPORT_STATE_LABELS: dict[ReportState, str] = {
+    ReportState.submitted: "Đã báo cáo",
+    ReportState.late: "Báo cáo muộn",
+    ReportState.missing: "Chưa báo cáo",
+}
+# The enums templates compare with (`assignment.status == Status.refused`).
+ENUMS = (CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency)
 
 
 def vn_date(value: date | None) -> str:
@@ -53,7 +64,8 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the code: no stat() of the file at every render
     )
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time)
-    env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)
+    env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
+    env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env
 
@@ -75,7 +87,7 @@ def outbox_row(key: str, kind: str, to: tuple[str, str], template: str, now: dat
         "subject": " ".join(render(f"email/{template}_subject.txt", **values).split()),
         "body_text": render(f"email/{template}.txt", **values),
         "body_html": render(f"email/{template}.html", **values),
-        "status": "pending",
+        "status": MailStatus.pending,
         "attempts": 0,
         "created_at": now,
     }

@@ -11,18 +11,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Table, and_, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from cascade.core.workdays import WorkCalendar, work_calendar
 from cascade.replies.passon import INTERNAL_KINDS, on_acknowledged
-from models import Acknowledgement, Assignment, AuditLog, CascadeMode, Directive, Role, Status, Unit, utcnow
+from models import (
+    Acknowledgement,
+    Assignment,
+    AuditEvent,
+    CascadeMode,
+    Directive,
+    Role,
+    Status,
+    Unit,
+    record_audit,
+    utcnow,
+)
 
-ACKNOWLEDGEABLE = (Status.queued.value, Status.arrived.value)
+ACKNOWLEDGEABLE = (Status.queued, Status.arrived)
 ACK: Table = Acknowledgement.__table__  # type: ignore[attr-defined]
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
-AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
 DIRECTIVE: Table = Directive.__table__  # type: ignore[attr-defined]
 
@@ -30,7 +40,7 @@ _below = UNIT.alias("below")
 # Only an `act` unit with active units below it (not its own departments) passes a directive on: the same
 # test as cascade/replies/passon.py's subordinates(), answered inside the one select (ix_unit_parent_active).
 _PASSES_ON = and_(
-    ASSIGNMENT.c.role == Role.act.value,
+    ASSIGNMENT.c.role == Role.act,
     exists().where(_below.c.parent_id == UNIT.c.id, _below.c.active.is_(True), _below.c.kind.not_in(INTERNAL_KINDS)),
 )
 _FACTS = (
@@ -48,9 +58,8 @@ _FIRST = select(ACK.c.at).where(ACK.c.assignment_id == bindparam("assignment_id"
 _STATUS = (
     update(ASSIGNMENT)
     .where(ASSIGNMENT.c.id == bindparam("assignment_id"), ASSIGNMENT.c.status.in_(ACKNOWLEDGEABLE))
-    .values(status=Status.acknowledged.value, acknowledged_at=bindparam("at"), status_changed_at=bindparam("at"))
+    .values(status=Status.acknowledged, acknowledged_at=bindparam("at"), status_changed_at=bindparam("at"))
 )
-_AUDIT = insert(AUDIT)
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ def acknowledge(
     facts = conn.execute(_FACTS, key).first()
     if facts is None:
         return None
-    status, code, name, number, directive_id, passes_on = facts
+    status, _, name, number, directive_id, passes_on = facts
     if status == Status.refused:
         return AckResult(recorded=False, at=None, refused=True, number=number, unit_name=name)
     row: dict[str, Any] = {**key, "at": now, "remote_addr": remote_addr, "user_agent": (user_agent or "")[:500]}
@@ -92,10 +101,10 @@ def acknowledge(
         first = conn.execute(_FIRST, key).scalar_one()
         return AckResult(recorded=False, at=first, number=number, unit_name=name)
     conn.execute(_STATUS, {**key, "at": now})
-    detail = {"user_agent": (user_agent or "")[:200]}
-    audit = {"event": "acknowledged", "actor": f"link from {remote_addr}", "at": now, "directive_id": directive_id,
-             "unit_code": code, "unit_name": name, "detail": detail, **key}  # fmt: skip
-    conn.execute(_AUDIT, audit)
+    # facts name the unit by its code and name, as the entry keeps it
+    record_audit(session, AuditEvent.acknowledged, unit=facts, actor=f"link from {remote_addr}", at=now,
+                 directive_id=directive_id, assignment_id=assignment_id,
+                 detail={"user_agent": (user_agent or "")[:200]})  # fmt: skip
     author_due = None
     if passes_on:
         # Loaded afresh: the UPDATE above went around any copy of it the session holds.

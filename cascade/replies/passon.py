@@ -14,7 +14,7 @@ from cascade.directives.numbers import parse_number, state_number
 from cascade.rendering.render import vn_date
 from models import (
     Assignment,
-    AuditLog,
+    AuditEvent,
     CascadeMode,
     Directive,
     DirectiveTask,
@@ -23,6 +23,7 @@ from models import (
     Status,
     Unit,
     Urgency,
+    record_audit,
     utcnow,
 )
 
@@ -39,7 +40,7 @@ def subordinates(session: Session, unit_id: int) -> list[Unit]:
     return list(session.exec(query.order_by(col(Unit.code))).all())
 
 
-def mode_of(session: Session, assignment: Assignment, directive: Directive) -> str:
+def mode_of(session: Session, assignment: Assignment, directive: Directive) -> CascadeMode:
     recipient = session.exec(
         select(Recipient).where(Recipient.directive_id == directive.id, Recipient.unit_id == assignment.unit_id)
     ).first()
@@ -60,15 +61,13 @@ def on_acknowledged(session: Session, assignment: Assignment, now: datetime, cal
     if assignment.mode == CascadeMode.forward:
         issue_implementing_directive(session, assignment, issued_on=today, source="forward", calendar=calendar)
     else:
-        unit = session.get(Unit, assignment.unit_id)
-        session.add(
-            AuditLog.about(
-                "awaiting_implementing_directive",
-                unit,
-                directive_id=directive.id,
-                assignment_id=assignment.id,
-                detail={"pass_on_due": assignment.pass_on_due.isoformat()},
-            )
+        record_audit(
+            session,
+            AuditEvent.awaiting_implementing_directive,
+            unit=session.get(Unit, assignment.unit_id),
+            directive_id=directive.id,
+            assignment_id=assignment.id,
+            detail={"pass_on_due": assignment.pass_on_due.isoformat()},
         )
     session.flush()
 
@@ -133,19 +132,18 @@ def issue_implementing_directive(
     assert directive.id is not None
     for child in children:
         assert child.id is not None
-        session.add(Recipient(directive_id=directive.id, unit_id=child.id, role=Role.act.value))
+        session.add(Recipient(directive_id=directive.id, unit_id=child.id, role=Role.act))
     for seq, (text, to_codes, to_kinds) in enumerate(_tasks(session, parent, unit, children, report_due, draft), 1):
         session.add(DirectiveTask(directive_id=directive.id, seq=seq, text=text, to_codes=to_codes, to_kinds=to_kinds))
     assignment.implementing_directive_id = directive.id
     session.add(assignment)
-    session.add(
-        AuditLog.about(
-            "implementing_directive_issued",
-            unit,
-            directive_id=parent.id,
-            assignment_id=assignment.id,
-            detail={"number": directive.number, "source": source, "recipients": len(children)},
-        )
+    record_audit(
+        session,
+        AuditEvent.implementing_directive_issued,
+        unit=unit,
+        directive_id=parent.id,
+        assignment_id=assignment.id,
+        detail={"number": directive.number, "source": source, "recipients": len(children)},
     )
     session.flush()
     return directive
@@ -187,5 +185,5 @@ def mark_dispatched(session: Session, directive: Directive) -> None:
         return
     assignment = session.get(Assignment, directive.parent_assignment_id)
     if assignment is not None and assignment.status in (Status.queued, Status.arrived, Status.acknowledged):
-        assignment.status, assignment.status_changed_at = Status.assigned.value, utcnow()
+        assignment.status, assignment.status_changed_at = Status.assigned, utcnow()
         session.add(assignment)

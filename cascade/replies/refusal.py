@@ -10,15 +10,15 @@ from sqlmodel import Session, col, select, update
 from cascade.core.errors import InputError, Problem
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.rendering.render import outbox_row
-from models import Assignment, AuditLog, Directive, Recipient, Status, Unit, utcnow
+from models import Assignment, AuditEvent, Directive, Recipient, Status, Unit, record_audit, utcnow
 
-REFUSABLE = (Status.queued.value, Status.arrived.value)
+REFUSABLE = (Status.queued, Status.arrived)
 
 
 @dataclass(frozen=True)
 class RefuseResult:
     recorded: bool
-    status: str
+    status: Status
 
 
 def refuse(
@@ -29,7 +29,7 @@ def refuse(
     changed = session.execute(
         update(Assignment)
         .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(REFUSABLE))
-        .values(status=Status.refused.value, refused_reason=reason, status_changed_at=now)
+        .values(status=Status.refused, refused_reason=reason, status_changed_at=now)
     )
     assignment = session.get(Assignment, assignment_id)
     assert assignment is not None
@@ -40,10 +40,8 @@ def refuse(
     assert unit is not None and directive is not None
     issuer = session.get(Unit, directive.issuer_id)
     assert issuer is not None
-    session.add(
-        AuditLog.about("refused", unit, actor=f"link from {remote_addr}", at=now, directive_id=directive.id,
-                       assignment_id=assignment_id, detail={"reason": reason})
-    )  # fmt: skip
+    record_audit(session, AuditEvent.refused, unit=unit, actor=f"link from {remote_addr}", at=now,
+                 directive_id=directive.id, assignment_id=assignment_id, detail={"reason": reason})  # fmt: skip
     row = outbox_row(
         f"refused:{assignment_id}", "refused", (issuer.name, issuer.email), "refused", now,
         directive_id=directive.id, assignment_id=assignment_id, directive=directive, unit=unit, issuer=issuer,
@@ -51,7 +49,7 @@ def refuse(
     )  # fmt: skip
     enqueue_mail(session, [row])
     session.flush()
-    return RefuseResult(recorded=True, status=Status.refused.value)
+    return RefuseResult(recorded=True, status=Status.refused)
 
 
 def reroute(session: Session, directive: Directive, from_code: str, to_code: str) -> Recipient:
@@ -75,9 +73,7 @@ def reroute(session: Session, directive: Directive, from_code: str, to_code: str
     assert directive.id is not None and target.id is not None
     recipient = Recipient(directive_id=directive.id, unit_id=target.id, role=old.role, mode=old.mode)
     session.add(recipient)
-    session.add(
-        AuditLog.about("rerouted", units[from_code], actor="cli", directive_id=directive.id, assignment_id=old.id,
-                       detail={"to": to_code, "to_name": target.name})
-    )  # fmt: skip
+    record_audit(session, AuditEvent.rerouted, unit=units[from_code], actor="cli", directive_id=directive.id,
+                 assignment_id=old.id, detail={"to": to_code, "to_name": target.name})  # fmt: skip
     session.flush()
     return recipient

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
 from cascade.replies.attachments import AttachmentError, Upload, check_uploads, store_files
-from models import Assignment, AuditLog, Role, Status, Unit, utcnow
-from models.report import Report, ReportCycle, ReportVersion
+from models import Assignment, AuditEvent, Role, Status, Unit, record_audit, utcnow
+from models.report import Report, ReportCycle, ReportStatus, ReportVersion
 
 
 class ReportError(Exception):
@@ -30,13 +30,13 @@ def reports_of(session: Session, assignment_id: int) -> dict[int, Report]:
 
 def editable(report: Report | None, cycle: ReportCycle, today: date) -> bool:
     """Until the deadline a report can be corrected; after it, only a report never submitted can be sent."""
-    return report is None or report.status != "submitted" or today <= cycle.due
+    return report is None or report.status != ReportStatus.submitted or today <= cycle.due
 
 
 def current_cycle(cycles: list[ReportCycle], reports: dict[int, Report], today: date) -> ReportCycle:
     """The first cycle still owed; else the one still correctable; else the last."""
     for cycle in cycles:
-        if cycle.seq not in reports or reports[cycle.seq].status != "submitted":
+        if cycle.seq not in reports or reports[cycle.seq].status != ReportStatus.submitted:
             return cycle
     return next((c for c in cycles if today <= c.due), cycles[-1])
 
@@ -86,7 +86,7 @@ def save_report(
     report = reports_of(session, assignment.id).get(cycle.seq)
     if not editable(report, cycle, local_date(now)):
         raise ReportError(["Đã quá hạn báo cáo: báo cáo đã gửi không còn sửa được."])
-    if report is not None and report.status == "submitted" and not submit:
+    if report is not None and report.status == ReportStatus.submitted and not submit:
         raise ReportError(["Báo cáo đã gửi: để sửa, bấm “Gửi báo cáo” (mỗi lần sửa được lưu thành một phiên bản)."])
     text = text.strip()
     problems: list[str] = []
@@ -107,8 +107,8 @@ def save_report(
     report.version += 1
     report.text, report.figures, report.updated_at = text, figures, now
     if submit:
-        report.late = report.late or (report.status != "submitted" and local_date(now) > cycle.due)
-        report.status, report.submitted_at = "submitted", now
+        report.late = report.late or (report.status != ReportStatus.submitted and local_date(now) > cycle.due)
+        report.status, report.submitted_at = ReportStatus.submitted, now
     session.add(report)
     session.flush()
     for key in ("rolled_up", "reports_by_directive"):  # what cascade.status.rollup memoised is stale now
@@ -127,18 +127,15 @@ def save_report(
     )
     store_files(session, settings, report, files, now)
     _move_status(session, assignment, now)
-    unit = session.get(Unit, assignment.unit_id)
-    session.add(
-        AuditLog(
-            event="report_submitted" if submit else "report_saved",
-            actor=f"link from {remote_addr}",
-            at=now,
-            directive_id=assignment.directive_id,
-            assignment_id=assignment.id,
-            unit_code=unit.code if unit else None,
-            unit_name=unit.name if unit else None,
-            detail={"cycle": cycle.seq, "version": report.version, "late": report.late, "files": len(files)},
-        )
+    record_audit(
+        session,
+        AuditEvent.report_submitted if submit else AuditEvent.report_saved,
+        unit=session.get(Unit, assignment.unit_id),
+        actor=f"link from {remote_addr}",
+        at=now,
+        directive_id=assignment.directive_id,
+        assignment_id=assignment.id,
+        detail={"cycle": cycle.seq, "version": report.version, "late": report.late, "files": len(files)},
     )
     session.flush()
     return report
@@ -147,8 +144,10 @@ def save_report(
 def _move_status(session: Session, assignment: Assignment, now: datetime) -> None:
     """05 while anything is owed, 06 once the report of every cycle is submitted."""
     cycles = session.exec(select(ReportCycle.seq).where(ReportCycle.directive_id == assignment.directive_id)).all()
-    submitted = {r.cycle_seq for r in reports_of(session, assignment.id or 0).values() if r.status == "submitted"}
+    submitted = {
+        r.cycle_seq for r in reports_of(session, assignment.id or 0).values() if r.status == ReportStatus.submitted
+    }
     target = Status.completed if set(cycles) <= submitted else Status.in_progress
-    if assignment.status != target.value:
-        assignment.status, assignment.status_changed_at = target.value, now
+    if assignment.status != target:
+        assignment.status, assignment.status_changed_at = target, now
         session.add(assignment)

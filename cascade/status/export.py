@@ -1,23 +1,22 @@
-"""A directive's status rows as CSV (UTF-8 with BOM, so Excel keeps the diacritics) and as XLSX.
+"""A directive's status rows as CSV (UTF-8 with BOM, so Excel keeps the diacritics) and as XLSX: the file formats
+only, the rows come from cascade/status/page.py.
 
-to_csv/to_xlsx take the whole tree's rows (cascade/status/tree.py, a small directive); csv_stream/write_xlsx take
-them in chunks (cascade/status/page.py's export_chunks, a big one) and hold one chunk at a time: the CSV as a
-stream of bytes, the XLSX in openpyxl's write-only mode, which spills each sheet to a temporary file."""
+to_csv/to_xlsx take the whole tree's rows (cascade/status/tree.py, a small directive) and the units late
+acknowledging (page.py's late_rows); csv_stream/write_xlsx take them in chunks (page.py's export_chunks, a big
+one) and hold one chunk at a time: the CSV as a stream of bytes, the XLSX in openpyxl's write-only mode, which
+spills each sheet to a temporary file."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import date
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-
-from cascade.status.oversight import ack_overdue
 
 COLUMNS: list[tuple[str, str]] = [
     ("level", "Cấp"),
@@ -81,11 +80,12 @@ def _sheet(workbook: Workbook, title: str, lines: list[list[Any]], first: bool =
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
-def to_xlsx(rows: list[dict[str, Any]], title: str, today: date) -> bytes:
-    """Two sheets: every unit's status, and the units late acknowledging."""
+def to_xlsx(rows: list[dict[str, Any]], overdue: list[dict[str, Any]], title: str) -> bytes:
+    """Two sheets: every unit's status, and the units late acknowledging (rows with `days_late`, most overdue
+    first)."""
     workbook = Workbook()
     _sheet(workbook, "Trạng thái", table(rows), first=True)
-    _sheet(workbook, "Quá hạn xác nhận", table(ack_overdue(rows, today), OVERDUE_COLUMNS))
+    _sheet(workbook, "Quá hạn xác nhận", table(overdue, OVERDUE_COLUMNS))
     workbook.properties.title = title
     buffer = io.BytesIO()
     workbook.save(buffer)

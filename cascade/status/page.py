@@ -1,9 +1,10 @@
-"""One page of a directive's recipients, filtered by status, loaded with LIMIT/OFFSET: the list that the
-supervisor web view and `cascade status` show for a big directive instead of the whole tree.
+"""A directive's recipients as rows, from one query (rows_query): the whole tree of a small directive
+(cascade/status/tree.py puts them in tree order), one page of a big one filtered by status (LIMIT/OFFSET), the
+CSV/XLSX exports in chunks, and the lists of units late to acknowledge or to report.
 
 Rows cover every level of the tree (the directive and the directives issued below it), ordered by level,
-then by the directive each unit got, role and unit code; late filters order the most overdue first, as
-cascade/status/oversight.py does. A page costs one count and one query whatever the size of the directive."""
+then by the directive each unit got, role and unit code; the late lists order the most overdue first. A page
+costs one count and one query whatever the size of the directive. The figures are cascade/status/summary.py's."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, select, true
+from sqlalchemy import ColumnElement, Select, Table, select
 from sqlmodel import Session
 
-from cascade.rendering.render import STATUS_LABELS
-from cascade.status.summary import ASSIGNMENT, NOT_ACKNOWLEDGED, UNIT, directive_tree, summary_row, tree_size
-from models import Directive, Status
+from cascade.status.summary import (
+    ASSIGNMENT,
+    NOT_ACKNOWLEDGED,
+    UNIT,
+    condition,
+    count_rows,
+    directive_tree,
+    summary_row,
+)
+from models import Directive
 
 DIRECTIVE: Table = Directive.__table__  # type: ignore[attr-defined]
 PAGE_SIZE = 100
@@ -28,14 +36,12 @@ EXPORT_CHUNK = 2000  # rows a CSV/XLSX export holds at a time (export_chunks)
 # cascade (the seed's 24 recipients and the plans its districts issue below) stays a tree; a confederation's
 # directive to every grassroots union (100,754) is paged.
 TREE_LIMIT = 500
-FILTERS = {  # ?status= values: the late ones and the ones not acknowledged first, then each status
-    "overdue": "Quá hạn xác nhận",
-    "unacknowledged": "Chưa xác nhận",
-    "report_overdue": "Quá hạn báo cáo",
-    **STATUS_LABELS,
-}
-LATE_FIRST = ("overdue", "unacknowledged")
-COLUMNS = ("status", "role", "ack_due", "report_due", "acknowledged_at", "mode", "implementing_directive_id")
+LATE_FIRST = ("overdue", "unacknowledged")  # filters whose pages list the most overdue first
+LATE_BY = {"overdue": "ack_due", "report_overdue": "report_due"}  # late_rows' lists: the deadline missed
+COLUMNS = (
+    *("id", "directive_id", "status", "role", "ack_due", "report_due", "acknowledged_at", "mode"),
+    *("implementing_directive_id", "pass_on_due", "refused_reason"),
+)
 
 
 @dataclass
@@ -55,27 +61,6 @@ class Page:
         return (self.number - 1) * self.size + 1 if self.rows else 0
 
 
-def condition(status: str | None, today: date) -> ColumnElement[bool]:
-    """The filter's WHERE clause (KeyError for an unknown filter)."""
-    a = ASSIGNMENT.c
-    if status is None:
-        return true()
-    if status == "overdue":  # wrapped in CASE so SQLite keeps to the directive index (see status_summary)
-        return case((and_(a.status.in_(NOT_ACKNOWLEDGED), a.ack_due < today), 1), else_=0) == 1
-    if status == "unacknowledged":
-        return a.status.in_(NOT_ACKNOWLEDGED)
-    if status == "report_overdue":  # cascade/status/oversight.py's report_overdue
-        owed = and_(a.role == "act", a.report_due < today, a.status.not_in(["completed", "refused"]))
-        return case((owed, 1), else_=0) == 1
-    if status not in FILTERS:
-        raise KeyError(status)
-    return a.status == Status(status).value
-
-
-def count_rows(session: Session, *, directive_id: int, today: date, status: str | None = None) -> int:
-    return tree_size(session, directive_id=directive_id, where=condition(status, today))
-
-
 def status_page(
     session: Session,
     *,
@@ -91,24 +76,28 @@ def status_page(
     number = min(max(1, page), max(1, -(-total // size)))
     if total == 0:
         return Page(number=1, size=size, total=total, status=status)
-    query = rows_query(directive_id, today, status).offset((number - 1) * size).limit(size)
+    query = filtered(directive_id, today, status).offset((number - 1) * size).limit(size)
     rows = [row(r, today) for r in session.connection().execute(query)]
     return Page(number=number, size=size, total=total, status=status, rows=rows)
 
 
-def rows_query(directive_id: int, today: date, status: str | None = None) -> Select[Any]:
-    """Every row of the filtered list, in the pages' order (the module's docstring), without LIMIT/OFFSET."""
+def rows_query(
+    directive_id: int, where: ColumnElement[bool] | None = None, *, late_by: str | None = None
+) -> Select[Any]:
+    """Every assignment of the tree matching `where`, with its level, unit, the directive it got, that directive's
+    issuer (the unit that follows it up) and the directive it issued in turn. In the pages' order (the module's
+    docstring), or with `late_by` (ack_due, report_due) most overdue first, then by level and unit code."""
     a, tree = ASSIGNMENT, directive_tree(directive_id)
     got, issuer, child = DIRECTIVE.alias("got"), UNIT.alias("issuer"), DIRECTIVE.alias("child")
     order = (
-        (a.c.ack_due, tree.c.level, UNIT.c.code, a.c.id)
-        if status in LATE_FIRST
+        (a.c[late_by], tree.c.level, UNIT.c.code, a.c.id)
+        if late_by
         else (tree.c.level, a.c.directive_id, a.c.role, UNIT.c.code, a.c.id)
     )
-    return (
-        select(*(a.c[n] for n in COLUMNS), tree.c.level, UNIT.c.code, UNIT.c.name, UNIT.c.kind)
+    query = (
+        select(*(a.c[n] for n in COLUMNS), tree.c.level, UNIT.c.code, UNIT.c.name, UNIT.c.kind, UNIT.c.active)
         .add_columns(got.c.number.label("directive"), issuer.c.name.label("supervisor"))
-        .add_columns(child.c.number.label("implementing_directive"))
+        .add_columns(child.c.number.label("implementing_directive"), child.c.dispatched_at.label("child_dispatched_at"))
         .select_from(
             a.join(tree, tree.c.id == a.c.directive_id)
             .join(UNIT, UNIT.c.id == a.c.unit_id)
@@ -116,9 +105,14 @@ def rows_query(directive_id: int, today: date, status: str | None = None) -> Sel
             .join(issuer, issuer.c.id == got.c.issuer_id)
             .outerjoin(child, child.c.id == a.c.implementing_directive_id)
         )
-        .where(condition(status, today))
         .order_by(*order)
     )
+    return query if where is None else query.where(where)
+
+
+def filtered(directive_id: int, today: date, status: str | None) -> Select[Any]:
+    """The rows of a ?status= filter in its order: the late and unacknowledged ones by acknowledgement deadline."""
+    return rows_query(directive_id, condition(status, today), late_by="ack_due" if status in LATE_FIRST else None)
 
 
 def export_chunks(
@@ -127,7 +121,7 @@ def export_chunks(
     """Every row of the filtered list (every level of the tree), in the pages' order, `chunk` rows at a time:
     one query read through a server-side cursor (stream_results), so memory holds one chunk whatever the size
     of the directive. The rows carry the keys of the CSV/XLSX exports (cascade/status/export.py): row()'s and `kind`."""
-    query = rows_query(directive_id, today, status).execution_options(yield_per=max(1, chunk))
+    query = filtered(directive_id, today, status).execution_options(yield_per=max(1, chunk))
     result = session.connection().execute(query)
     try:
         for part in result.partitions():
@@ -136,8 +130,19 @@ def export_chunks(
         result.close()
 
 
+def late_rows(session: Session, *, directive_id: int, today: date, status: str) -> list[dict[str, Any]]:
+    """Every unit late to acknowledge (status "overdue") or to report ("report_overdue"), most overdue first, then
+    by level and unit code, `days_late` counted from the deadline it missed: the lists under a small directive's
+    tree and its XLSX export's second sheet. The export's keys, as export_chunks."""
+    late_by = LATE_BY[status]
+    query = rows_query(directive_id, condition(status, today), late_by=late_by)
+    rows = session.connection().execute(query)
+    return [{**row(r, today), "kind": r.kind, "days_late": (today - getattr(r, late_by)).days} for r in rows]
+
+
 def row(r: Any, today: date) -> dict[str, Any]:
-    """The keys of cascade/status/tree.py's rows that the views show, plus the supervisor and the days late."""
+    """The keys of a unit's row that the views show (summary_row's), its place in the tree, the unit that follows
+    it up (`supervisor`) and how many days late it is acknowledging."""
     waiting = r.status in NOT_ACKNOWLEDGED
     return {
         **summary_row(r),

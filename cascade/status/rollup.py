@@ -3,7 +3,7 @@ consolidated report an issuer gets once a cycle's reports are all in or its dead
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -11,10 +11,22 @@ from cascade.core.settings import get_settings
 from cascade.core.workdays import WorkCalendar, work_calendar
 from cascade.directives.reportplan import ensure_cycles
 from models import Assignment, Directive, Role, Status, Unit
-from models.report import EscalationStep, Report
+from models.report import EscalationStep, Report, ReportState, ReportStatus
 
 ROLLUP_CACHE, REPORTS_CACHE, STEPS_CACHE = "rolled_up", "reports_by_directive", "steps_by_directive"
-STATUS_WORDS = {"submitted": "Đã báo cáo", "late": "Báo cáo muộn", "missing": "Chưa báo cáo"}
+
+
+class AssignmentKeys(Protocol):
+    """What the report figures read of an assignment: an Assignment, or a row of cascade/status/page.py's query."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def directive_id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def implementing_directive_id(self) -> int | None: ...
 
 
 def act_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
@@ -37,9 +49,18 @@ def directive_reports(session: Session, directive_id: int) -> dict[tuple[int, in
     return cache[directive_id]
 
 
-def submitted_report(session: Session, assignment: Assignment, seq: int) -> Report | None:
+def submitted_report(session: Session, assignment: AssignmentKeys, seq: int) -> Report | None:
     report = directive_reports(session, assignment.directive_id).get((assignment.id or 0, seq))
-    return report if report is not None and report.status == "submitted" else None
+    return report if report is not None and report.status == ReportStatus.submitted else None
+
+
+def report_state(report: Report | None) -> ReportState:
+    """Where a unit's report for a cycle stands (None: it has saved none)."""
+    if report is None:
+        return ReportState.missing
+    if report.status != ReportStatus.submitted:
+        return ReportState.draft
+    return ReportState.late if report.late else ReportState.submitted
 
 
 def directive_steps(session: Session, directive_id: int) -> dict[int, list[EscalationStep]]:
@@ -72,7 +93,7 @@ def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> 
                 "level": level,
                 "unit": u.code,
                 "name": u.name,
-                "status": ("late" if report.late else "submitted") if report else "missing",
+                "status": report_state(report),
                 "submitted_at": report.submitted_at if report else None,
                 "version": report.version if report else 0,
                 "figures": dict(report.figures) if report else {},
@@ -84,7 +105,7 @@ def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> 
     return rows
 
 
-def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, float]:
+def rolled_up(session: Session, assignment: AssignmentKeys, seq: int) -> dict[str, float]:
     """The unit's own submitted figures plus those rolled up from the units it passed the directive on to.
     Memoised per session: `cascade status` asks for every unit of a tree, each subtree is summed once."""
     cache: dict[tuple[int, int], dict[str, float]] = session.info.setdefault(ROLLUP_CACHE, {})
@@ -99,7 +120,7 @@ def rolled_up(session: Session, assignment: Assignment, seq: int) -> dict[str, f
     return dict(cache[key])
 
 
-def report_fields(session: Session, assignment: Assignment, calendar: WorkCalendar | None = None) -> dict[str, Any]:
+def report_fields(session: Session, assignment: AssignmentKeys, calendar: WorkCalendar | None = None) -> dict[str, Any]:
     """For `cascade status`: the report status of each cycle, the escalation step reached, the figures."""
     reached: dict[str, EscalationStep] = {}
     for s in directive_steps(session, assignment.directive_id).get(assignment.id or 0, []):
@@ -116,19 +137,19 @@ def report_fields(session: Session, assignment: Assignment, calendar: WorkCalend
     cycles = []
     for cycle in ensure_cycles(session, directive, calendar or work_calendar(get_settings())):
         r = mine.get((assignment.id or 0, cycle.seq))
-        state = "missing" if r is None else "draft" if r.status != "submitted" else "late" if r.late else "submitted"
         cycles.append(
             {
                 "cycle": cycle.seq,
                 "due": cycle.due.isoformat(),
-                "status": state,
+                "status": report_state(r),
                 "version": r.version if r else 0,
                 "submitted_at": r.submitted_at.isoformat() if r and r.submitted_at else None,
-                "figures": dict(r.figures) if r and r.status == "submitted" else {},
+                "figures": dict(r.figures) if r and r.status == ReportStatus.submitted else {},
                 "rolled_up": rolled_up(session, assignment, cycle.seq),
             }
         )
-    current = next((c for c in cycles if c["status"] in ("missing", "draft")), cycles[-1] if cycles else None)
+    owed = (ReportState.missing, ReportState.draft)
+    current = next((c for c in cycles if c["status"] in owed), cycles[-1] if cycles else None)
     item = f"r{current['cycle']}" if current else ""
     return {
         **out,

@@ -1,9 +1,12 @@
-"""A directive's status in figures the database computes, and only the first rows of its recipients.
+"""A directive's status figures, computed by the database: the one implementation behind `cascade status`, the
+supervisor web pages, the exports and the Prefect artifacts, for small and big directives alike.
 
-For the Prefect artifacts and, above cascade/status/page.py's TREE_LIMIT, the supervisor web view and
-`cascade status`: cascade/status/tree.py builds every row of the tree, which at 100,000 recipients took 650 MiB
-for a table nobody scrolls. Here memory does not grow with the tree: counts are GROUP BY queries, and only
-`limit` rows are ever loaded."""
+Owns what counts as overdue, unacknowledged or late to report (`condition`, the ?status= filters), and every
+aggregate: counts by status over the whole tree, the acknowledged share of the direct recipients and the overdue
+count (`summarise`), counts per level (`level_counts`), how many assignments match a filter (`tree_size`,
+`count_rows`) and each directive's acknowledged share (`acknowledged_shares`, the list of directives). Memory does
+not grow with the tree: each figure is a GROUP BY query, and summarise loads only its first `limit` rows (the
+artifacts' table). The rows themselves, every one of them, are cascade/status/page.py's."""
 
 from __future__ import annotations
 
@@ -11,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Table, and_, case, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Table, and_, case, func, literal, select, true
 from sqlmodel import Session
 
 from cascade.rendering.render import STATUS_LABELS
-from models import ACKNOWLEDGED_STATES, EDXML_CODE, Assignment, Status, Unit
+from models import ACKNOWLEDGED_STATES, EDXML_CODE, Assignment, Role, Status, Unit
 
 ACKNOWLEDGED = [s.value for s in ACKNOWLEDGED_STATES]
 
@@ -23,7 +26,13 @@ ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
 NOT_ACKNOWLEDGED = (Status.queued.value, Status.arrived.value)
 MAX_DEPTH = 32  # far deeper than any real tree; only stops a corrupted cycle of implementing directives
-PENDING_LABEL = "Đã tiếp nhận, chưa triển khai xuống"  # as cascade/status/tree.py labels a pending pass-on
+PENDING_LABEL = "Đã tiếp nhận, chưa triển khai xuống"  # an act unit that has not passed the directive on yet
+FILTERS = {  # ?status= values: the late ones and the ones not acknowledged first, then each status
+    "overdue": "Quá hạn xác nhận",
+    "unacknowledged": "Chưa xác nhận",
+    "report_overdue": "Quá hạn báo cáo",
+    **STATUS_LABELS,
+}
 
 
 @dataclass
@@ -40,13 +49,17 @@ class Summary:
         return round(100.0 * self.acknowledged / self.total, 1) if self.total else 100.0
 
     @property
+    def unacknowledged(self) -> int:  # every level, overdue or not
+        return sum(self.counts.get(status, 0) for status in NOT_ACKNOWLEDGED)
+
+    @property
     def truncated(self) -> bool:
         return len(self.rows) < self.total
 
 
 def directive_tree(directive_id: int) -> CTE:
-    """(id, level) of the directive and of every implementing directive below it, as cascade/status/tree.py walks
-    them: through each assignment's implementing_directive_id."""
+    """(id, level) of the directive and of every implementing directive below it, through each assignment's
+    implementing_directive_id: the directive itself is level 1."""
     tree = select(literal(directive_id).label("id"), literal(1).label("level")).cte("tree", recursive=True)
     return tree.union_all(
         select(ASSIGNMENT.c.implementing_directive_id, tree.c.level + 1).where(
@@ -57,8 +70,29 @@ def directive_tree(directive_id: int) -> CTE:
     )
 
 
+def condition(status: str | None, today: date) -> ColumnElement[bool]:
+    """The WHERE clause of a ?status= filter (KeyError for an unknown one). The late tests are wrapped in CASE on
+    purpose: written plainly, SQLite walks ix_assignment_status_ack_due (every overdue row of every directive)
+    once per directive of the tree, 10x slower at 100,000 recipients."""
+    a = ASSIGNMENT.c
+    if status is None:
+        return true()
+    if status == "overdue":  # past the acknowledgement deadline and not acknowledged
+        return case((and_(a.status.in_(NOT_ACKNOWLEDGED), a.ack_due < today), 1), else_=0) == 1
+    if status == "unacknowledged":
+        return a.status.in_(NOT_ACKNOWLEDGED)
+    if status == "report_overdue":  # a report owed past its deadline: until reports are recorded, only
+        # `completed` (edXML 06) counts as reported
+        owed = and_(a.role == Role.act, a.report_due < today, a.status.not_in([Status.completed, Status.refused]))
+        return case((owed, 1), else_=0) == 1
+    if status not in FILTERS:
+        raise KeyError(status)
+    return a.status == Status(status).value
+
+
 def summary_row(a: Any) -> dict[str, Any]:
-    """A recipient's row as the artifacts and the status pages show it (cascade/status/tree.py's keys)."""
+    """A recipient's row as the artifacts and the status pages show it (a row of ASSIGNMENT with the unit's code
+    and name)."""
     pending = a.mode is not None and a.implementing_directive_id is None
     return {
         "unit": a.code,
@@ -74,7 +108,7 @@ def summary_row(a: Any) -> dict[str, Any]:
 
 def summarise(session: Session, directive_id: int, today: date, limit: int, named: int = 10) -> Summary:
     """Counts over the whole tree, the acknowledged share of the direct recipients, and their first `limit`
-    rows in the order of cascade/status/tree.py (role, then unit code)."""
+    rows in the tree's order (role, then unit code); `limit=0, named=0` for the figures alone."""
     conn = session.connection()
     tree = directive_tree(directive_id)
     in_tree = ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id)
@@ -86,49 +120,69 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
     ).all()
     counts = {status: int(n) for status, n, _ in by_status}
     overdue = sum(int(past or 0) for status, _, past in by_status if status in NOT_ACKNOWLEDGED)
-    done = case((ASSIGNMENT.c.status.in_(ACKNOWLEDGED), 1), else_=0)
-    total, acknowledged = conn.execute(
-        select(func.count(), func.coalesce(func.sum(done), 0)).where(ASSIGNMENT.c.directive_id == directive_id)
-    ).one()
-    # Most overdue first, then the upper levels, then by code: cascade/status/oversight.py's ack_overdue order. The
-    # test is wrapped in CASE on purpose: written plainly, SQLite walks ix_assignment_status_ack_due (every
-    # overdue row of every directive) once per directive of the tree, 10x slower at 100,000 recipients.
-    late = and_(ASSIGNMENT.c.status.in_(NOT_ACKNOWLEDGED), ASSIGNMENT.c.ack_due < today)
-    codes = conn.execute(
-        select(UNIT.c.code)
-        .select_from(in_tree.join(UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id))
-        .where(case((late, 1), else_=0) == 1)
-        .order_by(ASSIGNMENT.c.ack_due, tree.c.level, UNIT.c.code)
-        .limit(named)
-    ).scalars()
-    first = conn.execute(
-        select(ASSIGNMENT, UNIT.c.code, UNIT.c.name)
-        .join_from(ASSIGNMENT, UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id)
-        .where(ASSIGNMENT.c.directive_id == directive_id)
-        .order_by(ASSIGNMENT.c.role, UNIT.c.code)
-        .limit(limit)
-    )
+    total, acknowledged = acknowledged_shares(session, [directive_id]).get(directive_id, (0, 0))
+    codes: list[str] = []
+    if named > 0:  # most overdue first, then the upper levels, then by code: the ?status=overdue order
+        codes = list(
+            conn.execute(
+                select(UNIT.c.code)
+                .select_from(in_tree.join(UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id))
+                .where(condition("overdue", today))
+                .order_by(ASSIGNMENT.c.ack_due, tree.c.level, UNIT.c.code)
+                .limit(named)
+            ).scalars()
+        )
+    first: list[Any] = []
+    if limit > 0:
+        first = list(
+            conn.execute(
+                select(ASSIGNMENT, UNIT.c.code, UNIT.c.name)
+                .join_from(ASSIGNMENT, UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id)
+                .where(ASSIGNMENT.c.directive_id == directive_id)
+                .order_by(ASSIGNMENT.c.role, UNIT.c.code)
+                .limit(limit)
+            )
+        )
     return Summary(
-        total=int(total),
-        acknowledged=int(acknowledged),
+        total=total,
+        acknowledged=acknowledged,
         counts=counts,
         overdue=int(overdue),
-        overdue_codes=list(codes),
+        overdue_codes=codes,
         rows=[summary_row(a) for a in first],
     )
 
 
+def acknowledged_shares(session: Session, directive_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{directive id: (direct recipients, how many of them acknowledged)}, each directive's own assignments
+    only; a directive without any is left out."""
+    if not directive_ids:
+        return {}
+    done = case((ASSIGNMENT.c.status.in_(ACKNOWLEDGED), 1), else_=0)
+    found = session.connection().execute(
+        select(ASSIGNMENT.c.directive_id, func.count(), func.coalesce(func.sum(done), 0))
+        .where(ASSIGNMENT.c.directive_id.in_(directive_ids))
+        .group_by(ASSIGNMENT.c.directive_id)
+    )
+    return {int(directive_id): (int(n), int(k)) for directive_id, n, k in found}
+
+
 def tree_size(session: Session, *, directive_id: int, where: ColumnElement[bool] | None = None) -> int:
     """How many assignments the directive and the directives below it hold (every level of the tree), of
-    those matching `where` if given (cascade/status/page.py's filters)."""
+    those matching `where` if given."""
     tree = directive_tree(directive_id)
     found = select(func.count()).select_from(ASSIGNMENT.join(tree, tree.c.id == ASSIGNMENT.c.directive_id))
     return int(session.connection().execute(found if where is None else found.where(where)).scalar_one())
 
 
+def count_rows(session: Session, *, directive_id: int, today: date, status: str | None = None) -> int:
+    """How many assignments of the tree a ?status= filter keeps."""
+    return tree_size(session, directive_id=directive_id, where=condition(status, today))
+
+
 def level_counts(session: Session, *, directive_id: int) -> list[dict[str, Any]]:
-    """One line per level of the tree, as cascade/status/oversight.py's level_counts makes from the full rows: how
-    many units, how many in each status, how many acknowledged and their share."""
+    """One line per level of the tree: how many units, how many in each status (every status, in Status order),
+    how many acknowledged and their share."""
     tree = directive_tree(directive_id)
     found = session.connection().execute(
         select(tree.c.level, ASSIGNMENT.c.status, func.count())

@@ -1,17 +1,21 @@
-"""Status of a directive and of the directives issued below it, from the database."""
+"""The tree of a small directive, one row per unit, depth first: each unit, then the units of the directive it
+issued in turn. The rows are cascade/status/page.py's query (the one behind the pages and exports of big
+directives) put in tree order, with what only the tree shows: report cycles, escalation, pass-on, tasks. The
+figures over them are cascade/status/summary.py's. Also finds a directive by its number."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from cascade.core.errors import InputError, Problem
 from cascade.directives.subtasks import task_items_by_assignment
-from cascade.rendering.render import STATUS_LABELS
+from cascade.status.oversight import today_vn
+from cascade.status.page import rows_query
 from cascade.status.rollup import report_fields
-from models import EDXML_CODE, Assignment, Directive, Unit
+from cascade.status.summary import summarise, summary_row
+from models import Directive, Unit
 
 
 def find_directive(session: Session, number: str, issuer: str | None = None) -> Directive:
@@ -37,60 +41,67 @@ def find_directive(session: Session, number: str, issuer: str | None = None) -> 
     return found[0]
 
 
-def pass_on_state(assignment: Assignment, child: Directive | None) -> dict[str, Any]:
+def pass_on_state(r: Any) -> dict[str, Any]:
     """For a unit with units under it: how it passes the directive on, and whether it has yet."""
-    if assignment.mode is None:
+    if r.mode is None:
         return {"mode": None, "pass_on": None, "pass_on_due": None}
-    state = "pending" if child is None else ("dispatched" if child.dispatched_at else "issued")
-    due = assignment.pass_on_due.isoformat() if assignment.pass_on_due else None
-    return {"mode": assignment.mode, "pass_on": state, "pass_on_due": due}
+    if r.implementing_directive_id is None:
+        state = "pending"
+    else:
+        state = "dispatched" if r.child_dispatched_at else "issued"
+    due = r.pass_on_due.isoformat() if r.pass_on_due else None
+    return {"mode": r.mode, "pass_on": state, "pass_on_due": due}
 
 
-def assignment_rows(session: Session, directive: Directive, level: int = 1) -> list[dict[str, Any]]:
-    """One row per unit, depth first: each unit, then the units of the directive it issued in turn."""
+def unit_row(session: Session, r: Any, tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A row of the query as `cascade status --json` prints it, then the unit that follows it up (`supervisor`)."""
+    shown = summary_row(r)
+    return {
+        "unit": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        "level": int(r.level),
+        "role": r.role,
+        "directive": r.directive,
+        "status": r.status,
+        **{k: shown[k] for k in ("status_label", "edxml", "ack_due", "report_due", "acknowledged_at")},
+        "implementing_directive": r.implementing_directive,
+        **report_fields(session, r),
+        "refused_reason": r.refused_reason,
+        "active": r.active,
+        **pass_on_state(r),
+        "tasks": tasks,
+        "supervisor": r.supervisor,
+    }
+
+
+def tree_rows(session: Session, directive_id: int) -> list[dict[str, Any]]:
+    """Every unit of the tree, depth first, each directive's units by role then unit code (unit_row's keys)."""
+    session.flush()  # the query reads the session's connection: what the session holds is written first
+    found = list(session.connection().execute(rows_query(directive_id)))  # by level, directive, role, code
+    items = task_items_by_assignment(session, [r.id for r in found])
+    units: dict[tuple[int, int], dict[int, Any]] = {}  # (level, directive id): {assignment id: row}
+    for r in found:
+        units.setdefault((int(r.level), r.directive_id), {}).setdefault(r.id, r)
     rows: list[dict[str, Any]] = []
-    query = (
-        select(Assignment, Unit)
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(Assignment.directive_id == directive.id)
-        .order_by(col(Assignment.role), col(Unit.code))
-    )
-    found = list(session.exec(query).all())
-    items = task_items_by_assignment(session, [a.id for a, _ in found if a.id is not None])
-    for a, u in found:
-        child = session.get(Directive, a.implementing_directive_id) if a.implementing_directive_id else None
-        rows.append(
-            {
-                "unit": u.code,
-                "name": u.name,
-                "kind": u.kind,
-                "level": level,
-                "role": a.role,
-                "directive": directive.number,
-                "status": a.status,
-                "status_label": STATUS_LABELS.get(a.status, a.status),
-                "edxml": EDXML_CODE.get(a.status),
-                "ack_due": a.ack_due.isoformat(),
-                "report_due": a.report_due.isoformat() if a.report_due else None,
-                "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
-                "implementing_directive": child.number if child else None,
-                **report_fields(session, a),
-                "refused_reason": a.refused_reason,
-                "active": u.active,
-                **pass_on_state(a, child),
-                "tasks": items.get(a.id or 0, []),
-            }
-        )
-        if rows[-1]["pass_on"] == "pending":
-            rows[-1]["status_label"] = "Đã tiếp nhận, chưa triển khai xuống"
-        if child is not None:
-            rows.extend(assignment_rows(session, child, level + 1))
+
+    def walk(level: int, directive_id: int) -> None:
+        for r in units.get((level, directive_id), {}).values():
+            rows.append(unit_row(session, r, items.get(r.id, [])))
+            if r.implementing_directive_id is not None:
+                walk(level + 1, r.implementing_directive_id)
+
+    walk(1, directive_id)
     return rows
 
 
 def directive_status(session: Session, directive: Directive) -> dict[str, Any]:
+    """What `cascade status` prints of a small directive: the directive, its counts by status (every level) and
+    every unit of its tree."""
+    assert directive.id is not None
     issuer = session.get(Unit, directive.issuer_id)
-    units = assignment_rows(session, directive)
+    units = [{k: v for k, v in row.items() if k != "supervisor"} for row in tree_rows(session, directive.id)]
+    counts = summarise(session, directive.id, today_vn(), limit=0, named=0).counts
     return {
         "number": directive.number,
         "issuer": issuer.code if issuer else None,
@@ -98,6 +109,7 @@ def directive_status(session: Session, directive: Directive) -> dict[str, Any]:
         "summary": directive.summary,
         "basis": directive.basis,
         "report_due": directive.report_due.isoformat(),
-        "counts": dict(Counter(row["status"] for row in units)),
+        # In the order the tree first shows each status, as --json has always printed them.
+        "counts": {**dict.fromkeys(u["status"] for u in units if u["status"] in counts), **counts},
         "units": units,
     }

@@ -11,6 +11,7 @@ from cascade.directives.docimport.parse import Heading, Line, parse_heading
 from cascade.directives.docimport.resolve import Resolver, UnitRef, fold
 from cascade.directives.docimport.sections import Layout, parse_layout
 from cascade.directives.docimport.text import DocumentReadError, read_lines
+from models import CascadeMode, Role
 
 REPORT_DUE_HINT = "report_due: the document gives no date; pass --report-due YYYY-MM-DD"
 
@@ -87,7 +88,8 @@ def _recipients(layout: Layout, resolver: Resolver, issuer: str, problems: list[
         if code not in acting and resolver.is_descendant(code, issuer) and not department:
             acting.append(code)
     info = [c for c in listed if c not in acting]
-    return [{"unit": c, "role": "act"} for c in acting] + [{"unit": c, "role": "info"} for c in info]
+    # Plain values, not the members: the dict is written out as YAML.
+    return [{"unit": c, "role": Role.act.value} for c in acting] + [{"unit": c, "role": Role.info.value} for c in info]
 
 
 def _tasks(layout: Layout, resolver: Resolver, problems: list[str]) -> list[dict[str, Any]]:
@@ -165,7 +167,7 @@ def import_lines(
         "body": layout.body,
         "report_due": _iso(due),
         "report_to": report_to,
-        "cascade_mode": "forward",
+        "cascade_mode": CascadeMode.forward.value,
         "lead_days": 3,
         "recipients": recipients,
         "tasks": tasks,

@@ -1,0 +1,3 @@
+"""A layer above the core; importing the core from here would be allowed."""
+
+TITLE = "fixture"
