@@ -33,12 +33,12 @@ def main(directive_file: Path) -> int:
         create_assignments(session, directive, WorkCalendar())
         session.commit()
         failpoint("after-assignments")
-        for batch in notice_batches(session, directive.id, settings.batch_size):
+        for batch in notice_batches(session, directive.id, settings.delivery.batch_size):
             enqueue_notices(session, settings, directive.id, batch)
             session.commit()
             failpoint("after-render-batch")
         failed = 0
-        for ids in list(outbox_batches(session, directive.id, settings.batch_size)):
+        for ids in list(outbox_batches(session, directive.id, settings.delivery.batch_size)):
             counts = send_outbox_batch(session, settings, ids)
             session.commit()
             failed += counts["failed"]

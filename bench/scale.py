@@ -97,13 +97,13 @@ def sample_message_at(url: str) -> bytes:
     from sqlmodel import Session
 
     from cascade.core.db import get_engine
-    from cascade.core.settings import Settings
+    from cascade.core.settings import Settings, WebSettings
     from cascade.delivery.mailmessage import build_email
     from cascade.delivery.outbox_store import load_mail
 
     with Session(get_engine(url)) as session:
         first = session.execute(text("SELECT min(id) FROM outboxmessage")).scalar_one()
-        return build_email(Settings(secret_key=SECRET), load_mail(session, first))
+        return build_email(Settings(web=WebSettings(secret_key=SECRET)), load_mail(session, first))
 
 
 def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
@@ -112,7 +112,7 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
     from sqlmodel import Session, col, select
 
     from cascade.core.db import get_engine
-    from cascade.core.settings import Settings
+    from cascade.core.settings import Settings, WebSettings
     from cascade.core.workdays import work_calendar
     from cascade.delivery.mailmessage import build_email
     from cascade.delivery.outbox_store import load_mail
@@ -122,7 +122,9 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
     from models import Assignment, OutboxMessage
 
     shutil.copy(db, scratch)
-    settings = Settings(secret_key=SECRET, public_url="http://127.0.0.1:8000")  # as child_env sets them
+    settings = Settings(
+        web=WebSettings(secret_key=SECRET, public_url="http://127.0.0.1:8000")
+    )  # as child_env sets them
     with Session(get_engine(f"sqlite:///{scratch}")) as session:
         stored, _ = store_directive(session, parse_directive(directive))
         assert stored.id is not None
@@ -148,10 +150,10 @@ def overdue_scan(db: Path) -> tuple[float, int, str]:
 
 def ack_urls(db: Path, base: str, count: int) -> list[str]:
     from cascade.core.db import get_engine
-    from cascade.core.settings import Settings
+    from cascade.core.settings import Settings, WebSettings
     from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 
-    settings = Settings(secret_key=SECRET)
+    settings = Settings(web=WebSettings(secret_key=SECRET))
     with get_engine(f"sqlite:///{db}").connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM assignment"))]
     expires = expiry_for(date(2099, 1, 1), 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -13,23 +12,9 @@ from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import AutoString
 
+from cascade.core.clock import utcnow  # noqa: F401  (re-exported by models: the tables' default timestamps)
+
 E = TypeVar("E", bound=StrEnum)
-
-_clock_origins: dict[str, datetime] = {}
-
-
-def utcnow() -> datetime:
-    """The current instant. CASCADE_CLOCK_START (an ISO instant) replays history: the clock starts there and
-    runs on in real time, for the demo of a 2021 directive and for tests. Never set it in production."""
-    real = datetime.now(UTC)
-    start = os.environ.get("CASCADE_CLOCK_START")
-    if not start:
-        return real
-    origin = _clock_origins.setdefault(start, real)
-    base = datetime.fromisoformat(start)
-    if base.tzinfo is None:
-        raise ValueError("CASCADE_CLOCK_START needs a time zone, e.g. 2021-05-20T08:00:00+07:00")
-    return base.astimezone(UTC) + (real - origin)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

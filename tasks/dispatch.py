@@ -41,7 +41,7 @@ def create_task_items_task(directive_id: int) -> int:
 def plan_notice_batches_task(directive_id: int) -> list[list[int]]:
     """The assignments whose notices are still to render, in batches of CASCADE_BATCH_SIZE."""
     with session_scope() as session:
-        return notice_batches(session, directive_id, get_settings().batch_size)
+        return notice_batches(session, directive_id, get_settings().delivery.batch_size)
 
 
 @task(name="render-notices", retries=2, retry_delay_seconds=2)
@@ -56,7 +56,7 @@ def render_notices_task(directive_id: int, assignment_ids: list[int]) -> Rendere
 def plan_send_batches_task(directive_id: int | None) -> list[list[int]]:
     """The outbox rows still owed (of a directive, or all of them), in batches of CASCADE_BATCH_SIZE."""
     with session_scope() as session:
-        return list(outbox_batches(session, directive_id, get_settings().batch_size))
+        return list(outbox_batches(session, directive_id, get_settings().delivery.batch_size))
 
 
 @task(name="send-batch", retries=3, retry_delay_seconds=[2, 10, 30])
@@ -73,7 +73,7 @@ def send_batch_task(message_ids: list[int]) -> SendCounts:
 
 def dispatch_processes() -> int:
     """Processes to render and send a directive's batches over (CASCADE_DISPATCH_PROCESSES, default 1)."""
-    return get_settings().dispatch_processes
+    return get_settings().delivery.dispatch_processes
 
 
 class TemporaryMailFailure(RuntimeError):

@@ -24,7 +24,7 @@ def artifact_key(directive: Directive) -> str:
 def supervisor_url(directive_id: int) -> str:
     from cascade.core.settings import get_settings
 
-    return f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive_id}"
+    return f"{get_settings().web.public_url.rstrip('/')}/admin/directives/{directive_id}"
 
 
 def truncation_note(summary: Summary, url: str) -> str:

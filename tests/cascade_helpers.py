@@ -137,3 +137,8 @@ def plant_tree(
         session.add(assignment)
     session.flush()
     return directive
+
+
+def with_web(settings: Settings, **changes: object) -> Settings:
+    """A copy of `settings` with some web settings changed (admin password, inbox folder, signing key)."""
+    return settings.model_copy(update={"web": settings.web.model_copy(update=changes)})

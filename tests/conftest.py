@@ -111,5 +111,5 @@ def web(settings: Settings) -> Iterator[str]:
     from cascade.dev.webserver import BackgroundServer
     from web.app import create_app
 
-    with BackgroundServer(create_app(settings), settings.public_host, settings.public_port):
-        yield settings.public_url
+    with BackgroundServer(create_app(settings), settings.web.public_host, settings.web.public_port):
+        yield settings.web.public_url

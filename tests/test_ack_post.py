@@ -47,7 +47,7 @@ def link_of(settings: Settings, code: str) -> tuple[str, str]:
     """(unit page URL, its token) of `code`'s assignment under the sample directive."""
     with session_scope() as session:
         token = make_token(settings, assignment_id_of(session, code), Purpose.ack, FAR)
-    return f"{settings.public_url}/u/{token}", token
+    return f"{settings.web.public_url}/u/{token}", token
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from cascade.status.page import late_rows
 from cascade.status.summary import level_counts
 from cascade.status.tree import tree_rows
 from flows.cascade_directive import cascade_directive
-from tests.cascade_helpers import plant_tree
+from tests.cascade_helpers import plant_tree, with_web
 from tests.conftest import SAMPLE_DIRECTIVE
 from web.app import create_app
 
@@ -30,9 +30,9 @@ ADMIN = ("admin", "mat-khau-thu-2021")
 
 @pytest.fixture
 def admin_web(settings: Settings) -> Iterator[str]:
-    app = create_app(settings.model_copy(update={"admin_password": ADMIN[1], "inbox_dir": None}))
-    with BackgroundServer(app, settings.public_host, settings.public_port):
-        yield settings.public_url
+    app = create_app(with_web(settings, admin_password=ADMIN[1], inbox_dir=None))
+    with BackgroundServer(app, settings.web.public_host, settings.web.public_port):
+        yield settings.web.public_url
 
 
 def link_for(mailbox: SmtpSink, address: str, base: str) -> str:

@@ -162,9 +162,9 @@ def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
 
     def person() -> None:  # runs while the demo serves; returning ends the demo
         settings = get_settings()
-        seen["base"] = settings.public_url
+        seen["base"] = settings.web.public_url
         with sync_playwright() as pw:  # only now: the demo's flow has run (it needs this thread's event loop)
-            clerk_and_supervisor(pw, settings.public_url, settings)
+            clerk_and_supervisor(pw, settings.web.public_url, settings)
 
     try:
         run_demo(
@@ -255,7 +255,7 @@ def test_prefect_ui_shows_the_run_and_its_status_artifact(
         shot(page, "10-prefect-run-artifacts")
         page.get_by_text("directive-1-status-summary", exact=True).first.click()
         link = page.get_by_role("link", name="Mở trang theo dõi (cây đơn vị, quá hạn, xuất Excel)")
-        expect(link).to_have_attribute("href", f"{settings.public_url}/admin/directives/1")
+        expect(link).to_have_attribute("href", f"{settings.web.public_url}/admin/directives/1")
         shot(page, "11-prefect-summary-artifact")
     finally:
         context.close()

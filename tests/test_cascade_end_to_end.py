@@ -52,7 +52,7 @@ def test_every_recipient_gets_exactly_one_email_with_its_own_link(settings: Sett
         assert message.subject == f"Kế hoạch số 252/KH-LĐLĐ của Liên đoàn Lao động tỉnh Lai Châu: {spec.summary}"
         text = message.text()
         assert "252/KH-LĐLĐ" in text and "31-KH/TU" in text and "Hạn xác nhận đã nhận văn bản: 21/05/2021" in text
-        found = links_in(text, settings.public_url)
+        found = links_in(text, settings.web.public_url)
         assert len(found) == 1 and found[0] in message.html()
         links[code] = found[0]
     assert len(set(links.values())) == len(links)  # each unit its own link

@@ -77,7 +77,7 @@ def test_a_batch_is_shared_evenly_by_every_connection(settings: Settings, mailbo
         directive = store_sample(session, settings)
         assert send_outbox_batch(session, settings, next(outbox_batches(session, directive.id, 100)))["sent"] == 24
     per_connection = Counter(m.peer for m in mailbox.messages)
-    assert settings.smtp_connections == 4 and sorted(per_connection.values()) == [6, 6, 6, 6]
+    assert settings.delivery.smtp_connections == 4 and sorted(per_connection.values()) == [6, 6, 6, 6]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,9 @@ def test_server_down_leaves_everything_owed_and_the_rerun_sends_it_once(settings
     with session_scope() as session:
         directive = store_sample(session, settings)
         ids = next(outbox_batches(session, directive.id, 100))
-        down = settings.model_copy(update={"smtp_port": closed_port()})
+        down = settings.model_copy(
+            update={"delivery": settings.delivery.model_copy(update={"smtp_port": closed_port()})}
+        )
         counts = send_outbox_batch(session, down, ids)
     assert counts["failed"] == 24 and counts["sent"] == 0 and len(mailbox.messages) == 0
     assert {r.status for r in rows().values()} == {"failed"}

@@ -141,7 +141,7 @@ def test_dispatch_processes_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> Non
     assert dispatch_processes() == 1
     monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "3")
     reset_settings()
-    assert dispatch_processes() == get_settings().dispatch_processes == 3
+    assert dispatch_processes() == get_settings().delivery.dispatch_processes == 3
     monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "0")
     reset_settings()
     with pytest.raises(ValidationError):

@@ -20,6 +20,7 @@ from cascade.dev.smtp_sink import SmtpSink
 from cascade.dev.webserver import BackgroundServer
 from flows.cascade_directive import cascade_directive
 from models import Acknowledgement
+from tests.cascade_helpers import with_web
 from tests.conftest import SAMPLE_DIRECTIVE
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
@@ -50,9 +51,9 @@ def test_cli_lists_the_received_mail_with_links(settings: Settings, maildir: Pat
 
 def test_inbox_page_shows_the_mail_and_its_link_confirms(settings: Settings, maildir: Path) -> None:
     cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
-    app_ = create_app_with_inbox(settings.model_copy(update={"inbox_dir": str(maildir)}))
-    with BackgroundServer(app_, settings.public_host, settings.public_port), httpx.Client(timeout=30) as client:
-        base = settings.public_url
+    app_ = create_app_with_inbox(with_web(settings, inbox_dir=str(maildir)))
+    with BackgroundServer(app_, settings.web.public_host, settings.web.public_port), httpx.Client(timeout=30) as client:
+        base = settings.web.public_url
         listing = client.get(f"{base}/inbox")
         assert listing.status_code == 200 and listing.text.count('<tr><td><a href="/inbox/') == 24
         assert "Liên đoàn Lao động huyện Tam Đường" in listing.text
@@ -70,8 +71,8 @@ def test_inbox_page_shows_the_mail_and_its_link_confirms(settings: Settings, mai
 
 def test_no_inbox_without_a_maildir(settings: Settings) -> None:
     with BackgroundServer(
-        create_app_with_inbox(settings.model_copy(update={"inbox_dir": None})),
-        settings.public_host,
-        settings.public_port,
+        create_app_with_inbox(with_web(settings, inbox_dir=None)),
+        settings.web.public_host,
+        settings.web.public_port,
     ):
-        assert httpx.get(f"{settings.public_url}/inbox", timeout=30).status_code == 404
+        assert httpx.get(f"{settings.web.public_url}/inbox", timeout=30).status_code == 404

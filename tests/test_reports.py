@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from cascade.core.db import session_scope
-from cascade.core.settings import Settings
+from cascade.core.settings import CalendarSettings, Settings
 from cascade.core.workdays import VN_TZ, WorkCalendar, local_date, work_calendar
 from cascade.delivery.mailer import send_outbox_batch
 from cascade.dev.links import forms_in
@@ -171,8 +171,8 @@ def test_report_form_over_http(settings: Settings, mailbox: SmtpSink, web: str, 
                 (3, True, 3),
             ]
             attachment = session.exec(select(ReportAttachment)).one()
-        stored = Path(settings.upload_dir) / attachment.stored_name
-        assert settings.upload_dir == str(tmp_path / "uploads")
+        stored = Path(settings.web.upload_dir) / attachment.stored_name
+        assert settings.web.upload_dir == str(tmp_path / "uploads")
         assert stored.read_bytes() == PDF and "bien" not in attachment.stored_name
         own = client.get(f"{report_link}/files/{attachment.id}")
         assert own.status_code == 200 and own.content == PDF and own.headers["content-type"] == "application/pdf"
@@ -246,7 +246,7 @@ def test_deadlines_on_weekends_and_tet_move_to_the_next_working_day(
 
 def test_extra_days_off_are_configurable(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     assert work_calendar(settings).on_or_after(date(2024, 7, 1)) == date(2024, 7, 1)
-    extra = Settings(extra_days_off="2024-07-01, 2024-07-02")
+    extra = Settings(calendar=CalendarSettings(extra_days_off="2024-07-01, 2024-07-02"))
     assert work_calendar(extra).on_or_after(date(2024, 7, 1)) == date(2024, 7, 3)
     assert WorkCalendar().add_working_days(date(2024, 2, 15), -3) == date(2024, 2, 5)
 

@@ -111,7 +111,7 @@ def test_sql_figures_agree_with_the_full_status_tree(settings: Settings) -> None
 @pytest.mark.usefixtures("prefect_harness", "sample_org")
 def test_the_table_artifact_is_capped_and_says_where_the_full_list_is(settings: Settings) -> None:
     directive_id = two_level_sample()
-    url = f"{settings.public_url}/admin/directives/{directive_id}"
+    url = f"{settings.web.public_url}/admin/directives/{directive_id}"
     key = f"directive-{directive_id}-status"
     assert publish_status_task(directive_id, max_rows=5) == 12.5
     table = latest(key)

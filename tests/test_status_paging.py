@@ -33,6 +33,7 @@ from cascade.status.oversight import today_vn
 from cascade.status.page import PAGE_SIZE, TREE_LIMIT
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
+from tests.cascade_helpers import with_web
 from tests.test_status_artifact import late_units, supervised, two_level_sample
 from web.app import create_app
 
@@ -43,9 +44,9 @@ ROW = re.compile(r'<tr data-unit="([^"]+)">')
 
 @pytest.fixture
 def admin_web(settings: Settings) -> Iterator[httpx.Client]:
-    app_ = create_app(settings.model_copy(update={"admin_password": ADMIN[1], "inbox_dir": None}))
-    with BackgroundServer(app_, settings.public_host, settings.public_port):
-        with httpx.Client(base_url=settings.public_url, timeout=60, auth=ADMIN) as client:
+    app_ = create_app(with_web(settings, admin_password=ADMIN[1], inbox_dir=None))
+    with BackgroundServer(app_, settings.web.public_host, settings.web.public_port):
+        with httpx.Client(base_url=settings.web.public_url, timeout=60, auth=ADMIN) as client:
             yield client
 
 

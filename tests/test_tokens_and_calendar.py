@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from cascade.core.settings import MissingSecretKey, Settings
+from cascade.core.settings import MissingSecretKey, Settings, WebSettings
 from cascade.core.workdays import WorkCalendar
 from cascade.directives.deadlines import ack_due, report_due
 from cascade.dispatch.tokens import SALT, Purpose, TokenError, expiry_for, make_token, read_token
 
-KEY = Settings(secret_key="k1-0123456789abcdef")
+KEY = Settings(web=WebSettings(secret_key="k1-0123456789abcdef"))
 FAR = expiry_for(date(2099, 1, 1), 0)
 
 
@@ -23,7 +23,7 @@ def test_token_round_trip_and_refusals() -> None:
         read_token(KEY, token, Purpose.report)
     assert wrong.value.reason == "wrong_purpose"
     with pytest.raises(TokenError) as forged:
-        read_token(Settings(secret_key="another-key-0123456"), token, Purpose.ack)
+        read_token(Settings(web=WebSettings(secret_key="another-key-0123456")), token, Purpose.ack)
     assert forged.value.reason == "invalid"
     tampered = token.replace(token[5], "A" if token[5] != "A" else "B", 1)
     with pytest.raises(TokenError):
@@ -40,17 +40,19 @@ def test_token_expires_after_the_deadline_plus_grace() -> None:
 
 def test_rotated_key_still_accepts_old_links() -> None:
     old = make_token(KEY, 5, Purpose.ack, FAR)
-    rotated = Settings(secret_key="k2-new-0123456789", old_secret_keys="k1-0123456789abcdef")
+    rotated = Settings(web=WebSettings(secret_key="k2-new-0123456789", old_secret_keys="k1-0123456789abcdef"))
     assert read_token(rotated, old, Purpose.ack) == 5
     assert read_token(rotated, make_token(rotated, 6, Purpose.ack, FAR), Purpose.ack) == 6
     with pytest.raises(TokenError):
         read_token(KEY, make_token(rotated, 6, Purpose.ack, FAR), Purpose.ack)
 
 
-@pytest.mark.parametrize("keys", [KEY, Settings(secret_key="k2-new-0123456789", old_secret_keys="k1-0123456789abcdef")])
+@pytest.mark.parametrize(
+    "keys", [KEY, Settings(web=WebSettings(secret_key="k2-new-0123456789", old_secret_keys="k1-0123456789abcdef"))]
+)
 def test_tokens_are_what_itsdangerous_signs(keys: Settings) -> None:
     """make_token signs without itsdangerous's per-call work; its links must stay itsdangerous's links."""
-    serializer = URLSafeSerializer(keys.signing_keys(), salt=SALT)
+    serializer = URLSafeSerializer(keys.web.signing_keys(), salt=SALT)
     for assignment_id in (1, 42, 100_754, 2**40):
         for purpose in Purpose:
             for expires in (FAR, expiry_for(date(2021, 12, 15), 30), 0):
@@ -61,7 +63,7 @@ def test_tokens_are_what_itsdangerous_signs(keys: Settings) -> None:
 
 def test_no_secret_key_refuses_to_sign() -> None:
     with pytest.raises(MissingSecretKey, match="CASCADE_SECRET_KEY"):
-        make_token(Settings(secret_key=None), 1, Purpose.ack, FAR)
+        make_token(Settings(web=WebSettings(secret_key=None)), 1, Purpose.ack, FAR)
 
 
 CAL = WorkCalendar()

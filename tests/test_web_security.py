@@ -22,7 +22,7 @@ from cascade.core.settings import Settings
 from cascade.dev.links import forms_in
 from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from models import Acknowledgement, Assignment
-from tests.cascade_helpers import assignment_id_of, store_sample
+from tests.cascade_helpers import assignment_id_of, store_sample, with_web
 
 pytestmark = pytest.mark.usefixtures("sample_org")
 FAR = expiry_for(date(2099, 1, 1), 0)
@@ -41,7 +41,7 @@ def acks() -> int:
 
 
 def good_link(settings: Settings, aid: int) -> str:
-    return f"{settings.public_url}/u/{make_token(settings, aid, Purpose.ack, FAR)}"
+    return f"{settings.web.public_url}/u/{make_token(settings, aid, Purpose.ack, FAR)}"
 
 
 def flip_last(token: str) -> str:
@@ -51,7 +51,7 @@ def flip_last(token: str) -> str:
 ATTACKS = {
     # name: (token maker, status, words on the page)
     "forged with another key": (
-        lambda s, a: make_token(s.model_copy(update={"secret_key": "attacker-key-0123456789"}), a, Purpose.ack, FAR),
+        lambda s, a: make_token(with_web(s, secret_key="attacker-key-0123456789"), a, Purpose.ack, FAR),
         403, "Liên kết không hợp lệ"),
     "tampered signature": (lambda s, a: flip_last(make_token(s, a, Purpose.ack, FAR)), 403, "Liên kết không hợp lệ"),
     "another assignment's id pasted in": (

@@ -19,7 +19,7 @@ from web.lang import LanguageMiddleware
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    settings.signing_keys()  # refuse to start without a signing key
+    settings.web.signing_keys()  # refuse to start without a signing key
     app = FastAPI(title="directive-cascade", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = init_db(get_engine(settings.database_url))

@@ -16,11 +16,11 @@ basic = HTTPBasic(auto_error=False, realm="directive-cascade")
 def require_admin(request: Request, credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)]) -> str:
     """Use as a dependency of every administrative route; with no password configured they stay closed."""
     settings = app_settings(request)
-    expected = settings.admin_password
+    expected = settings.web.admin_password
     if not expected:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Chưa cấu hình mật khẩu quản trị (CASCADE_ADMIN_PASSWORD).")
     ok = credentials is not None and secrets.compare_digest(
-        credentials.username.encode(), settings.admin_user.encode()
+        credentials.username.encode(), settings.web.admin_user.encode()
     ) & secrets.compare_digest(credentials.password.encode(), expected.encode())
     if not ok:
         raise HTTPException(

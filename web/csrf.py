@@ -31,7 +31,7 @@ _current: ContextVar[str] = ContextVar("csrf_token", default="")
 
 
 def _signer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.signing_keys(), salt="directive-cascade/csrf")
+    return URLSafeTimedSerializer(settings.web.signing_keys(), salt="directive-cascade/csrf")
 
 
 def _valid_nonce(value: str | None) -> bool:
@@ -51,7 +51,7 @@ class CSRFMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app, self.settings = app, settings
-        self.secure = settings.public_url.startswith("https://")
+        self.secure = settings.web.public_url.startswith("https://")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

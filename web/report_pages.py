@@ -80,7 +80,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         children_total=children_total,
         can_edit=assignment.status != Status.refused and editable(report, cycle, today),
         max_files=MAX_FILES_PER_VERSION,
-        max_mb=app_settings(request).upload_max_bytes // (1024 * 1024),
+        max_mb=app_settings(request).web.upload_max_bytes // (1024 * 1024),
     )
 
 
@@ -110,14 +110,14 @@ async def report_post(token: str, request: Request) -> HTMLResponse:
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     settings = app_settings(request)
-    limit = settings.upload_max_bytes * MAX_FILES_PER_VERSION + 1024 * 1024
+    limit = settings.web.upload_max_bytes * MAX_FILES_PER_VERSION + 1024 * 1024
     if int(request.headers.get("content-length") or 0) > limit:
         return page("web/error.html", status_code=413, title="Tệp quá lớn", message="Dung lượng gửi vượt giới hạn.")
     form = await request.form(max_files=MAX_FILES_PER_VERSION + 1, max_fields=200)
     uploads: list[Upload] = []
     for item in form.getlist("files"):
         if isinstance(item, UploadFile) and item.filename:
-            uploads.append(Upload(item.filename, await item.read(settings.upload_max_bytes + 1)))
+            uploads.append(Upload(item.filename, await item.read(settings.web.upload_max_bytes + 1)))
     fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     seq = int(fields["cycle"]) if fields.get("cycle", "").isdigit() else None
     submit = fields.get("action") == "submit"
@@ -165,7 +165,7 @@ def report_file(token: str, attachment_id: int, request: Request) -> Response:
     with Session(app_engine(request)) as session:
         # Ids are INTEGER columns: a larger number cannot exist and the driver would raise (found by fuzzing).
         found = attachment_for(session, assignment_id, attachment_id) if 0 < attachment_id < 2**31 else None
-    path = Path(app_settings(request).upload_dir) / found.stored_name if found else None
+    path = Path(app_settings(request).web.upload_dir) / found.stored_name if found else None
     if found is None or path is None or not path.is_file():
         return error_page("unknown")
     return FileResponse(

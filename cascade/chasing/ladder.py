@@ -160,7 +160,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     reminded = [t for t in taken if t.step != "escalate"]
     for start in range(0, len(reminded), ROWS_PER_INSERT):
         enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + ROWS_PER_INSERT]])
-    enqueue_mail(session, digest_rows(items, taken, today, now, settings.public_url))
+    enqueue_mail(session, digest_rows(items, taken, today, now, settings.web.public_url))
     events: list[dict[str, Any]] = []
     for start in range(0, len(taken), ROWS_PER_INSERT):
         audit = [_audit(t, now) for t in taken[start : start + ROWS_PER_INSERT]]

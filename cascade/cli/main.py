@@ -106,9 +106,11 @@ def launch(file: Path) -> None:
         f"{totals['bounced']} bounced."
     )
     console.print("[bold]Next steps:[/]")
-    console.print(f"  • cascade web   — serve the links in the emails ({get_settings().public_url}/u/…)")
+    console.print(f"  • cascade web   — serve the links in the emails ({get_settings().web.public_url}/u/…)")
     console.print(f"  • cascade status '{spec.number}'   — follow the acknowledgements, as a tree")
-    console.print(f"  • {get_settings().public_url}/admin   — supervisor views (user admin, CASCADE_ADMIN_PASSWORD)")
+    console.print(
+        f"  • {get_settings().web.public_url}/admin   — supervisor views (user admin, CASCADE_ADMIN_PASSWORD)"
+    )
     console.print("  • prefect server start   — with PREFECT_API_URL set, its UI shows the run and its artifacts")
 
 
@@ -143,7 +145,7 @@ def web() -> None:
     except MissingSecretKey as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(code=2) from None
-    uvicorn.run(application, host=settings.public_host, port=settings.public_port)
+    uvicorn.run(application, host=settings.web.public_host, port=settings.web.public_port)
 
 
 @app.command()
@@ -184,7 +186,7 @@ def inbox(
     from cascade.core.settings import get_settings
     from cascade.dev.inbox import print_inbox
 
-    maildir = folder or Path(get_settings().inbox_dir or "demo-out/mail")
+    maildir = folder or Path(get_settings().web.inbox_dir or "demo-out/mail")
     if not print_inbox(maildir, console):
         raise typer.Exit(code=1)
 

@@ -61,7 +61,7 @@ def json_fits(session: Session, directive: Directive) -> None:
     assert directive.id is not None
     size = tree_size(session, directive_id=directive.id)
     if size > TREE_LIMIT:
-        url = f"{get_settings().public_url}/admin/directives/{directive.id}/export.csv"
+        url = f"{get_settings().web.public_url}/admin/directives/{directive.id}/export.csv"
         err.print(
             f"[bold red]Error:[/] {directive.number} has {size:,} units, more than {TREE_LIMIT}: --json would hold "
             f"every one in memory. Download the CSV export ({url}), or drop --json and use --limit N / --overdue.",

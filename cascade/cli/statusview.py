@@ -90,7 +90,7 @@ def overview(
         return None
     status = "overdue" if overdue else None
     page = status_page(session, directive_id=directive.id, today=today, status=status, size=limit)
-    url = f"{get_settings().public_url.rstrip('/')}/admin/directives/{directive.id}"
+    url = f"{get_settings().web.public_url.rstrip('/')}/admin/directives/{directive.id}"
     return {
         "number": directive.number,
         "summary": summarise(session, directive.id, today, limit=0, named=0),

@@ -1,8 +1,8 @@
 """Named crash points for the fault bench and its test: `CASCADE_FAILPOINTS=after-accept@3` SIGKILLs there.
 
-A failpoint costs one dictionary lookup when the variable is unset. `name@n` acts on the n-th hit in this
-process; `name@n:raise` raises FailpointError instead of killing (a lost database connection, seen from
-inside). Several points are separated by commas. Production never sets the variable.
+The points are read through `Settings.faults` (cached), so a failpoint costs an attribute lookup when none is
+set. `name@n` acts on the n-th hit in this process; `name@n:raise` raises FailpointError instead of killing (a
+lost database connection, seen from inside). Several points are separated by commas. Production never sets it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import signal
 from collections import Counter
 from functools import lru_cache
 
-ENV = "CASCADE_FAILPOINTS"
+from cascade.core.settings import get_settings
+
 _hits: Counter[str] = Counter()
 
 
@@ -31,7 +32,7 @@ def _parse(spec: str) -> dict[str, tuple[int, str]]:
 
 
 def failpoint(name: str) -> None:
-    spec = os.environ.get(ENV)
+    spec = get_settings().faults.failpoints
     if not spec:
         return
     point = _parse(spec).get(name)

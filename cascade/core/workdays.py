@@ -65,4 +65,4 @@ def parse_days(value: str) -> list[date]:
 
 def work_calendar(settings: Settings | None = None) -> WorkCalendar:
     """The calendar with the extra days off configured in CASCADE_EXTRA_DAYS_OFF."""
-    return WorkCalendar(parse_days((settings or get_settings()).extra_days_off))
+    return WorkCalendar(parse_days((settings or get_settings()).calendar.extra_days_off))

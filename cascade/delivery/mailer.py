@@ -31,14 +31,14 @@ from sqlmodel import Session
 from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
 from cascade.delivery.counts import SendCounts
-from cascade.delivery.mailmessage import DeliverySettings, Mail, build_email, message_id_for
+from cascade.delivery.mailmessage import Mail, build_email, message_id_for
 from cascade.delivery.outbox_batch import OutboxGroups
 from cascade.delivery.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
 from cascade.delivery.send_journal import JournalLog, SendJournal, journal_dir
 
 R = TypeVar("R")
 
-__all__ = ["DeliverySettings", "build_email", "message_id_for", "send_outbox_batch"]
+__all__ = ["build_email", "message_id_for", "send_outbox_batch"]
 
 
 def _is_permanent(exc: Exception) -> bool:
@@ -49,15 +49,15 @@ def _is_permanent(exc: Exception) -> bool:
 class _Sender:
     """One call of send_outbox_batch: the rows' database side, the work queue and the SMTP settings."""
 
-    def __init__(self, session: Session, settings: Settings, tuning: DeliverySettings) -> None:
-        self.settings, self.tuning = settings, tuning
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.settings, self.delivery = settings, settings.delivery
         self.rows = OutboxGroups(session, settings, f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
         self.queue: deque[int] = deque()
-        self.group_size = tuning.send_group
+        self.group_size = self.delivery.send_group
         self.server_down = False
-        self.sender = parseaddr(settings.mail_from)[1]
-        self.log = delivery_log_from(tuning.delivery_log)
-        self.journals = JournalLog(journal_dir(settings.database_url, tuning.send_journal))
+        self.sender = parseaddr(settings.delivery.mail_from)[1]
+        self.log = delivery_log_from(self.delivery.delivery_log)
+        self.journals = JournalLog(journal_dir(settings.database_url, self.delivery.send_journal))
         self.journal = SendJournal(self.journals.directory, self.rows.owner)
         self.db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
 
@@ -87,7 +87,7 @@ def group_size(rows: int, connections: int, most: int) -> int:
 
 
 async def _connect(sender: _Sender) -> aiosmtplib.SMTP:
-    s = sender.settings
+    s = sender.delivery
     smtp = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout, start_tls=False)
     await smtp.connect()
     return smtp
@@ -100,7 +100,7 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
     caller with the rest of its group."""
     data = build_email(sender.settings, mail)
     error, unreachable = "not tried", False
-    for delay in [0.0, *sender.tuning.retry_delays]:
+    for delay in [0.0, *sender.delivery.retry_delays]:
         if sender.server_down:
             break
         if delay:
@@ -180,8 +180,8 @@ async def _worker(sender: _Sender) -> None:
 
 async def _run(sender: _Sender, ids: list[int]) -> None:
     sender.queue.extend(sender.rows.claim(ids))
-    sender.group_size = group_size(len(sender.queue), sender.settings.smtp_connections, sender.tuning.send_group)
-    await asyncio.gather(*(_worker(sender) for _ in range(sender.settings.smtp_connections)))
+    sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
+    await asyncio.gather(*(_worker(sender) for _ in range(sender.delivery.smtp_connections)))
 
 
 def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> SendCounts:
@@ -190,10 +190,9 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> S
     Rows a dead sender left 'claimed' or 'sending' are recovered first. Returns counts of sent, bounced,
     failed (still owed: the caller may raise so Prefect retries), escalated and recovery outcomes.
     """
-    tuning = DeliverySettings()
-    sender = _Sender(session, settings, tuning)
+    sender = _Sender(session, settings)
     call = sender.rows.owner.rsplit(":", 1)[1]
-    lease = timedelta(seconds=tuning.claim_lease_seconds)
+    lease = timedelta(seconds=settings.delivery.claim_lease_seconds)
     ACTIVE_CALLS.add(call)
     settled = False
     try:

@@ -90,12 +90,14 @@ def run_demo(
     started = time.monotonic()
     configure(workdir)
     # The web app also serves the local inbox (/inbox) and the supervisor views (which need a password).
-    settings = get_settings().model_copy(
+    base = get_settings()
+    web = base.web.model_copy(
         update={
             "inbox_dir": str((workdir / "mail").resolve()),
-            "admin_password": get_settings().admin_password or secrets.token_urlsafe(9),
+            "admin_password": base.web.admin_password or secrets.token_urlsafe(9),
         }
     )
+    settings = base.model_copy(update={"web": web})
     from cascade.core.db import session_scope
     from cascade.dev.inbox_pages import create_app_with_inbox
     from cascade.dev.smtp_sink import SmtpSink
@@ -111,15 +113,15 @@ def run_demo(
         counts = import_org(session, parse_org(SAMPLE_ORG), source=str(SAMPLE_ORG))
     console.print(f"[bold]1.[/] Imported the sample tree: {counts['units']} units (Lai Châu, 2021 shape).")
     with (
-        SmtpSink(port=settings.smtp_port, maildir=workdir / "mail") as sink,
-        BackgroundServer(create_app_with_inbox(settings), settings.public_host, settings.public_port),
+        SmtpSink(port=settings.delivery.smtp_port, maildir=workdir / "mail") as sink,
+        BackgroundServer(create_app_with_inbox(settings), settings.web.public_host, settings.web.public_port),
     ):
-        console.print(f"    SMTP sink on :{settings.smtp_port}, web app on {settings.public_url}")
+        console.print(f"    SMTP sink on :{settings.delivery.smtp_port}, web app on {settings.web.public_url}")
         totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
         console.print(
             f"[bold]2.[/] Launched 252/KH-LĐLĐ through the `cascade-directive` flow: {totals['sent']} emails sent."
         )
-        confirmed, total = confirm_share(sink.messages, settings.public_url, ack_share)
+        confirmed, total = confirm_share(sink.messages, settings.web.public_url, ack_share)
         console.print(f"[bold]3.[/] {confirmed} of {total} units opened the link in their email and confirmed receipt.")
         seen = len(sink.messages)
         passed = dispatch_pending()
@@ -127,18 +129,18 @@ def run_demo(
             f"[bold]4.[/] The federations that confirmed passed it on: {passed['directives']} implementing plans "
             f"(`dispatch-pending` flow), {len(sink.messages) - seen} emails to the units under them."
         )
-        confirmed, total = confirm_share(sink.messages[seen:], settings.public_url, ack_share)
+        confirmed, total = confirm_share(sink.messages[seen:], settings.web.public_url, ack_share)
         console.print(f"[bold]5.[/] {confirmed} of those {total} grassroots units confirmed receipt.")
         with session_scope() as session:
             directive = find_directive(session, "252/KH-LĐLĐ")
             data = directive_status(session, directive)
         show_status(data, console)
         if serve:
-            url = settings.public_url
+            url = settings.web.public_url
             console.print(
                 f"\n[bold]Open the inbox:[/] {url}/inbox — open a message and click its link to confirm as a unit.\n"
                 f"[bold]Supervisor view:[/] {url}/admin/directives/{directive.id} "
-                f"(user {settings.admin_user}, password {settings.admin_password})\n"
+                f"(user {settings.web.admin_user}, password {settings.web.admin_password})\n"
                 "Press Ctrl-C to stop."
             )
             until()

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/inbox")
 
 
 def _maildir(request: Request) -> Path:
-    folder = app_settings(request).inbox_dir
+    folder = app_settings(request).web.inbox_dir
     if not folder:
         raise HTTPException(404, "Not Found")
     return Path(folder)
@@ -52,8 +52,8 @@ def message(name: str, request: Request) -> HTMLResponse:
 
 
 def create_app_with_inbox(settings: Settings) -> FastAPI:
-    """The web app, serving the local inbox too when `settings.inbox_dir` names a maildir (like Mailpit)."""
+    """The web app, serving the local inbox too when `settings.web.inbox_dir` names a maildir (like Mailpit)."""
     app = create_app(settings)
-    if settings.inbox_dir:
+    if settings.web.inbox_dir:
         app.include_router(router)
     return app

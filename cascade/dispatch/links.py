@@ -17,7 +17,7 @@ def unit_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> 
     # a notice sent late (a replayed or delayed directive) still gets a usable link.
     deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
     token = make_token(settings, assignment.id or 0, Purpose.ack, expiry_for(deadline, LINK_GRACE_DAYS))
-    return f"{settings.public_url.rstrip('/')}/u/{token}"
+    return f"{settings.web.public_url.rstrip('/')}/u/{token}"
 
 
 def report_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> str | None:
@@ -26,4 +26,4 @@ def report_link(settings: Settings, assignment: Assignment | NoticeAssignment) -
         return None
     deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
     token = make_token(settings, assignment.id, Purpose.report, expiry_for(deadline, REPORT_LINK_GRACE_DAYS))
-    return f"{settings.public_url.rstrip('/')}/r/{token}"
+    return f"{settings.web.public_url.rstrip('/')}/r/{token}"

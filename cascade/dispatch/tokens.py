@@ -32,7 +32,7 @@ class TokenError(Exception):
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    return _serializer_for(tuple(settings.signing_keys()))
+    return _serializer_for(tuple(settings.web.signing_keys()))
 
 
 @lru_cache(maxsize=8)
@@ -60,7 +60,7 @@ def make_token(settings: Settings, assignment_id: int, purpose: Purpose, expires
     payload goes uncompressed, which its loads() reads as well) and building a signer per call."""
     payload = json.dumps({"a": assignment_id, "p": purpose.value, "e": expires}, separators=(",", ":"))
     signed = base64_encode(payload.encode())
-    mac = _mac_for(tuple(settings.signing_keys())).copy()
+    mac = _mac_for(tuple(settings.web.signing_keys())).copy()
     mac.update(signed)
     return (signed + b"." + base64_encode(mac.digest())).decode()
 

@@ -50,8 +50,8 @@ def check_uploads(settings: Settings, uploads: list[Upload]) -> list[tuple[Uploa
     for up in uploads:
         ext = Path(up.filename).suffix.lower()
         allowed = ALLOWED_FILES.get(ext)
-        if len(up.data) > settings.upload_max_bytes:
-            problems.append(f"Tệp “{up.filename}” vượt quá {settings.upload_max_bytes // (1024 * 1024)} MB.")
+        if len(up.data) > settings.web.upload_max_bytes:
+            problems.append(f"Tệp “{up.filename}” vượt quá {settings.web.upload_max_bytes // (1024 * 1024)} MB.")
         elif not up.data:
             problems.append(f"Tệp “{up.filename}” rỗng.")
         elif allowed is None or not up.data.startswith(allowed[1]):
@@ -66,7 +66,7 @@ def check_uploads(settings: Settings, uploads: list[Upload]) -> list[tuple[Uploa
 def store_files(
     session: Session, settings: Settings, report: Report, files: list[tuple[Upload, str, str]], now: datetime
 ) -> None:
-    folder = Path(settings.upload_dir)
+    folder = Path(settings.web.upload_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for up, ext, content_type in files:
         stored = f"{secrets.token_hex(16)}{ext}"  # the app's name: nothing of the sender's name reaches the disk
