@@ -41,7 +41,7 @@ def main(directive_file: Path) -> int:
         for ids in list(outbox_batches(session, directive.id, settings.delivery.batch_size)):
             counts = send_outbox_batch(session, settings, ids)
             session.commit()
-            failed += counts["failed"]
+            failed += counts.failed
             failpoint("after-send-batch")
     return 3 if failed else 0
 

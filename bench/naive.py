@@ -32,7 +32,7 @@ def notify_one(directive_id: int, assignment_id: int) -> int:
         query = select(OutboxMessage.id).where(OutboxMessage.assignment_id == assignment_id)
         message_id = session.exec(query).one()
         assert message_id is not None
-        return send_outbox_batch(session, settings, [message_id]).get("sent", 0)
+        return send_outbox_batch(session, settings, [message_id]).sent
 
 
 @flow(name="naive-cascade")

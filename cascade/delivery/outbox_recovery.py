@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlmodel import Session, col, select, update
 
 from cascade.core.sqlutil import id_in
+from cascade.delivery.counts import SendCounts
 from cascade.delivery.outbox_batch import notices_arrived
 from cascade.delivery.send_journal import JournalLog
 from models import AuditEvent, MailStatus, OutboxMessage, record_audit, utcnow
@@ -78,7 +79,7 @@ def holder_is_gone(claimed_by: str | None, claimed_at_age: timedelta, lease: tim
 
 def recover_interrupted(
     session: Session, ids: Iterable[int], lease: timedelta, log: DeliveryLog | None, journal: DeliveryLog | None = None
-) -> dict[str, int]:
+) -> SendCounts:
     """Return the abandoned rows among `ids` to the queue (or to 'sent' if a journal or the delivery log has
     them); commits. Only the delivery log can say a row was *not* delivered.
 
@@ -91,7 +92,7 @@ def recover_interrupted(
     gone = [r for r in rows if holder_is_gone(r.claimed_by, now - (r.claimed_at or now), lease)]
     doubtful = {r.message_id for r in gone if r.status == MailStatus.sending and r.message_id}
     accepted = set().union(*(source.accepted(doubtful) for source in (log, journal) if source and doubtful))
-    counts = {"requeued": 0, "in_doubt_delivered": 0, "in_doubt_resent": 0}
+    counts = SendCounts()
     for row in gone:
         event: AuditEvent | None
         if row.status == MailStatus.sending and row.message_id in accepted:
@@ -113,7 +114,7 @@ def recover_interrupted(
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             continue  # another dispatcher recovered it first
-        counts[outcome] += 1
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
         if status == MailStatus.sent and row.kind == "notice":
             notices_arrived(session, [row.assignment_id], now)
         if event is not None:
