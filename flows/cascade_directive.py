@@ -65,7 +65,7 @@ def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]], processes
 
 def render_and_send(directive_id: int, batches: list[list[int]], sent: SendCounts) -> int:
     """Send each batch while the next one renders in a worker thread: rendering is CPU, sending waits on the
-    mail server much of the time, and the two overlap in one process (measured: see README, National scale).
+    mail server much of the time, and the two overlap in one process (measured: docs/benchmarks.md).
 
     Returns how many notices were rendered; the sends' counts are added to `sent`."""
     if not batches:

@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cascade.core.db import get_engine, session_scope
-from cascade.core.settings import Settings
+from cascade.core.settings import Settings, reset_settings
 from cascade.delivery.mailer import group_size, send_outbox_batch
 from cascade.delivery.send_journal import journal_dir
 from cascade.dev.smtp_sink import SmtpSink
@@ -32,6 +32,7 @@ PROVINCE = "ldld@laichau.example"  # Tam Đường's parent in the sample tree
 @pytest.fixture
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASCADE_RETRY_DELAYS", "[0.01, 0.02]")
+    reset_settings()  # the settings are cached: read the new delays (restore_cascade_environment resets after)
 
 
 def rows() -> dict[str, OutboxMessage]:

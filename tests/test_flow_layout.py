@@ -142,7 +142,11 @@ def test_dispatch_processes_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "3")
     reset_settings()
     assert dispatch_processes() == get_settings().delivery.dispatch_processes == 3
-    monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "0")
+    for empty_or_zero in ("", "0"):  # both mean one process, as they always did
+        monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", empty_or_zero)
+        reset_settings()
+        assert dispatch_processes() <= 1
+    monkeypatch.setenv("CASCADE_DISPATCH_PROCESSES", "-1")
     reset_settings()
     with pytest.raises(ValidationError):
         get_settings()

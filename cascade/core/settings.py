@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ENV = SettingsConfigDict(env_prefix="CASCADE_", extra="ignore")
+# An empty variable means its default (CASCADE_DELIVERY_LOG="" is no log, CASCADE_DISPATCH_PROCESSES="" one process).
+ENV = SettingsConfigDict(env_prefix="CASCADE_", extra="ignore", env_ignore_empty=True)
 
 
 class MissingSecretKey(RuntimeError):
@@ -37,7 +38,7 @@ class DeliverySettings(BaseSettings):
     # Processes that render, then send, the batches when > 1 (flows/cascade_directive.py), for machines with cores
     # to spare. On the 2-core machine it was measured on it did not pay (10,000 units: 180 notices/s in two
     # processes, 333 in one, before the render/send pipeline), hence 1: one process, render and send overlapping.
-    dispatch_processes: int = Field(default=1, ge=1)
+    dispatch_processes: int = Field(default=1, ge=0)  # 0 or 1: one process
     # Backoff between tries of one message inside a batch (4xx, refused or lost connection), seconds.
     retry_delays: list[float] = [0.5, 2.0, 5.0]
     # Maildir of the mail server's accepted messages, to settle rows left in doubt (unset: resend them).

@@ -96,13 +96,17 @@ def recover_interrupted(
     for row in gone:
         event: AuditEvent | None
         if row.status == MailStatus.sending and row.message_id in accepted:
-            status, outcome, event = MailStatus.sent, "in_doubt_delivered", AuditEvent.mail_in_doubt_delivered
+            status, outcome, event = (
+                MailStatus.sent,
+                SendCounts(in_doubt_delivered=1),
+                AuditEvent.mail_in_doubt_delivered,
+            )
         elif row.status == MailStatus.sending and log is None:
-            status, outcome, event = MailStatus.failed, "in_doubt_resent", AuditEvent.mail_in_doubt_resent
+            status, outcome, event = MailStatus.failed, SendCounts(in_doubt_resent=1), AuditEvent.mail_in_doubt_resent
         elif row.status == MailStatus.sending:
-            status, outcome, event = MailStatus.failed, "requeued", AuditEvent.mail_in_doubt_not_delivered
+            status, outcome, event = MailStatus.failed, SendCounts(requeued=1), AuditEvent.mail_in_doubt_not_delivered
         else:
-            status, outcome, event = MailStatus.pending, "requeued", None
+            status, outcome, event = MailStatus.pending, SendCounts(requeued=1), None
         changed = session.execute(
             update(table)
             .where(
@@ -114,7 +118,7 @@ def recover_interrupted(
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             continue  # another dispatcher recovered it first
-        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        counts.add(outcome)
         if status == MailStatus.sent and row.kind == "notice":
             notices_arrived(session, [row.assignment_id], now)
         if event is not None:

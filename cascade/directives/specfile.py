@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,8 +15,9 @@ CACHED_FILES = 2
 
 
 @lru_cache(maxsize=CACHED_FILES)
-def _parsed(resolved: str, mtime_ns: int, size: int) -> DirectiveSpec:
-    # mtime and size are the key's only use: an edited file is another version, parsed anew.
+def _parsed(resolved: str, digest: str) -> DirectiveSpec:
+    # The digest of the bytes is the key's only use: an edited file is another version, parsed anew (a hash, not
+    # the mtime, which a same-size rewrite within a clock tick or a `cp -p` would leave as it was).
     return directivefile.parse_directive(Path(resolved))
 
 
@@ -27,10 +29,10 @@ def parse_directive_file(path: Path | str) -> DirectiveSpec:
     path = Path(path)
     try:
         resolved = path.resolve()
-        stat = resolved.stat()
+        digest = hashlib.sha256(resolved.read_bytes()).hexdigest()
     except OSError:
         return directivefile.parse_directive(path)  # unreadable: parse_directive names the fault
-    spec = _parsed(str(resolved), stat.st_mtime_ns, stat.st_size)
+    spec = _parsed(str(resolved), digest)
     return spec if spec.source == str(path) else dataclasses.replace(spec, source=str(path))
 
 
