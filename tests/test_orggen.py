@@ -97,7 +97,13 @@ def test_unknown_shape_is_refused(tmp_path: Path) -> None:
 def test_launch_of_a_generated_tree_shows_progress(settings: object, mailbox: SmtpSink, tmp_path: Path) -> None:
     org, directive = tmp_path / "org.yaml", tmp_path / "directive.yaml"
     runner = CliRunner()
-    assert runner.invoke(app, ["org", "generate", "--out", str(org), "--units", "60", "--directive", str(directive)])
+    generated = runner.invoke(
+        app, ["org", "generate", "--out", str(org), "--units", "60", "--directive", str(directive)]
+    )
+    assert generated.exit_code == 0, generated.output
+    written = len(yaml.safe_load(org.read_text(encoding="utf-8"))["units"])  # counted by a plain YAML parser
+    assert f"Wrote {written} units to" in flat(generated.output)
+    assert "Wrote a directive to 62 units" in flat(generated.output)
     assert runner.invoke(app, ["org", "import", str(org)]).exit_code == 0
     result = runner.invoke(app, ["launch", str(directive)])
     assert result.exit_code == 0, result.output
