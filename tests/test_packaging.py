@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -26,6 +25,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
+from tests.cascade_helpers import wait_for
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_ORG = PROJECT / "examples" / "laichau-2021.yaml"
@@ -240,16 +241,7 @@ def test_without_aiosmtpd_only_the_demo_is_missing(installed: Installed) -> None
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()[0]
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "cascade web did not answer"
-            time.sleep(0.2)
+        wait_for(lambda: httpx.get(f"{url}/healthz", timeout=2).status_code == 200, "cascade web", process=server)
         inbox = httpx.get(f"{url}/inbox", timeout=10)
         assert inbox.status_code == 200
         assert "<html" in inbox.text.lower()

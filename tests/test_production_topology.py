@@ -9,11 +9,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
@@ -27,6 +25,7 @@ from cascade.core.settings import Settings
 from cascade.dev.links import confirm_receipt, links_in
 from cascade.dev.smtp_sink import SmtpSink
 from models import Acknowledgement, Assignment, Unit
+from tests.cascade_helpers import wait_for
 from tests.conftest import PG_URL, PROJECT, free_port
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL: set CASCADE_TEST_DATABASE_URL")
@@ -95,19 +94,6 @@ class Processes:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
-
-
-def wait_for(check: Any, what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except (httpx.HTTPError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_deployment_run_on_server_and_two_workers(
