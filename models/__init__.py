@@ -2,8 +2,9 @@
 
 from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status
 from models.audit import AuditEvent, AuditLog, audit_row, record_audit, record_audits
-from models.directive import CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
+from models.directive import CHASED_ROLES, CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
 from models.outbox import MailStatus, OutboxBody, OutboxMessage
+from models.register import DocumentRegister
 from models.report import (
     EscalationStep,
     Report,
@@ -20,6 +21,7 @@ from models.unit import Unit, UnitPublic
 
 __all__ = [
     "ACKNOWLEDGED_STATES",
+    "CHASED_ROLES",
     "EDXML_CODE",
     "Acknowledgement",
     "Assignment",
@@ -28,6 +30,7 @@ __all__ = [
     "CascadeMode",
     "Directive",
     "DirectiveTask",
+    "DocumentRegister",
     "EscalationStep",
     "MailStatus",
     "OutboxBody",

@@ -13,8 +13,18 @@ from models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
-    act = "act"  # carries out the tasks and owes a report
-    info = "info"  # for information: acknowledges only
+    """A recipient's place in the document's protocol ("Nơi nhận")."""
+
+    act = "act"  # carries out its tasks and owes a report
+    # takes part ("phối hợp"): acknowledges and is reminded like `act`, owes a report only when a task names it
+    coordinate = "coordinate"
+    info = "info"  # for information ("để biết"): acknowledges, owes nothing else
+    # a body above the issuer ("để báo cáo"): informed, may confirm receipt, never reminded, escalated or late
+    superior = "superior"
+
+
+# The roles the reminder ladder chases for an acknowledgement (a superior is informed, never chased).
+CHASED_ROLES = frozenset({Role.act, Role.coordinate, Role.info})
 
 
 class Urgency(StrEnum):
@@ -47,6 +57,13 @@ class DirectiveBase(SQLModel):
     urgency: Urgency = Field(default=Urgency.normal, sa_type=StrEnumType(Urgency, 20))
     cascade_mode: CascadeMode = Field(default=CascadeMode.forward, sa_type=StrEnumType(CascadeMode, 20))
     lead_days: int = 3
+    # The "Lưu:" line of the Nơi nhận ("VT, TgNc"): printed on the document, never mailed.
+    archive: str | None = Field(default=None, max_length=200)
+    # The signed original (cascade.documents.originals keeps it by content hash in the data folder).
+    original_name: str | None = Field(default=None, max_length=255)
+    original_sha256: str | None = Field(default=None, max_length=64)
+    original_mime: str | None = Field(default=None, max_length=100)
+    original_size: int | None = None
 
 
 class Directive(DirectiveBase, table=True):

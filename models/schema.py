@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 from cascade.core.db import get_engine
 
 # Importing the table modules registers every table on SQLModel.metadata.
-from models import assignment, audit, directive, outbox, report, task_item, unit  # noqa: F401
+from models import assignment, audit, directive, outbox, register, report, task_item, unit  # noqa: F401
 
 
 def init_db(engine: Engine | None = None) -> Engine:

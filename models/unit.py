@@ -17,6 +17,15 @@ class UnitBase(SQLModel):
     email: str = Field(max_length=320)
     # Symbol used in the numbers of the directives this unit issues (e.g. "LĐLĐ"); defaults to the code.
     symbol: str | None = Field(default=None, max_length=64)
+    # Its documents' heading line above its name, when that is not its parent's name (a federation under a
+    # party committee in the tree is headed by its confederation: "TỔNG LĐLĐ VIỆT NAM").
+    header: str | None = Field(default=None, max_length=300)
+    # The place in its documents' place-and-date line ("Phong Thổ, ngày …").
+    place: str | None = Field(default=None, max_length=200)
+    # Who signs the documents it issues in the system (its pass-ons): none on record holds them until given.
+    signer_on_behalf: str | None = Field(default=None, max_length=200)
+    signer_title: str | None = Field(default=None, max_length=200)
+    signer_name: str | None = Field(default=None, max_length=200)
 
 
 class Unit(UnitBase, table=True):
@@ -33,6 +42,11 @@ class Unit(UnitBase, table=True):
     @property
     def number_symbol(self) -> str:
         return self.symbol or self.code
+
+    @property
+    def is_party_body(self) -> bool:
+        """A body of the Communist Party (its kind begins with "party"): headed "ĐẢNG CỘNG SẢN VIỆT NAM"."""
+        return self.kind.startswith("party")
 
 
 class UnitPublic(UnitBase):

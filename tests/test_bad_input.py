@@ -100,7 +100,10 @@ DIRECTIVE_CASES: dict[str, tuple[dict[str, str | None], str]] = {
     "bad number": (dict(number="'Kế hoạch 252'"), "is not a number and symbol"),
     "bad date": (dict(issued_on="'20/5/2021'"), "`issued_on` is not a date in YYYY-MM-DD form"),
     "report before issue": (dict(report_due="'2021-05-01'"), "report_due 2021-05-01 is before issued_on 2021-05-20"),
-    "bad role": (dict(recipients="[{unit: LDLD_TD, role: boss}]"), "role 'boss' of LDLD_TD must be act or info"),
+    "bad role": (
+        dict(recipients="[{unit: LDLD_TD, role: boss}]"),
+        "role 'boss' of LDLD_TD must be one of act | coordinate | info | superior",
+    ),
     "duplicate recipient": (dict(recipients="[{unit: LDLD_TD, role: act}, {unit: LDLD_TD, role: info}]"),
                             "unit LDLD_TD is listed twice"),
     "unknown task unit": (dict(tasks="[{to: [GHOST], text: làm việc}]"), "unknown unit 'GHOST'"),

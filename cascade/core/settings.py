@@ -1,6 +1,6 @@
 """One pydantic-settings object for the whole project, in groups; every variable is prefixed CASCADE_.
 
-The groups (`delivery`, `web`, `calendar`, `faults`) only organise the attributes: each reads its variables
+The groups (`delivery`, `web`, `documents`, `calendar`, `faults`) only organise the attributes: each reads its variables
 under their plain names (CASCADE_SMTP_HOST, not CASCADE_DELIVERY__SMTP_HOST), so a deployment's environment
 reads the same whatever group a setting sits in."""
 
@@ -90,6 +90,20 @@ class WebSettings(BaseSettings):
         return [*old, self.secret_key]
 
 
+class DocumentSettings(BaseSettings):
+    """Where the signed originals are kept and how large they may be."""
+
+    model_config = ENV
+
+    # The data folder: originals by content hash under originals/ (shared storage when workers run on several
+    # machines, like the database).
+    data_dir: str = "cascade-data"
+    # An original larger than this is refused when the directive is read.
+    original_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Above this an email carries a download link bound to the unit's token instead of the original itself.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+
+
 class CalendarSettings(BaseSettings):
     """Working days and the clock."""
 
@@ -126,6 +140,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///cascade.db"
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     faults: FaultSettings = Field(default_factory=FaultSettings)
 

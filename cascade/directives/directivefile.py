@@ -15,6 +15,7 @@ from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
 from models import CascadeMode, Role, Unit, Urgency
 
+ROLE_CHOICES = " | ".join(m.value for m in Role)
 REQUIRED = ("number", "type", "issuer", "issued_on", "place", "summary", "signer", "report_due", "recipients")
 
 
@@ -52,6 +53,10 @@ class DirectiveSpec:
     reporting: ReportingSpec | None = None
     # Per-unit override of cascade_mode ({unit code: forward | author}).
     modes: dict[str, CascadeMode] = field(default_factory=dict)
+    # The "Lưu:" line ("VT, TgNc"), printed on the document and never mailed.
+    archive: str | None = None
+    # The signed original, resolved against the directive file's folder (checked by cascade.documents.originals).
+    original: Path | None = None
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
@@ -61,6 +66,8 @@ class DirectiveSpec:
         if reporting is not None and not reporting.is_empty():
             data["reporting"] = reporting.__dict__
         data["tasks"] = [t.__dict__ for t in self.tasks]
+        # The original's path says nothing of its content: cascade.directives.store adds the file's hash.
+        data["original"] = self.original.name if self.original else None
         return data
 
 
@@ -157,7 +164,14 @@ def parse_directive(path: Path) -> DirectiveSpec:
         lead_days=lead_days,
         source=name,
         reporting=reporting,
+        archive=r.text("archive", required=False),
+        original=_original(r, path),
     )
+
+
+def _original(r: _Reader, path: Path) -> Path | None:
+    name = r.text("original", required=False)
+    return (path.parent / name) if name else None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -170,7 +184,7 @@ def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMo
     if raw is None:
         return [], modes
     if not isinstance(raw, list) or not raw:
-        r.fail("`recipients` must be a non-empty list of {unit: CODE, role: act|info}", entry="recipients")
+        r.fail(f"`recipients` must be a non-empty list of {{unit: CODE, role: {ROLE_CHOICES}}}", entry="recipients")
         return [], modes
     out: list[tuple[str, Role]] = []
     seen: set[str] = set()
@@ -178,11 +192,11 @@ def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMo
         entry, line = f"recipients[{i}]", line_of(item)
         item = strip_lines(item)
         if not isinstance(item, dict) or not item.get("unit"):
-            r.fail("each recipient needs `unit` (a unit code) and `role` (act or info)", entry, line)
+            r.fail(f"each recipient needs `unit` (a unit code) and `role` ({ROLE_CHOICES})", entry, line)
             continue
         code, role = str(item["unit"]).strip(), str(item.get("role", "")).strip()
         if role not in {m.value for m in Role}:
-            r.fail(f"role {role!r} of {code} must be act or info", entry, line)
+            r.fail(f"role {role!r} of {code} must be one of {ROLE_CHOICES}", entry, line)
         elif code in seen:
             r.fail(f"unit {code} is listed twice", entry, line)
         else:

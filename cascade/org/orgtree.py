@@ -33,6 +33,22 @@ class UnitSpec:
     successor: str | None = None
     dissolved: bool = False
     line: int | None = None
+    # How the unit's documents are headed and signed (cascade.documents): the line above its name in the
+    # heading when it is not the parent's name, the place in its place-and-date line, and its signer.
+    header: str | None = None
+    place: str | None = None
+    signer_on_behalf: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+
+    def attributes(self) -> dict[str, Any]:
+        """The unit's own columns (everything but its links to other units)."""
+        return {key: getattr(self, key) for key in UNIT_ATTRIBUTES}
+
+
+# The columns of a unit that the org file sets as they are (the tree's links are resolved separately).
+UNIT_ATTRIBUTES = ("name", "kind", "email", "symbol", "header", "place", "signer_on_behalf", "signer_title",
+                   "signer_name")  # fmt: skip
 
 
 def is_valid_email(value: str) -> bool:
@@ -73,9 +89,13 @@ def parse_org(path: Path) -> list[UnitSpec]:
             problems.append(Problem(name, f"malformed email {email!r}", line=line, entry=label))
         if "parent" not in entry:
             problems.append(Problem(name, "missing field `parent` (a unit code, or null for a root)", line, label))
+        signer = entry.get("signer")
+        if signer is not None and not (isinstance(signer, dict) and _text(signer, "title") and _text(signer, "name")):
+            problems.append(Problem(name, "`signer` needs `title` and `name` (and `on_behalf`, optional)", line, label))
         if len(problems) > before:
             continue
         assert code and email
+        signer = signer or {}
         specs.append(
             UnitSpec(
                 code=code,
@@ -87,6 +107,11 @@ def parse_org(path: Path) -> list[UnitSpec]:
                 successor=_text(entry, "successor"),
                 dissolved=bool(entry.get("dissolved", False)),
                 line=line,
+                header=_text(entry, "header"),
+                place=_text(entry, "place"),
+                signer_on_behalf=_text(signer, "on_behalf"),
+                signer_title=_text(signer, "title"),
+                signer_name=_text(signer, "name"),
             )
         )
     problems += _check_tree(name, specs)
@@ -136,14 +161,14 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
     level at a time, with their parent's id, so 100,000 units take a few seconds."""
     table: Any = Unit.__table__  # type: ignore[attr-defined]
     c = table.c
-    query = sa_select(c.id, c.code, c.name, c.kind, c.email, c.symbol, c.parent_id, c.successor_id, c.active)
+    query = sa_select(c.id, c.code, *(c[k] for k in UNIT_ATTRIBUTES), c.parent_id, c.successor_id, c.active)
     existing = {row.code: row for row in session.execute(query).all()}
     ids: dict[str, int] = {code: row.id for code, row in existing.items()}
     now = utcnow()
     new_specs = [spec for spec in specs if spec.code not in existing]
     for level in _levels(new_specs, existing):
         rows = [
-            {"code": s.code, "name": s.name, "kind": s.kind, "email": s.email, "symbol": s.symbol,
+            {"code": s.code, **s.attributes(),
              "parent_id": ids[s.parent] if s.parent else None, "active": not s.dissolved, "updated_at": now}
             for s in level
         ]  # fmt: skip
@@ -152,7 +177,7 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
     updates: list[dict[str, Any]] = []
     updated = 0
     for spec in specs:
-        values = {"name": spec.name, "kind": spec.kind, "email": spec.email, "symbol": spec.symbol,
+        values = {**spec.attributes(),
                   "parent_id": ids[spec.parent] if spec.parent else None,
                   "successor_id": ids[spec.successor] if spec.successor else None,
                   "active": not spec.dissolved}  # fmt: skip
@@ -161,7 +186,7 @@ def import_org(session: Session, specs: list[UnitSpec], *, source: str) -> dict[
             if values["successor_id"] is not None:
                 updates.append({"uid": ids[spec.code], "updated_at": now, **values})
             continue
-        fields_changed = (row.name, row.kind, row.email, row.symbol) != (spec.name, spec.kind, spec.email, spec.symbol)
+        fields_changed = tuple(getattr(row, k) for k in UNIT_ATTRIBUTES) != tuple(spec.attributes().values())
         updated += fields_changed
         if fields_changed or (row.parent_id, row.successor_id, row.active) != (
             values["parent_id"],
