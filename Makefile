@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test test-pg lint clean
+.PHONY: install system browser demo test test-pg lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,18 +14,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests (tests/test_browser.py); root, or sudo, on a fresh machine.
-browser:
-	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# Debian's packages the tests run for real: Chromium for the browser tests (tests/test_browser.py) and nginx in
+# front of the app (tests/test_behind_proxy.py); root, or sudo, on a fresh machine.
+system:
+	command -v chromium >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light; }
+
+browser: system
 
 demo: $(STAMP)
 	$(BIN)/cascade demo
 
-test: $(STAMP) browser
+test: $(STAMP) system
 	$(BIN)/pytest -q
 
 # The same suite against PostgreSQL (this machine kind runs it on 127.0.0.1:5432, database `test`).
-test-pg: $(STAMP) browser
+test-pg: $(STAMP) system
 	CASCADE_TEST_DATABASE_URL=$${CASCADE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
 
 lint: $(STAMP)

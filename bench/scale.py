@@ -38,6 +38,8 @@ def child_env(db: Path, smtp_port: int, home: Path, public_port: int = 8000) -> 
         CASCADE_DATABASE_URL=f"sqlite:///{db}",
         CASCADE_SMTP_HOST="127.0.0.1",
         CASCADE_SMTP_PORT=str(smtp_port),
+        CASCADE_SMTP_SECURITY="none",  # the local sink speaks plain SMTP
+        CASCADE_DATA_DIR=str(home / "data"),
         CASCADE_SECRET_KEY=SECRET,
         CASCADE_PUBLIC_URL=f"http://127.0.0.1:{public_port}",
         PREFECT_HOME=str(home),
@@ -98,12 +100,11 @@ def sample_message_at(url: str) -> bytes:
 
     from cascade.core.db import get_engine
     from cascade.core.settings import Settings, WebSettings
-    from cascade.delivery.mailmessage import build_email
-    from cascade.delivery.outbox_store import load_mail
+    from cascade.delivery.shared_documents import stored_email
 
     with Session(get_engine(url)) as session:
         first = session.execute(text("SELECT min(id) FROM outboxmessage")).scalar_one()
-        return build_email(Settings(web=WebSettings(secret_key=SECRET)), load_mail(session, first))
+        return stored_email(session, Settings(web=WebSettings(secret_key=SECRET)), first)
 
 
 def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
@@ -114,8 +115,7 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
     from cascade.core.db import get_engine
     from cascade.core.settings import Settings, WebSettings
     from cascade.core.workdays import work_calendar
-    from cascade.delivery.mailmessage import build_email
-    from cascade.delivery.outbox_store import load_mail
+    from cascade.delivery.shared_documents import stored_email
     from cascade.directives.directivefile import parse_directive
     from cascade.directives.store import store_directive
     from cascade.dispatch.notices import create_assignments, enqueue_notices
@@ -134,7 +134,7 @@ def sample_before(db: Path, directive: Path, scratch: Path) -> bytes:
         enqueue_notices(session, settings, stored.id, [first])
         message = session.exec(select(OutboxMessage.id).where(col(OutboxMessage.assignment_id) == first)).one()
         assert message is not None
-        return build_email(settings, load_mail(session, message))
+        return stored_email(session, settings, message)
 
 
 def overdue_scan(db: Path) -> tuple[float, int, str]:

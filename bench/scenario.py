@@ -2,13 +2,17 @@
 
 A separate aiosmtpd process (cascade.dev.smtp_sink) keeps every accepted message in a maildir and survives the
 kills; a child process runs the same plain functions as the Prefect tasks and is SIGKILLed at a failpoint
-(cascade.core.failpoints) or from outside; the maildir is the ground truth for delivered and duplicated.
+(cascade.core.failpoints) or from outside. The maildir is the server's own record and the only oracle:
+delivered, duplicated and lost are counted from it by Message-ID, and the sender never reads it. With
+`adapter="jsonl"` the server also writes an acceptance log (one JSON line per accepted message, before its 250),
+which the sender reads through CASCADE_DELIVERY_LOG=jsonl:…, as it would read a relay's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -34,17 +38,22 @@ class Scenario:
     workdir: Path
     units: int = 1000
     bad: int = 10  # addresses the server refuses with 550
-    deferred: int = 30  # addresses answered 451 twice, then accepted
-    stubborn: int = 5  # addresses answered 451 more often than a batch retries
+    deferred: int = 30  # addresses answered 450 (mailbox busy) twice, then accepted
+    stubborn: int = 5  # addresses answered 450 more often than a batch retries
     drop_every: int = 97  # the server drops the connection at every n-th message
     database_url: str = ""
-    delivery_log: bool = True
+    adapter: str = "jsonl"  # the relay's acceptance log the sender reads: "jsonl", or "" for none
+    connections: int = 4  # CASCADE_SMTP_CONNECTIONS of the dispatching processes
     port: int = 0
     sink: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def maildir(self) -> Path:
         return self.workdir / "mail"
+
+    @property
+    def acceptance_log(self) -> Path:
+        return self.workdir / "relay-accepted.jsonl"
 
     def email(self, i: int) -> str:
         return f"u{i:04d}@bench.example"
@@ -94,10 +103,11 @@ class Scenario:
         faults.write_text(json.dumps(self.faults()), encoding="utf-8")
         self.port = self.port or _free_port()
         cmd = [sys.executable, "-m", "cascade.dev.smtp_sink", "--port", str(self.port), "--maildir", str(self.maildir)]
-        self.sink = subprocess.Popen([*cmd, "--faults", str(faults)], cwd=PROJECT, stdout=subprocess.PIPE)
+        cmd += ["--faults", str(faults)] + (["--acceptance-log", str(self.acceptance_log)] if self.adapter else [])
+        self.sink = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE)
         assert self.sink.stdout is not None
         self.sink.stdout.readline()  # "listening on …"
-        # The fault state (451 counts, drop counter) lives in the sink: a restart starts it afresh.
+        # The fault state (450 counts, drop counter) lives in the sink: a restart starts it afresh.
 
     def stop_sink(self) -> None:
         if self.sink is not None:
@@ -134,7 +144,10 @@ class Scenario:
             "CASCADE_BATCH_SIZE": "250",
             "CASCADE_RETRY_DELAYS": "[0.05, 0.2]",
             "CASCADE_FAILPOINTS": failpoints,
-            "CASCADE_DELIVERY_LOG": str(self.maildir) if self.delivery_log else "",
+            "CASCADE_DELIVERY_LOG": f"{self.adapter}:{self.acceptance_log}" if self.adapter else "",
+            "CASCADE_SMTP_CONNECTIONS": str(self.connections),
+            "CASCADE_SMTP_SECURITY": "none",
+            "CASCADE_DATA_DIR": str(self.workdir / "data"),  # the send journal's folder
         }
         return subprocess.Popen([sys.executable, "-m", "bench.child", str(self.directive)], cwd=PROJECT, env=env)
 
@@ -152,28 +165,52 @@ class Scenario:
                      "AND pid <> pg_backend_pid()")
             )  # fmt: skip
 
-    def tally(self) -> dict[str, int]:
-        """Owed, delivered, duplicated, lost and bounced-and-escalated, from the maildir and the outbox."""
-        received: Counter[str] = Counter()
+    def in_doubt(self) -> Counter[str]:
+        """Rows left 'sending' (in doubt) by each holder: what a dead sender may have had accepted, unrecorded."""
+        with Session(get_engine(self.database_url)) as session:
+            query = select(OutboxMessage.claimed_by).where(OutboxMessage.status == MailStatus.sending.value)
+            return Counter(str(holder) for holder in session.exec(query).all())
+
+    def received(self) -> tuple[Counter[str], dict[str, set[str]], int]:
+        """What the server kept: copies per Message-ID, the Message-IDs seen per outbox key, and how many kept
+        messages had their 250 dropped by the server (a fault the sender cannot see)."""
+        copies: Counter[str] = Counter()
+        ids_by_key: dict[str, set[str]] = {}
         for eml in self.maildir.glob("*.eml"):
-            for line in eml.read_bytes().split(b"\r\n\r\n", 1)[0].splitlines():
-                if line.lower().startswith(b"x-cascade-key:"):
-                    received[line.split(b":", 1)[1].strip().decode()] += 1
+            head = eml.read_bytes().split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+            message_id, key = _header(head, "Message-ID"), _header(head, "X-Cascade-Key")
+            copies[message_id] += 1
+            ids_by_key.setdefault(key, set()).add(message_id)
+        return copies, ids_by_key, len(list(self.maildir.glob("*-reply-dropped.eml")))
+
+    def tally(self) -> dict[str, int]:
+        """Owed, delivered, duplicated, lost and bounced-and-escalated: the server's record against the outbox."""
+        copies, ids_by_key, replies_dropped = self.received()
         with Session(get_engine(self.database_url)) as session:
             rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        got = {r.id: copies[r.message_id] if r.message_id else 0 for r in rows}
         bounced = {r.id for r in rows if r.status == MailStatus.bounced.value}
         owed = [r for r in rows if r.id not in bounced]
-        escalated = {r.key.split(":")[1] for r in rows if r.kind == "bad_address" and received[r.key]}
+        escalated = {r.key.split(":")[1] for r in rows if r.kind == "bad_address" and got[r.id]}
         notices = [r for r in rows if r.kind == "notice"]
+        known = {r.message_id for r in rows}
         return {
             "notices owed": len(notices),
-            "delivered": sum(1 for r in notices if received[r.key]),
-            "duplicated": sum(n - 1 for n in received.values() if n > 1),
-            "lost": sum(1 for r in owed if not received[r.key]),
+            "delivered": sum(1 for r in notices if got[r.id]),
+            "duplicated": sum(n - 1 for n in copies.values() if n > 1),
+            "lost": sum(1 for r in owed if not got[r.id]),
             "bounced": len(bounced),
             "bounced-and-escalated": sum(1 for b in bounced if str(b) in escalated),
-            "marked sent, never received": sum(1 for r in owed if r.status == "sent" and not received[r.key]),
+            "marked sent, never received": sum(1 for r in owed if r.status == "sent" and not got[r.id]),
+            "keys under several Message-IDs": sum(1 for ids in ids_by_key.values() if len(ids) > 1),
+            "received, no such outbox row": sum(1 for mid in copies if mid not in known),
+            "kept, 250 dropped by the server": replies_dropped,
         }
+
+
+def _header(head: str, name: str) -> str:
+    found = re.search(rf"^{re.escape(name)}:[ \t]*(.*)$", head, re.MULTILINE | re.IGNORECASE)
+    return found.group(1).strip() if found else ""
 
 
 def _free_port() -> int:

@@ -1,9 +1,9 @@
 """SQLModel tables: the database is the source of truth for every unit's state."""
 
-from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status
+from models.assignment import ACKNOWLEDGED_STATES, EDXML_CODE, Acknowledgement, Assignment, Status, owes_report
 from models.audit import AuditEvent, AuditLog, audit_row, record_audit, record_audits
 from models.directive import CHASED_ROLES, CascadeMode, Directive, DirectiveTask, Recipient, Role, Urgency
-from models.outbox import MailStatus, OutboxBody, OutboxMessage
+from models.outbox import MailDocument, MailStatus, OutboxBody, OutboxMessage
 from models.register import DocumentRegister
 from models.report import (
     EscalationStep,
@@ -32,6 +32,7 @@ __all__ = [
     "DirectiveTask",
     "DocumentRegister",
     "EscalationStep",
+    "MailDocument",
     "MailStatus",
     "OutboxBody",
     "OutboxMessage",
@@ -53,6 +54,7 @@ __all__ = [
     "Urgency",
     "UTCDateTime",
     "audit_row",
+    "owes_report",
     "record_audit",
     "record_audits",
     "utcnow",

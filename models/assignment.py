@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -33,6 +34,18 @@ EDXML_CODE: dict[Status, str | None] = {
 }
 
 ACKNOWLEDGED_STATES = {Status.acknowledged, Status.assigned, Status.in_progress, Status.completed}
+
+
+class HasReportDue(Protocol):
+    @property
+    def report_due(self) -> date | None: ...
+
+
+def owes_report(assignment: HasReportDue) -> bool:
+    """Whether the unit owes a results report under this assignment. The one fact is `report_due`, set when the
+    assignment is created (cascade/dispatch/duties.py decides it from the role); nothing downstream reads the
+    role to know it. Takes an Assignment or any row with its columns."""
+    return assignment.report_due is not None
 
 
 class Assignment(SQLModel, table=True):

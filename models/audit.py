@@ -22,8 +22,12 @@ class AuditEvent(StrEnum):
     acknowledged = "acknowledged"
     refused = "refused"
     rerouted = "rerouted"  # the directive addressed to another unit instead of one that refused it
-    awaiting_implementing_directive = "awaiting_implementing_directive"  # author mode: the unit writes its own
+    # author mode: the unit writes its own; forward mode with no signer on record: it gives number and signer
+    awaiting_implementing_directive = "awaiting_implementing_directive"
     implementing_directive_issued = "implementing_directive_issued"
+    signer_recorded = "signer_recorded"  # a unit gave its signer on its pass-on form, kept for next time
+    # a unit's register of outgoing documents
+    register_set = "register_set"  # an administrator said where the register stands (cascade register set)
     report_saved = "report_saved"
     report_submitted = "report_submitted"
     report_consolidated = "report_consolidated"

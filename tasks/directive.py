@@ -10,9 +10,11 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from cascade.core.db import session_scope
+from cascade.core.settings import get_settings
 from cascade.directives.directivefile import check_units
 from cascade.directives.specfile import parse_directive_file
-from cascade.directives.store import store_directive, undispatched_directives
+from cascade.directives.store import undispatched_directives
+from cascade.documents.originals import check_original, store_with_original
 from cascade.replies.passon import mark_dispatched
 from cascade.status.titles import directive_title
 from cascade.status.tree import find_directive
@@ -41,10 +43,11 @@ def run_title(params: Mapping[str, Any]) -> str:
 
 @task(name="store-directive")
 def store_directive_task(directive_file: str) -> int:
-    """Store the directive of a file, or find it stored by an earlier run; returns its id."""
+    """Store the directive of a file (its signed original checked and kept), or find it stored by an earlier run;
+    returns its id."""
     spec = parse_directive_file(Path(directive_file))
     with session_scope() as session:
-        directive, created = store_directive(session, spec)
+        directive, created = store_with_original(session, spec, get_settings().documents)
         get_run_logger().info("%s %s", "stored" if created else "resuming", directive.number)
         assert directive.id is not None
         return directive.id
@@ -63,6 +66,7 @@ def find_directive_task(number: str, issuer: str | None) -> int:
 def check_directive_task(directive_file: str) -> int:
     """Validate a directive file against the tree and publish its recipients; stores and sends nothing."""
     spec = parse_directive_file(Path(directive_file))
+    check_original(spec, get_settings().documents)
     with session_scope() as session:
         units = check_units(session, spec)
     lines = [f"| {code} | {units[code].name} | {role} |" for code, role in spec.recipients]

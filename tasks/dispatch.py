@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, TypedDict
 
 from prefect import get_run_logger, task
+from prefect.concurrency.sync import concurrency
+from prefect.states import State
 
 from cascade.core.db import session_scope
-from cascade.core.settings import get_settings
+from cascade.core.settings import Settings, get_settings
 from cascade.core.workdays import work_calendar
 from cascade.delivery.counts import SendCounts
 from cascade.delivery.mailer import send_outbox_batch
+from cascade.delivery.relay import RelayError
 from cascade.directives.subtasks import create_task_items
 from cascade.dispatch.notices import create_assignments, enqueue_notices, notice_batches, outbox_batches, owed_notices
 from models import Directive
@@ -59,11 +63,35 @@ def plan_send_batches_task(directive_id: int | None) -> list[list[int]]:
         return list(outbox_batches(session, directive_id, get_settings().delivery.batch_size))
 
 
-@task(name="send-batch", retries=3, retry_delay_seconds=[2, 10, 30])
+def relay_turn(settings: Settings) -> AbstractContextManager[object]:
+    """A slot of the Prefect global concurrency limit CASCADE_SMTP_RELAY_LIMIT names, held for the whole send.
+
+    The sender keeps to CASCADE_RATE_PER_MINUTE and CASCADE_SMTP_CONNECTIONS itself, in every process (the CLI,
+    a bench, a task). Senders in several workers or processes at once would each keep to them; with a limit of
+    1 slot they take turns, so the rate and the connection cap hold for the relay. One API call a batch, not
+    one a message. Unset: no limit asked for."""
+    name = settings.delivery.smtp_relay_limit
+    return concurrency(name, occupy=1, strict=True) if name else nullcontext()
+
+
+def _worth_retrying(task: object, task_run: object, state: State[Any]) -> bool:
+    """A relay that refused us for a setting (the login, TLS, a policy) refuses us again in 2 s: the send stops
+    at once with its error. A temporary refusal or outage is retried."""
+    try:
+        state.result()
+    except RelayError as exc:
+        return exc.temporary
+    except Exception:  # any other failure is retried, as before
+        return True
+    return True
+
+
+@task(name="send-batch", retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_worth_retrying)
 def send_batch_task(message_ids: list[int]) -> SendCounts:
     """Send one batch over several SMTP connections; a temporary failure stays owed for the next run."""
-    with session_scope() as session:
-        counts = send_outbox_batch(session, get_settings(), message_ids)
+    settings = get_settings()
+    with relay_turn(settings), session_scope() as session:
+        counts = send_outbox_batch(session, settings, message_ids)
     get_run_logger().info("batch of %d: %s", len(message_ids), counts.as_dict())
     if counts.failed:
         # Outcomes are committed above; raising makes Prefect retry the batch, which resends only what failed.

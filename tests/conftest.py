@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -19,6 +20,7 @@ from cascade.core.settings import Settings, get_settings, reset_settings  # noqa
 from cascade.dev.smtp_sink import SmtpSink  # noqa: E402
 from cascade.org.orgtree import import_org, parse_org  # noqa: E402
 from models.schema import init_db
+from tests.cascade_helpers import pg_database  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
@@ -67,24 +69,38 @@ def mailbox(smtp_server: SmtpSink) -> Iterator[SmtpSink]:
     smtp_server.handler.clear()
 
 
+@pytest.fixture(scope="session")
+def pg_run_url() -> Iterator[str | None]:
+    """This run's own PostgreSQL database, created on CASCADE_TEST_DATABASE_URL's server and dropped at the end:
+    two runs at once (two sessions, CI beside a developer) never share tables."""
+    if not PG_URL:
+        yield None
+        return
+    with pg_database(PG_URL, f"cascade_test_{os.getpid()}_{secrets.token_hex(4)}") as url:
+        yield url
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh database per test: a SQLite file, or PostgreSQL when CASCADE_TEST_DATABASE_URL is set."""
-    if PG_URL:
-        engine = get_engine(PG_URL)
+def db_url(tmp_path: Path, pg_run_url: str | None) -> Iterator[str]:
+    """A fresh database per test: a SQLite file, or this run's PostgreSQL database emptied and made again."""
+    if pg_run_url:
+        engine = get_engine(pg_run_url)
+        with engine.begin() as connection:  # the last test's tables, and its schema revision, gone
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
         init_db(engine)
-        SQLModel.metadata.drop_all(engine)
-        init_db(engine)
-        yield PG_URL
+        yield pg_run_url
     else:
         yield f"sqlite:///{tmp_path / 'cascade.db'}"
 
 
 @pytest.fixture
-def settings(db_url: str, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(db_url: str, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Settings]:
     monkeypatch.setenv("CASCADE_DATABASE_URL", db_url)
+    monkeypatch.setenv("CASCADE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CASCADE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CASCADE_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("CASCADE_SMTP_SECURITY", "none")  # the local sink speaks plain SMTP (no TLS, no AUTH)
     monkeypatch.setenv("CASCADE_PUBLIC_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("CASCADE_SECRET_KEY", "test-secret-key-0123456789")
     monkeypatch.setenv("CASCADE_MAIL_FROM", "LĐLĐ tỉnh Lai Châu <no-reply@laichau.example>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -16,12 +17,14 @@ from cascade.core.settings import Settings
 from cascade.dev.links import confirm_receipt, links_in
 from cascade.dev.smtp_sink import SmtpSink
 from cascade.dev.webserver import BackgroundServer
+from cascade.status.oversight import today_vn
 from cascade.status.page import late_rows
 from cascade.status.summary import level_counts
 from cascade.status.tree import tree_rows
 from flows.cascade_directive import cascade_directive
 from tests.cascade_helpers import plant_tree, with_web
 from tests.conftest import SAMPLE_DIRECTIVE
+from tests.test_status_artifact import CODES, working_days_late
 from web.app import create_app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
@@ -48,14 +51,19 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
         assert client.get("/admin", auth=("admin", "sai")).status_code == 401
         assert client.get("/admin/directives/1/export.csv").status_code == 401
         index = client.get("/admin", auth=ADMIN)
-        assert index.status_code == 200 and "252/KH-LĐLĐ" in index.text and "1/24" in index.text
+        # one of the 18 units asked to acknowledge (23 assigned, the drafting department not; less 5 superiors)
+        assert index.status_code == 200 and "252/KH-LĐLĐ" in index.text and "1/18" in index.text
         page = client.get("/admin/directives/1", auth=ADMIN)
         assert page.status_code == 200
         text = page.text
-        assert "Quá hạn xác nhận (23)" in text  # ack due 21/05/2021, long past; one unit confirmed
+        assert "Quá hạn xác nhận (17)" in text  # ack due 21/05/2021, long past; one unit confirmed
+        assert "Để báo cáo" in text and "Thực hiện" in text and "Để biết" in text  # roles in words
+        visible = re.sub(r"<[^>]+>", " ", text)  # what a person reads: no unit code, no role value
+        assert not CODES.search(visible), CODES.search(visible)
         assert 'data-unit="LDLD_TD"' in text and "Liên đoàn Lao động huyện Tam Đường" in text
         late_part = text.split('id="ack-late"')[1].split('id="report-late"')[0]
         assert "Tam Đường" not in late_part and "Mường Tè" in late_part
+        assert "Tỉnh ủy Lai Châu" not in late_part and "Tổng Liên đoàn" not in late_part  # superiors: never late
         assert "Quá hạn báo cáo" in text
         history = client.get("/admin/units/LDLD_TD", auth=ADMIN)
         assert history.status_code == 200 and "acknowledged" in history.text and "252/KH-LĐLĐ" in history.text
@@ -67,17 +75,22 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
         assert "attachment" in exported.headers["content-disposition"]
         assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel keeps the diacritics
         lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-        assert lines[0][:3] == ["Cấp", "Mã đơn vị", "Tên đơn vị"] and len(lines) == 25
-        by_code = {line[1]: line for line in lines[1:]}
-        assert by_code["LDLD_TD"][6] == "Đã tiếp nhận" and by_code["LDLD_TD"][7] == "03"
-        assert by_code["TU_LC"][2] == "Tỉnh ủy Lai Châu" and by_code["TU_LC"][6] == "Đã đến"
+        assert lines[0][:4] == ["Cấp", "Tên đơn vị", "Loại đơn vị", "Vai trò"] and len(lines) == 1 + 23
+        by_name = {line[1]: line for line in lines[1:]}
+        district, party = by_name["Liên đoàn Lao động huyện Tam Đường"], by_name["Tỉnh ủy Lai Châu"]
+        assert district[3:7] == ["Thực hiện", "252/KH-LĐLĐ", "Đã tiếp nhận", "03"]
+        assert party[2:4] == ["Cấp ủy", "Để báo cáo"] and party[5] == "Đã đến" and party[9] == ""  # never late
+        assert by_name["Liên đoàn Lao động huyện Mường Tè"][9] == str(working_days_late(date(2021, 5, 21), today_vn()))
+        assert "Ban Tuyên giáo - Nữ công LĐLĐ tỉnh" not in by_name  # the drafting department: no assignment
+        assert not CODES.search(exported.content.decode("utf-8-sig"))
 
         xlsx = client.get("/admin/directives/1/export.xlsx", auth=ADMIN)
         assert xlsx.status_code == 200
         book = load_workbook(io.BytesIO(xlsx.content))
         assert book.sheetnames == ["Trạng thái", "Quá hạn xác nhận"]
-        assert book["Trạng thái"].max_row == 25 and book["Quá hạn xác nhận"].max_row == 24
-        names = {row[2] for row in book["Trạng thái"].iter_rows(min_row=2, values_only=True)}
+        # every unit assigned, and the 17 late ones (not the superiors)
+        assert book["Trạng thái"].max_row == 1 + 23 and book["Quá hạn xác nhận"].max_row == 1 + 17
+        names = {row[1] for row in book["Trạng thái"].iter_rows(min_row=2, values_only=True)}
         assert "Liên đoàn Lao động huyện Tam Đường" in names
 
 
@@ -144,4 +157,6 @@ def test_level_counts_and_supervisors_follow_the_tree(settings: Settings) -> Non
         (2, 3, 1, 33),
     ]
     assert levels[1]["counts"]["refused"] == 1 and levels[1]["counts"]["arrived"] == 1
-    assert [(r["unit"], r["days_late"]) for r in late] == [("LDLD_PT_CS1", 4)]  # TD is not due yet, TD_CS1 refused
+    # due Friday 21/05/2021: on Tuesday 25/05 it is 2 working days late (4 calendar days); TD is not due yet, TD_CS1
+    # refused
+    assert [(r["unit"], r["days_late"]) for r in late] == [("LDLD_PT_CS1", 2)]

@@ -41,7 +41,10 @@ def test_assignments_copy_each_recipient_once_with_its_deadlines(settings: objec
         recipients = session.exec(select(Recipient.unit_id, Recipient.role).where(
             Recipient.directive_id == directive.id)).all()  # fmt: skip
         rows = session.exec(select(Assignment).where(Assignment.directive_id == directive.id)).all()
-        assert sorted((a.unit_id, a.role) for a in rows) == sorted(recipients) and len(rows) == 24
+        # every recipient but the drafting department ("Lưu: VT, TgNc"), not asked to acknowledge its own plan
+        drafter = session.exec(select(Unit.id).where(Unit.code == "LDLD_TGNC")).one()
+        assigned = [(unit_id, role) for unit_id, role in recipients if unit_id != drafter]
+        assert sorted((a.unit_id, a.role) for a in rows) == sorted(assigned) and len(rows) == 23 == len(recipients) - 1
         assert {a.status for a in rows} == {"queued"} and len({a.ack_due for a in rows}) == 1
         assert all((a.report_due is not None) == (a.role == Role.act.value) for a in rows)
         assert all(a.created_at.tzinfo is not None and a.created_at == a.status_changed_at for a in rows)

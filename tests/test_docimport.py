@@ -1,4 +1,9 @@
-"""Issue 8: import a directive from its document (.txt / .md / .docx) into the directive-file format."""
+"""Issues 8 and 18: import a directive from its document (.txt / .md / .docx / .pdf) into the directive-file format.
+
+The seed imports to what it imported to before issue 18, but for the roles that the `superior` role (issue 17)
+now gives the bodies above the federation: Tỉnh ủy Lai Châu (its parent in the tree), the Tỉnh ủy's Văn
+phòng, Ban Dân vận and Ban Tuyên giáo (the apparatus of that parent) and Tổng LĐLĐ Việt Nam (the root of
+another tree), as examples/252-KH-LDLD.yaml now has them. And its "Lưu: VT, TgNc" line is the `archive`."""
 
 from __future__ import annotations
 
@@ -57,6 +62,10 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# Above the federation: its parent, the parent's departments, the confederation (examples/252-KH-LDLD.yaml).
+SUPERIORS = {"TU_LC", "TLD_VN", "VP_TU", "BDV_TU", "BTG_TU"}
+
+
 def roles(directive: dict[str, Any]) -> set[tuple[str, str]]:
     return {(r["unit"], r["role"]) for r in directive["recipients"]}
 
@@ -69,7 +78,10 @@ def assert_matches_hand_written(directive: dict[str, Any], expected: dict[str, A
     for key in FIELDS:
         assert directive[key] == expected[key], key
     assert roles(directive) == roles(expected)
+    assert {unit for unit, role in roles(directive) if role == "superior"} == SUPERIORS
+    assert [r["unit"] for r in directive["recipients"]] == [r["unit"] for r in expected["recipients"]]
     assert tasks(directive) == tasks(expected)
+    assert directive["archive"] == expected["archive"] == "VT, TgNc"
     # The importer joins the two paragraphs the page breaks split ("do" / "Văn phòng", "Facebook" /
     # "Công đoàn"), so the body is equal as written, not only after whitespace normalisation.
     assert directive["body"] == expected["body"]
@@ -102,7 +114,9 @@ def test_written_yaml_round_trips(units: list[UnitRef], expected: dict[str, Any]
 
 def test_report_due_missing_is_a_problem(units: list[UnitRef]) -> None:
     result = import_document(SEED, units)
-    assert result.problems == ["report_due: the document gives no date; pass --report-due YYYY-MM-DD"]
+    report_line = next(i for i, ln in enumerate(seed_text().splitlines(), 1) if "theo quy định. /." in ln)
+    assert [(p.field, p.line) for p in result.problems] == [("report_due", report_line)]
+    assert "pass --report-due YYYY-MM-DD" in result.problems[0].message
 
 
 def test_report_due_read_from_the_document(units: list[UnitRef], tmp_path: Path) -> None:
@@ -173,7 +187,8 @@ def test_encodings_import_identically(units: list[UnitRef], tmp_path: Path, enco
 def test_undecodable_text_is_a_problem(units: list[UnitRef], tmp_path: Path) -> None:
     path = tmp_path / "cp1258.txt"
     path.write_bytes("Số: 1/KH-LĐLĐ\n".encode() + b"\xff\xfe\xfd")
-    assert import_document(path, units).problems[0].startswith("file: not UTF-8")
+    problem = import_document(path, units).problems[0]
+    assert (problem.field, problem.line) == ("file", 2) and problem.message.startswith("not UTF-8")
 
 
 def _variant(tmp_path: Path, name: str, text: str) -> Path:
@@ -184,7 +199,7 @@ def _variant(tmp_path: Path, name: str, text: str) -> Path:
 
 def _assert_cli_refuses(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     code = import_document_command(path, None, ORG, None, "2021-12-15")
-    assert code == 1
+    assert code == 2
     assert not path.with_name(f"{path.stem}.directive.yaml").exists()
     assert [p.name for p in path.parent.iterdir()] == [path.name]
     return capsys.readouterr().err
@@ -193,28 +208,31 @@ def _assert_cli_refuses(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_missing_number(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _variant(tmp_path, "no-number", re.sub(r"(?m)^Số: .*$", "", seed_text()))
     problems = import_document(path, units, report_due=DUE).problems
-    assert len(problems) == 1 and problems[0].startswith("number: no 'Số: N/TYPE-ISSUER' line")
+    assert len(problems) == 1 and (problems[0].field, problems[0].line) == ("number", 1)
+    assert problems[0].message.startswith("no 'Số: …' line in the heading (lines 1-")
     assert "number" in _assert_cli_refuses(path, capsys)
 
 
 def test_number_without_sequence(units: list[UnitRef], tmp_path: Path) -> None:
     path = _variant(tmp_path, "draft", seed_text().replace("Số: 252/KH-LĐLĐ", "Số:      /KH-LĐLĐ"))
     problems = import_document(path, units, report_due=DUE).problems
-    assert problems[0].startswith("number: 'Số:      /KH-LĐLĐ' (line 3) has no number")
+    assert str(problems[0]).startswith("number (line 3): 'Số:      /KH-LĐLĐ' has no number; expected 'Số: N/")
 
 
 def test_unreadable_date(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = seed_text().replace("ngày 20 tháng 5 năm 2021", "ngày 35 tháng 13 năm 2021")
     path = _variant(tmp_path, "bad-date", text)
     problems = import_document(path, units, report_due=DUE).problems
-    assert problems == ["issued_on: 'ngày 35 tháng 13 năm 2021' (line 5) is not a valid date"]
+    assert [str(p) for p in problems] == [
+        "issued_on (line 5): 'ngày 35 tháng 13 năm 2021' is not a valid date; expected 'ngày D tháng M năm YYYY'"
+    ]
     assert "issued_on" in _assert_cli_refuses(path, capsys)
 
 
 def test_missing_type(units: list[UnitRef], tmp_path: Path) -> None:
     path = _variant(tmp_path, "no-type", re.sub(r"(?m)^KẾ HOẠCH$", "", seed_text()))
     problems = import_document(path, units, report_due=DUE).problems
-    assert any(p.startswith("type: no document type line") for p in problems)
+    assert any(p.field == "type" and p.message.startswith("no document type line after the number") for p in problems)
 
 
 def test_unknown_recipient(units: list[UnitRef], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -222,14 +240,20 @@ def test_unknown_recipient(units: list[UnitRef], tmp_path: Path, capsys: pytest.
     path = _variant(tmp_path, "unknown", text)
     line = text.splitlines().index("- Sở Giáo dục và Đào tạo;") + 1
     problems = import_document(path, units, report_due=DUE).problems
-    assert problems == [f"recipients: 'Sở Giáo dục và Đào tạo' matches no unit of the org tree (Nơi nhận, line {line})"]
+    assert [(p.field, p.line) for p in problems] == [("recipients", line)]
+    # the three nearest names, compared without diacritics, and how to name the unit without editing the file
+    assert problems[0].message == (
+        "'Sở Giáo dục và Đào tạo' matches no unit of the org tree (nearest: Công đoàn ngành Giáo dục tỉnh Lai"
+        " Châu [CDN_GD], Ban Tuyên giáo - Nữ công LĐLĐ tỉnh [LDLD_TGNC], Ban Tuyên giáo Tỉnh ủy [BTG_TU]); pass"
+        " --map 'Sở Giáo dục và Đào tạo=CODE' to name it (Nơi nhận)"
+    )
     err = _assert_cli_refuses(path, capsys)
     assert "Sở Giáo dục và Đào tạo" in err and "nothing written" in err
 
 
 def test_issuer_override_must_exist(units: list[UnitRef]) -> None:
     problems = import_document(SEED, units, issuer="NO_SUCH", report_due=DUE).problems
-    assert problems[0] == "issuer: --issuer NO_SUCH is not a unit of the org tree"
+    assert str(problems[0]) == "issuer: --issuer NO_SUCH is not a unit of the org tree"
 
 
 def test_issuer_without_hints_is_ambiguous(units: list[UnitRef], tmp_path: Path) -> None:
@@ -238,7 +262,9 @@ def test_issuer_without_hints_is_ambiguous(units: list[UnitRef], tmp_path: Path)
     text = seed_text().replace("Ban Thường vụ LĐLĐ tỉnh ban hành", "ban hành").replace("về LĐLĐ tỉnh (", "(")
     path = _variant(tmp_path, "no-hint", text)
     problems = import_document(path, units, report_due=DUE).problems
-    assert len(problems) == 1 and problems[0].startswith("issuer: the symbol 'LĐLĐ' of 252/KH-LĐLĐ")
+    assert [p.field for p in problems] == ["issuer", "recipients"]
+    assert str(problems[0]).startswith("issuer: the symbol 'LĐLĐ' of 252/KH-LĐLĐ")
+    assert problems[1].message.startswith("not resolved, as the issuer is not known")
     result = import_document(path, units, issuer="LDLD_LC", report_due=DUE)
     assert result.problems == [] and result.directive["issuer"] == "LDLD_LC"
 
@@ -263,14 +289,15 @@ def test_cli_refuses_bad_arguments(
     empty_db = tmp_path.parent / f"{tmp_path.name}-empty.db"
     monkeypatch.setenv("CASCADE_DATABASE_URL", f"sqlite:///{empty_db}")
     reset_settings()
-    assert import_document_command(path, None, ORG, None, "15/12/2021") == 1
+    assert import_document_command(path, None, ORG, None, "15/12/2021") == 2
     # without --org, names resolve against the imported tree; none is imported in this empty database
-    assert import_document_command(path, None, None, None, "2021-12-15") == 1
-    assert import_document_command(path, None, ORG, None, None) == 1
+    assert import_document_command(path, None, None, None, "2021-12-15") == 2
+    assert import_document_command(path, None, ORG, None, None) == 2
     reset_settings()
     assert [p.name for p in tmp_path.iterdir()] == ["252.txt"]
     err = capsys.readouterr().err
-    assert "report_due: '15/12/2021'" in err and "no organisation tree imported yet" in err and "--report-due" in err
+    assert "[report_due]: --report-due '15/12/2021' is not a date" in err
+    assert "no organisation tree imported yet" in err and "pass --report-due" in err
 
 
 def test_cli_resolves_against_the_imported_tree(settings: Any, sample_org: None, tmp_path: Path) -> None:
@@ -340,7 +367,7 @@ def test_resolver_lists(units: list[UnitRef]) -> None:
     assert resolver.resolve_list("Ban Tuyên giáo, Ban Dân vận Tỉnh ủy") == (["BTG_TU", "BDV_TU"], [])
     codes, errors = resolver.resolve_list("LĐLĐ các huyện, thành phố; CDN, CĐVC; Sở Y tế")
     assert set(codes) == DISTRICTS | {"CDN_GD", "CDN_YT", "CDVC"}
-    assert errors == ["'Sở Y tế' matches no unit of the org tree"]
+    assert len(errors) == 1 and errors[0].startswith("'Sở Y tế' matches no unit of the org tree (nearest: ")
     found, error = resolver.resolve_one("Ban Tuyên giáo")  # Tỉnh ủy's or the federation's: nearest wins
     assert (found, error) == (["LDLD_TGNC"], None)
     assert Resolver(units).resolve_one("LĐLĐ huyện")[1] is not None
@@ -349,3 +376,47 @@ def test_resolver_lists(units: list[UnitRef]) -> None:
 def test_fold() -> None:
     assert fold("  Liên  đoàn Lao động TỈNH Lai Châu; ") == "lien doan lao dong tinh lai chau"
     assert fold(unicodedata.normalize("NFD", "Đảng")) == "dang"
+
+
+DECISION = """TỔNG LĐLĐ VIỆT NAM\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+LĐLĐ TỈNH LAI CHÂU\tĐộc lập - Tự do - Hạnh phúc
+Số: 230/QĐ-LĐLĐ\tLai Châu, ngày 15 tháng 3 năm 2022
+QUYẾT ĐỊNH
+Về việc tổ chức Hội thi an toàn, vệ sinh viên giỏi năm 2022
+BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU
+Căn cứ Điều lệ Công đoàn Việt Nam;
+Xét đề nghị của Ban Chính sách - Pháp luật,
+QUYẾT ĐỊNH:
+Điều 1. Tổ chức Hội thi an toàn, vệ sinh viên giỏi năm 2022 trong các cấp công đoàn tỉnh.
+Điều 2. Giao Ban Chính sách - Pháp luật LĐLĐ tỉnh chủ trì xây dựng thể lệ, tổ chức Hội thi.
+Điều 3. Chánh Văn phòng, Trưởng các Ban LĐLĐ tỉnh, Chủ tịch LĐLĐ các huyện, thành phố chịu trách nhiệm thi hành \
+Quyết định này./.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT, CSPL.
+TM. BAN THƯỜNG VỤ
+CHỦ TỊCH
+Nguyễn Thị Thiện
+"""
+
+
+def test_decision_articles_name_the_heads_of_units(units: list[UnitRef], tmp_path: Path) -> None:
+    """ "Chánh Văn phòng, Trưởng các Ban …, Chủ tịch LĐLĐ các huyện … chịu trách nhiệm thi hành": the units
+    whose heads are named; "Như Điều 3" in the Nơi nhận is the same units."""
+    path = _variant(tmp_path, "230", DECISION)
+    result = import_document(path, units, report_due=DUE)
+    assert result.problems == []
+    departments = ["LDLD_VP", "LDLD_TC", "LDLD_TGNC", "LDLD_CSPL", "LDLD_UBKT"]
+    districts = sorted(DISTRICTS, key=[u.code for u in units].index)
+    assert [t["to"] for t in result.directive["tasks"]] == [["LDLD_CSPL"], departments + districts]
+    assert result.directive["tasks"][1]["text"].endswith("chịu trách nhiệm thi hành Quyết định này.")
+    assert [r["unit"] for r in result.directive["recipients"]] == [
+        "LDLD_CSPL",
+        *departments[:3],
+        "LDLD_UBKT",
+        *districts,
+    ]
+    assert {r["role"] for r in result.directive["recipients"]} == {"act"}
+    assert (
+        result.directive["body"].startswith("Điều 1. Tổ chức Hội thi") and "QUYẾT ĐỊNH:" not in result.directive["body"]
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
@@ -18,29 +19,41 @@ from schemathesis.checks import not_a_server_error
 
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
+from cascade.dev.links import forms_in
 from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from tests.cascade_helpers import assignment_id_of, store_sample
+from web.csrf import COOKIE, FIELD
 
 EXAMPLES_PER_OPERATION = 15
 ADMIN = ("admin", "fuzz-admin-password-0123")
 
 
-def fuzzer(operation: Any, token: str | None, statuses: list[int], seen: dict[str, set[int]]) -> Any:
-    """A bounded Hypothesis test of one operation, optionally behind a valid link."""
+def fuzzer(
+    operation: Any, token: str | None, statuses: list[int], seen: dict[str, set[int]], csrf: dict[str, str]
+) -> Any:
+    """A bounded Hypothesis test of one operation, optionally behind a valid link; a POST behind a valid link
+    carries a valid CSRF pair (the cookie and the signed field of a page served to the same visitor), so that
+    it passes the CSRF check and the form's own handling of the fuzzed fields is reached."""
 
     @given(case=operation.as_strategy())
     @hypothesis_settings(
         max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
     )
     def fuzz(case: schemathesis.Case) -> None:
+        extra: dict[str, Any] = {}
         if token is not None:
             case.path_parameters = {**(case.path_parameters or {}), "token": token}
-        response = case.call(timeout=30, auth=ADMIN if case.path.startswith("/admin") else None)
+            if case.method.upper() == "POST":
+                if isinstance(case.body, dict):
+                    case.body = {**case.body, FIELD: csrf["field"]}
+                extra = {"headers": {"x-csrf-token": csrf["field"]}, "cookies": {COOKIE: csrf["cookie"]}}
+        response = case.call(timeout=30, auth=ADMIN if case.path.startswith("/admin") else None, **extra)
         case.validate_response(response, checks=[not_a_server_error])
         if response.headers.get("content-type", [""])[0].startswith("text/"):  # not the xlsx export
             assert "Traceback" not in response.content.decode("utf-8", "replace")
         statuses.append(response.status_code)
-        seen.setdefault(f"{operation.label}{' (valid link)' if token else ''}", set()).add(response.status_code)
+        label = f"{operation.label}{' (valid link)' if token else ''}"
+        seen.setdefault(label, set()).add(response.status_code)
 
     return fuzz
 
@@ -54,6 +67,14 @@ def valid_tokens(settings: Settings) -> dict[str, str]:
     return {"/u/": make_token(settings, aid, Purpose.ack, far), "/r/": make_token(settings, aid, Purpose.report, far)}
 
 
+def csrf_pair(web: str, token: str) -> dict[str, str]:
+    """The CSRF cookie and the signed field a visitor gets with a unit's page."""
+    with httpx.Client() as client:
+        page = client.get(f"{web}/u/{token}")
+        field = forms_in(page.text)[0]["fields"][FIELD]
+        return {"cookie": client.cookies[COOKIE], "field": str(field)}
+
+
 @pytest.fixture
 def admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
     """Set before `settings` is built, so the administrative views are fuzzed behind a valid login too."""
@@ -65,6 +86,7 @@ def admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_server_error_on_any_operation(settings: Settings, web: str) -> None:
     schema = schemathesis.openapi.from_url(f"{web}/openapi.json")
     links = valid_tokens(settings)
+    csrf = csrf_pair(web, links["/u/"])
     tried: list[str] = []
     statuses: list[int] = []
     seen: dict[str, set[int]] = {}
@@ -79,7 +101,10 @@ def test_no_server_error_on_any_operation(settings: Settings, web: str) -> None:
             else [None]
         )
         for token in passes:
-            fuzzer(operation, token, statuses, seen)()
+            fuzzer(operation, token, statuses, seen, csrf)()
     assert any("/u/{token}/ack" in label for label in tried), tried
     assert len(statuses) >= len(tried) and all(code < 500 for code in statuses)
+    # Every form behind a valid link was reached past the CSRF check at least once (an answer other than 403).
+    posts = {label: codes for label, codes in seen.items() if label.startswith("POST") and "(valid link)" in label}
+    assert posts and all(codes - {403} for codes in posts.values()), posts
     print(f"{len(tried)} operations, {len(statuses)} requests:", seen)

@@ -35,8 +35,10 @@ from models.report import ReportCycle
 ORG = """
 units:
   - {code: TINH, name: LĐLĐ tỉnh, kind: federation, parent: null, email: tinh@t.example, symbol: LĐLĐ}
-  - {code: H1, name: LĐLĐ huyện Một, kind: district_federation, parent: TINH, email: h1@t.example, symbol: LĐLĐH1}
-  - {code: H2, name: LĐLĐ huyện Hai, kind: district_federation, parent: TINH, email: h2@t.example, symbol: LĐLĐH2}
+  - {code: H1, name: LĐLĐ huyện Một, kind: district_federation, parent: TINH, email: h1@t.example, symbol: LĐLĐH1,
+     signer: {on_behalf: TM. BAN THƯỜNG VỤ, title: CHỦ TỊCH, name: Lò Văn Một}}
+  - {code: H2, name: LĐLĐ huyện Hai, kind: district_federation, parent: TINH, email: h2@t.example, symbol: LĐLĐH2,
+     signer: {on_behalf: TM. BAN THƯỜNG VỤ, title: CHỦ TỊCH, name: Lò Văn Hai}}
   - {code: C11, name: CĐCS Một Một, kind: grassroots_union, parent: H1, email: c11@t.example}
   - {code: C12, name: CĐCS Một Hai, kind: grassroots_union, parent: H1, email: c12@t.example}
   - {code: C13, name: CĐCS Một Ba, kind: grassroots_union, parent: H1, email: c13@t.example}

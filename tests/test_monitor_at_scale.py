@@ -64,8 +64,10 @@ def test_a_long_list_shows_its_first_units_counts_the_rest_and_links_the_full_li
                      supervisor=SimpleNamespace(name="Tổng LĐLĐ Việt Nam"), officer_name="", today=date(2025, 9, 19),
                      **lists)  # fmt: skip
     for body in (row["body_text"], row["body_html"]):
-        assert "CDCS_002" in body and "CDCS_003" not in body and "CDCS_004" not in body
+        assert "Công đoàn cơ sở số 2" in body and "Công đoàn cơ sở số 3" not in body and "số 4" not in body
+        assert "CDCS_" not in body  # units by name: a person never reads their codes
         assert "và 2 đơn vị khác" in body and "https://congdoan.example.vn/admin/directives/7" in body
+        assert "quá 3 ngày làm việc" in body or "3 ngày làm việc" in body
     assert " 5 đơn vị" in row["subject"]
 
 
@@ -73,5 +75,21 @@ def test_a_short_list_is_listed_whole_without_a_link() -> None:
     listing = reminders.listed(overdue_lines(4), "https://congdoan.example.vn")
     row = outbox_row("k", "escalation", ("", "o@congdoan.example"), "escalation", datetime(2025, 9, 19),
                      officer_name="", today=date(2025, 9, 19), escalated=listing)  # fmt: skip
-    assert all(f"CDCS_{i:03d}" in row["body_text"] for i in range(4)) and "khác" not in row["body_text"]
+    assert all(f"Công đoàn cơ sở số {i}:" in row["body_text"] for i in range(4)) and "khác" not in row["body_text"]
+    assert "CDCS_" not in row["body_text"] + row["body_html"]
     assert "/admin/directives/" not in row["body_html"] and row["subject"].startswith("Đề nghị đôn đốc: 4 đơn vị")
+
+
+@pytest.mark.parametrize("kind", ["digest", "escalation"])
+def test_a_national_list_counts_in_vietnamese_numbers(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reminders, "LISTED", 3)
+    listing = reminders.listed(overdue_lines(1234), "https://congdoan.example.vn")
+    lists = {"new": listing, "overdue": listing} if kind == "digest" else {"escalated": listing}
+    row = outbox_row("k", kind, ("Tổng LĐLĐ Việt Nam", "tld@congdoan.example"), kind, datetime(2025, 9, 19),
+                     supervisor=SimpleNamespace(name="Tổng LĐLĐ Việt Nam"), officer_name="", today=date(2025, 9, 19),
+                     **lists)  # fmt: skip
+    assert " 1.234 đơn vị" in row["subject"] and "1234" not in row["subject"]
+    for body in (row["body_text"], row["body_html"]):
+        assert "và 1.231 đơn vị khác" in body and "1231" not in body
+    # the list of every directive ends its line: the closing words are not glued to the link
+    assert "/admin/directives/7\n" in row["body_text"] and "7Thư" not in row["body_text"]

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
+from cascade.delivery.mailmessage import DOCUMENT_MARKER
 from cascade.delivery.outbox_store import mail_rows
 from cascade.dispatch.notice_shapes import ShapeRenderer
 from cascade.dispatch.notices import enqueue_notices, notice_batches, notice_context, notice_values, render_notice
@@ -17,7 +18,8 @@ from cascade.rendering.render import environment
 from models import Assignment, OutboxMessage, Unit
 from tests.cascade_helpers import store_sample
 
-FIELDS = ("key", "kind", "assignment_id", "directive_id", "to_addr", "to_name", "subject", "body_text", "body_html")
+FIELDS = ("key", "kind", "assignment_id", "directive_id", "to_addr", "to_name", "from_name", "document_id", "subject",
+          "body_text", "body_html")  # fmt: skip
 ODD_NAME = 'Công đoàn "Cơ sở" <Mường Tè> & Nậm Nhùn'  # everything autoescape must escape
 
 
@@ -37,7 +39,12 @@ def test_every_notice_equals_its_full_render(settings: Settings) -> None:
         pairs = session.exec(select(Assignment, Unit).join(Unit, col(Unit.id) == col(Assignment.unit_id))).all()
         expected = {f"notice:{a.id}": render_notice(settings, ctx, a, u) for a, u in pairs}
         shapes = len({(a.role, a.report_due) for a, _ in pairs})
-    assert len(stored) == len(expected) == 24 and shapes > 1
+    assert len(stored) == len(expected) == len(pairs) > 20 and shapes > 1
+    # Every notice names the one shared document and holds its place once, in both bodies.
+    assert len({row.document_id for row in stored.values()}) == 1 and None not in {
+        r.document_id for r in stored.values()
+    }
+    assert all(r.body_text.count(DOCUMENT_MARKER) == r.body_html.count(DOCUMENT_MARKER) == 1 for r in stored.values())
     for key, full in expected.items():
         row: Any = stored[key]
         assert {f: getattr(row, f) for f in FIELDS} == {f: full[f] for f in FIELDS}, key

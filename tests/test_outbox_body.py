@@ -1,17 +1,18 @@
-"""Outbox rows and their bodies: written together, once per key, and an older database is upgraded in place."""
+"""Outbox rows and their bodies: written together, once per key (an older database's upgrade: test_migrations)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cascade.delivery.outbox_store import enqueue_mail, load_mail
 from models import OutboxBody, OutboxMessage
-from models.schema import init_db, move_outbox_bodies
+from tests.cascade_helpers import plant_tree
 
 
 def message(key: str, text_body: str = "Kính gửi Công đoàn cơ sở Mường Tè") -> dict[str, Any]:
@@ -44,21 +45,16 @@ def test_a_key_is_added_once_with_its_bodies(engine: Engine) -> None:
     assert rerun.created_at == datetime(2026, 11, 26, tzinfo=UTC) and rerun.created_at.tzinfo is not None
 
 
-def test_an_older_database_keeps_its_messages(engine: Engine) -> None:
-    """The layout before this table: bodies as columns of the outbox row. init_db moves them across."""
+@pytest.mark.usefixtures("sample_org")
+def test_mail_about_a_directive_comes_in_its_issuers_name(engine: Engine) -> None:
+    """A reminder or an escalation names no sender: it is sent as the unit that issued what it chases."""
     with Session(engine) as session:
-        ids = enqueue_mail(session, [message("notice:1"), message("notice:2", "Nậm Nhùn")])
+        directive = plant_tree(session, "LDLD_TD", [{"unit": "LDLD_TD_CS1", "status": "arrived"}])
+        reminder = message("reminder:1") | {"directive_id": directive.id}
+        named = message("notice:9") | {"directive_id": directive.id, "from_name": "Công đoàn Giáo dục tỉnh"}
+        ids = enqueue_mail(session, [reminder, named, message("bad_address:1")])
         session.commit()
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE outboxmessage ADD COLUMN body_text TEXT NOT NULL DEFAULT ''"))
-        conn.execute(text("ALTER TABLE outboxmessage ADD COLUMN body_html TEXT NOT NULL DEFAULT ''"))
-        conn.execute(text("UPDATE outboxmessage SET body_text = (SELECT b.body_text FROM outbox_body b "
-                          "WHERE b.message_id = outboxmessage.id), body_html = 'old <b>html</b>'"))  # fmt: skip
-        conn.execute(text("DELETE FROM outbox_body"))
-    init_db(engine)
-    assert "body_text" not in {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
-    with Session(engine) as session:
-        assert counts(session) == (2, 2)
-        moved = load_mail(session, ids["notice:2"])
-    assert (moved.body_text, moved.body_html) == ("Nậm Nhùn", "old <b>html</b>")
-    assert move_outbox_bodies(engine) is False  # upgraded once: nothing left to do
+        mails = {key: load_mail(session, i) for key, i in ids.items()}
+    assert mails["reminder:1"].from_name == "Liên đoàn Lao động huyện Tam Đường"
+    assert mails["notice:9"].from_name == "Công đoàn Giáo dục tỉnh"
+    assert mails["bad_address:1"].from_name == ""  # no directive: CASCADE_MAIL_FROM's own name

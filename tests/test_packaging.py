@@ -233,7 +233,7 @@ def test_without_aiosmtpd_only_the_demo_is_missing(installed: Installed) -> None
         "CASCADE_INBOX_DIR": str(maildir),
     }
     server = subprocess.Popen(
-        [str(installed.cascade), "web"],
+        [str(installed.cascade), "web", "--port", str(port)],
         cwd=installed.workdir,
         env=env,
         stdout=subprocess.PIPE,

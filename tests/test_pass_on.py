@@ -29,29 +29,38 @@ def test_four_levels_with_districts(settings: Settings, mailbox: SmtpSink, web: 
     cascade_directive(directive_file=str(directive_file(tmp_path)))
     assert numbers_by_unit(mailbox) == {"LDLD": ["31-KH/TU"], "VP_TU": ["31-KH/TU"]}
 
-    click(mailbox, web, "LDLD")  # the provincial federation confirms: its plan is issued at once (forward)
+    click(mailbox, web, "LDLD")  # the provincial federation confirms: its Công văn is issued at once (forward)
     assert status_units("31-KH/TU")["LDLD"]["edxml"] == "03"
     dispatch_pending()
     got = numbers_by_unit(mailbox)
     # departments of the federation are not units under it: nothing goes to TGNC
     assert {code: got.get(code) for code in ("D_TD", "D_SH", "CDN_GD", "TGNC")} == {
-        "D_TD": ["1/KH-LĐLĐ"], "D_SH": ["1/KH-LĐLĐ"], "CDN_GD": ["1/KH-LĐLĐ"], "TGNC": None,
+        "D_TD": ["01/LĐLĐ"], "D_SH": ["01/LĐLĐ"], "CDN_GD": ["01/LĐLĐ"], "TGNC": None,
     }  # fmt: skip
-    level2 = mail_by_unit(mailbox)["D_TD"][0].text()
+    level2 = " ".join(mail_by_unit(mailbox)["D_TD"][0].text().split())
     province_due = CAL.add_working_days(date(2021, 12, 31), -3)  # Tuesday 28/12/2021
     assert province_due == date(2021, 12, 28)
-    assert "Căn cứ: thực hiện văn bản số 31-KH/TU, ngày 17/05/2021 của Tỉnh ủy Lai Châu" in level2
+    assert (
+        "Thực hiện Kế hoạch số 31-KH/TU ngày 17/5/2021 của Tỉnh ủy Lai Châu, Liên đoàn Lao động tỉnh Lai Châu đề "
+        "nghị các đơn vị trực thuộc triển khai thực hiện các nội dung sau:" in level2
+    )
     assert "Hạn xác nhận đã nhận văn bản: 21/05/2021" in level2 and "Hạn báo cáo kết quả: 28/12/2021" in level2
 
     click(mailbox, web, "D_TD")
     click(mailbox, web, "CDN_GD")  # D_SH never answers: its grassroots unit hears nothing
     dispatch_pending()
     got = numbers_by_unit(mailbox)
-    assert got["G_TD1"] == got["G_TD2"] == ["1/KH-LĐLĐ-TĐ"] and got["G_GD1"] == ["1/KH-CĐN"]
+    assert got["G_TD1"] == got["G_TD2"] == ["01/LĐLĐ-TĐ"] and got["G_GD1"] == ["01/CĐN"]
     assert "G_SH1" not in got
-    level3 = mail_by_unit(mailbox)["G_TD1"][0].text()
+    level3 = " ".join(mail_by_unit(mailbox)["G_TD1"][0].text().split())
     district_due = CAL.add_working_days(province_due, -3)  # Thursday 23/12/2021
-    assert "thực hiện văn bản số 1/KH-LĐLĐ, ngày 20/05/2021 của Liên đoàn Lao động tỉnh Lai Châu" in level3
+    # the district's Công văn names the federation's Công văn it carries out, and the plan both carry out
+    assert (
+        "Thực hiện Công văn số 01/LĐLĐ ngày 20/5/2021 của Liên đoàn Lao động tỉnh Lai Châu về việc triển khai thực "
+        "hiện Kế hoạch số 31-KH/TU ngày 17/5/2021 của Tỉnh ủy Lai Châu, LĐLĐ huyện Tam Đường đề nghị" in level3
+    )
+    assert "V/v triển khai thực hiện Kế hoạch số 31-KH/TU ngày 17/5/2021 của Tỉnh ủy Lai Châu" in level3
+    assert "Tam Đường, ngày 20 tháng 5 năm 2021" in level3 and "Tẩn Thị Mai" in level3
     assert f"Hạn báo cáo kết quả: {district_due:%d/%m/%Y}" in level3
     assert "Tổ chức sinh hoạt chuyên đề giới thiệu Nghị quyết Đại hội XIII" in level3  # the task for grassroots
 
@@ -62,11 +71,11 @@ def test_four_levels_with_districts(settings: Settings, mailbox: SmtpSink, web: 
     }  # fmt: skip
     tree = status_units("31-KH/TU")
     assert {c: (u["level"], u["edxml"], u["implementing_directive"], u["report_due"]) for c, u in tree.items()} == {
-        "LDLD": (1, "04", "1/KH-LĐLĐ", "2021-12-31"),
+        "LDLD": (1, "04", "01/LĐLĐ", "2021-12-31"),
         "VP_TU": (1, "01", None, None),
-        "D_TD": (2, "04", "1/KH-LĐLĐ-TĐ", "2021-12-28"),
+        "D_TD": (2, "04", "01/LĐLĐ-TĐ", "2021-12-28"),
         "D_SH": (2, "01", None, "2021-12-28"),
-        "CDN_GD": (2, "04", "1/KH-CĐN", "2021-12-28"),
+        "CDN_GD": (2, "04", "01/CĐN", "2021-12-28"),
         "G_TD1": (3, "03", None, "2021-12-23"),
         "G_TD2": (3, "01", None, "2021-12-23"),
         "G_GD1": (3, "01", None, "2021-12-23"),
@@ -82,9 +91,11 @@ def test_three_levels_without_districts(settings: Settings, mailbox: SmtpSink, w
     click(mailbox, web, "LDLD")
     dispatch_pending()
     got = numbers_by_unit(mailbox)
-    assert got == {"LDLD": ["31-KH/TU"], "G_BG": ["1/KH-LĐLĐ"], "G_TU": ["1/KH-LĐLĐ"]}
+    assert got == {"LDLD": ["31-KH/TU"], "G_BG": ["01/LĐLĐ"], "G_TU": ["01/LĐLĐ"]}
     text = mail_by_unit(mailbox)["G_BG"][0].text()
-    assert "Hạn báo cáo kết quả: 28/12/2021" in text and "văn bản số 31-KH/TU" in text
+    assert (
+        "Hạn báo cáo kết quả: 28/12/2021" in text and "triển khai thực hiện Kế hoạch số 31-KH/TU ngày 17/5/2021" in text
+    )
     click(mailbox, web, "G_TU")
     tree = status_units("31-KH/TU")
     assert {c: (u["level"], u["edxml"]) for c, u in tree.items()} == {

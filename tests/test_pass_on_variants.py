@@ -68,27 +68,33 @@ def test_author_mode_unit_writes_its_own_directive(
         assert (
             form_page.status_code == 200 and "D_TD" not in form_page.text and "LĐLĐ huyện Tam Đường" in form_page.text
         )
+        # the form has the number from the federation's register and its signer on record, prefilled
+        assert 'value="01"' in form_page.text and "/KH-LĐLĐ" in form_page.text and "Nguyễn Thị Thiện" in form_page.text
         form = next(f for f in forms_in(form_page.text) if f["method"] == "post")
         fields = dict(form["fields"])  # type: ignore[arg-type]
-        empty = client.post(httpx.URL(link).join(str(form["action"])), data={**fields, "tasks": " "})
+        url = httpx.URL(link).join(str(form["action"]))
+        empty = client.post(url, data={**fields, "tasks": " "})
         assert empty.status_code == 422 and "Cần ít nhất một nhiệm vụ" in empty.text
+        unsigned = client.post(url, data={**fields, "signer_name": " ", "tasks": "Tổ chức hội nghị quán triệt"})
+        assert unsigned.status_code == 422 and "Cần ghi chức vụ và họ tên người ký" in unsigned.text
         done = client.post(
-            httpx.URL(link).join(str(form["action"])),
+            url,
             data={
                 **fields,
                 "tasks": "Tổ chức hội nghị quán triệt\nĐăng tin trên trang Công đoàn",
                 "report_due": "2021-12-20",
             },
         )
-        assert done.status_code == 200 and "1/KH-LĐLĐ" in done.text
-        again = client.post(httpx.URL(link).join(str(form["action"])), data={**fields, "tasks": "x"})
+        assert done.status_code == 200 and "01/KH-LĐLĐ" in done.text
+        again = client.post(url, data={**fields, "tasks": "x"})
         assert again.status_code == 409
     dispatch_pending()
     got = numbers_by_unit(mailbox)
-    assert got["D_TD"] == got["D_SH"] == got["CDN_GD"] == ["1/KH-LĐLĐ"]
+    assert got["D_TD"] == got["D_SH"] == got["CDN_GD"] == ["01/KH-LĐLĐ"]
     text = mail_by_unit(mailbox)["D_SH"][0].text()
     assert "1. Tổ chức hội nghị quán triệt" in text and "2. Đăng tin trên trang Công đoàn" in text
     assert "Hạn báo cáo kết quả: 20/12/2021" in text
+    assert "CHỦ TỊCH" in text and "Nguyễn Thị Thiện" in text  # signed, by the signer the form was given
     assert status_units("31-KH/TU")["LDLD"]["edxml"] == "04"
 
 
@@ -164,7 +170,7 @@ def test_dissolved_unit_hands_its_open_work_to_its_successor(
     result = CliRunner().invoke(app, ["org", "import", str(path)])
     assert result.exit_code == 0 and "1 open assignment(s) of dissolved units moved" in result.output
     dispatch_pending()
-    assert numbers_by_unit(mailbox)["CD_SH"] == ["1/KH-LĐLĐ"]
+    assert numbers_by_unit(mailbox)["CD_SH"] == ["01/LĐLĐ"]
     rows = status_units("31-KH/TU")
     assert "D_SH" not in rows and rows["CD_SH"]["level"] == 2
     with session_scope() as session:

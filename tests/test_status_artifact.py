@@ -5,12 +5,14 @@ grow with the number of recipients."""
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import holidays
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -29,12 +31,33 @@ from cascade.replies.acknowledge import acknowledge
 from cascade.status.oversight import today_vn
 from cascade.status.summary import summarise
 from cascade.status.tree import directive_status
-from models import Assignment, Directive, Recipient, Unit
+from models import Assignment, CascadeMode, Directive, Recipient, Unit
 from tasks.status import publish_status_task
 from tests.cascade_helpers import assignment_id_of, store_sample
 
-COLUMNS = ("unit", "name", "role", "status_label", "edxml", "ack_due", "report_due", "acknowledged_at")
+COLUMNS = (
+    *("unit", "name", "role", "role_label", "status_label", "edxml", "ack_due", "report_due", "acknowledged_at"),
+    "days_late",
+)
 NOW = datetime(2021, 5, 21, 2, tzinfo=UTC)
+# The sample's Nơi nhận as the test reads it: the five bodies above the federation it reports to, and its 24
+# recipients of which one, the drafting department (Lưu: VT, TgNc), gets no assignment.
+SUPERIORS = {"TU_LC", "TLD_VN", "VP_TU", "BDV_TU", "BTG_TU"}
+ASSIGNED, ASKED = 23, 18  # 24 recipients less Ban Tuyên giáo - Nữ công; of them, less the five superiors
+# What a person may never read in an artifact, a page, an export or the command line's tree: a unit code, a
+# kind, a role's raw value.
+CODES = re.compile(r"\b(?:[A-Z]+_[A-Z0-9_]+|act|coordinate|info|superior|district_federation|grassroots_union)\b")
+
+
+def working_days_late(due: date, today: date) -> int:
+    """The test's own count of working days from `due` to `today`: weekdays that are not Vietnamese public
+    holidays (the `holidays` package's calendar, not cascade/core/workdays.py)."""
+    days_off = holidays.country_holidays("VN", years=range(due.year, today.year + 1))
+    day, late = due, 0
+    while day < today:
+        day += timedelta(days=1)
+        late += day.weekday() < 5 and day not in days_off
+    return late
 
 
 def two_level_sample() -> int:
@@ -47,7 +70,7 @@ def two_level_sample() -> int:
         recipient = session.exec(
             select(Recipient).where(Recipient.directive_id == directive.id, Recipient.unit_id == unit_id)
         ).one()
-        recipient.mode = "author"
+        recipient.mode = CascadeMode.author
         session.add(recipient)
         for code in ("LDLD_TD", "LDLD_PT", "CDCS_XOSO"):
             acknowledge(session, assignment_id_of(session, code), remote_addr="t", user_agent="t", now=NOW)
@@ -69,12 +92,12 @@ def supervised(units: list[dict[str, Any]], root_issuer: str) -> list[dict[str, 
 
 
 def late_units(units: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
-    """The test's own list of the units late to acknowledge, with their days late: not acknowledged, due before
-    today; most overdue first, then by level and unit code."""
+    """The test's own list of the units late to acknowledge, with their working days late: asked to acknowledge
+    (not a superior), not acknowledged, due before today; most overdue first, then by level and unit code."""
     late = [
-        {**u, "days_late": (today - date.fromisoformat(u["ack_due"])).days}
+        {**u, "days_late": working_days_late(date.fromisoformat(u["ack_due"]), today)}
         for u in units
-        if u["status"] in ("queued", "arrived") and u["ack_due"] < today.isoformat()
+        if u["status"] in ("queued", "arrived") and u["ack_due"] < today.isoformat() and u["role"] != "superior"
     ]
     return sorted(late, key=lambda u: (-u["days_late"], u["level"], u["unit"]))
 
@@ -100,10 +123,12 @@ def test_sql_figures_agree_with_the_full_status_tree(settings: Settings) -> None
             late = late_units(full["units"], today)
             assert full["units"][-1]["level"] == 1 and any(u["level"] == 2 for u in full["units"])
             assert summary.counts == dict(Counter(u["status"] for u in full["units"]))
-            assert (summary.total, summary.acknowledged, summary.progress) == (24, 3, 12.5)
-            assert (summary.overdue, summary.overdue_codes) == (len(late), [r["unit"] for r in late[:10]])
+            # The share counts the 18 units asked to acknowledge: 3 of them did (the superiors are not asked).
+            assert (summary.total, summary.acknowledged, summary.progress) == (ASKED, 3, 16.7)
+            assert (summary.overdue, summary.overdue_names) == (len(late), [r["name"] for r in late[:10]])
+            assert not SUPERIORS & {r["unit"] for r in late} and summary.recipients == len(own) == ASSIGNED
             assert summary.rows == [{k: u[k] for k in COLUMNS} for u in own][:limit]
-            assert summary.truncated == (limit < 24)
+            assert summary.truncated == (limit < ASSIGNED)
     pending = next(r for r in summary.rows if r["unit"] == "LDLD_PT")
     assert pending["status_label"] == "Đã tiếp nhận, chưa triển khai xuống"
 
@@ -113,21 +138,34 @@ def test_the_table_artifact_is_capped_and_says_where_the_full_list_is(settings: 
     directive_id = two_level_sample()
     url = f"{settings.web.public_url}/admin/directives/{directive_id}"
     key = f"directive-{directive_id}-status"
-    assert publish_status_task(directive_id, max_rows=5) == 12.5
+    assert publish_status_task(directive_id, max_rows=5) == 16.7
     table = latest(key)
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
-    assert len(rows) == 5 and set(rows[0]) == set(COLUMNS)
-    assert "5 trên 24" in table.description and url in table.description
+    header = ["Đơn vị", "Vai trò", "Trạng thái", "Mã edXML", "Hạn xác nhận", "Đã xác nhận lúc", "Hạn báo cáo"]
+    assert len(rows) == 5 and list(rows[0]) == [*header, "Quá hạn xác nhận"]
+    assert f"5 trên {ASSIGNED}" in table.description and url in table.description
     summary = str(latest(f"{key}-summary").data)
-    assert "**12.5%** (3/24)" in summary and f"]({url})" in summary
-    assert "Bảng người nhận chỉ gồm 5 trên 24 đơn vị nhận trực tiếp" in summary
-    assert latest(f"{key}-progress").data == 12.5
+    assert f"**16,7%** (3/{ASKED})" in summary and f"]({url})" in summary  # a Vietnamese decimal comma
+    assert f"Bảng người nhận chỉ gồm 5 trên {ASSIGNED} đơn vị nhận trực tiếp" in summary
+    assert latest(f"{key}-progress").data == 16.7
 
-    publish_status_task(directive_id)  # the default cap holds all 24: nothing to say about truncation
+    publish_status_task(directive_id)  # the default cap holds all 23: nothing to say about truncation
     table = latest(key)
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
-    assert len(rows) == 24 and url not in table.description
-    assert "Bảng người nhận chỉ gồm" not in str(latest(f"{key}-summary").data)
+    assert len(rows) == ASSIGNED and url not in table.description
+    summary = str(latest(f"{key}-summary").data)
+    assert "Bảng người nhận chỉ gồm" not in summary
+    by_name = {r["Đơn vị"]: r for r in rows}
+    party, district = by_name["Tỉnh ủy Lai Châu"], by_name["Liên đoàn Lao động huyện Mường Tè"]
+    today = today_vn()
+    assert party["Vai trò"] == "Để báo cáo" and party["Quá hạn xác nhận"] == ""  # informed, never late
+    late = f"{working_days_late(date(2021, 5, 21), today):,}".replace(",", ".")  # 1.234: a Vietnamese number
+    assert district["Vai trò"] == "Thực hiện" and district["Quá hạn xác nhận"] == f"quá {late} ngày làm việc"
+    assert district["Hạn xác nhận"] == "21/05/2021" and by_name["Văn phòng LĐLĐ tỉnh"]["Vai trò"] == "Để biết"
+    assert "Ban Tuyên giáo - Nữ công LĐLĐ tỉnh" not in by_name  # the drafting department is not asked
+    assert "Tỉnh ủy Lai Châu" not in summary and "Liên đoàn Lao động huyện Mường Tè" in summary  # named, by name
+    for text in [summary, table.description, *(value for r in rows for value in r.values())]:
+        assert not CODES.search(text), text
 
 
 def test_memory_stays_flat_with_thousands_of_recipients(settings: Settings, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -27,7 +28,7 @@ from cascade.status.page import TREE_LIMIT, export_chunks
 from cascade.status.summary import summarise
 from cascade.status.tree import directive_status
 from models import Directive
-from tests.test_status_artifact import late_units, supervised, two_level_sample
+from tests.test_status_artifact import CODES, late_units, supervised, two_level_sample
 from tests.test_status_paging import admin_web, big  # noqa: F401  (fixtures)
 
 HEADER = [label for _, label in COLUMNS]
@@ -84,8 +85,10 @@ def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
     lines = csv_lines(response)
     assert lines[0] == HEADER and len(lines) == 1 + 608
     rows = [dict(zip(HEADER, line, strict=True)) for line in lines[1:]]
-    assert [r["Mã đơn vị"] for r in rows] == codes  # one level, one role: unit code order, once each
-    assert all(r["Trạng thái"] == STATUS_LABELS[big["status"][r["Mã đơn vị"]]] for r in rows)
+    names = [big["names"][c] for c in codes]
+    assert [r["Tên đơn vị"] for r in rows] == names  # one level, one role: unit code order, once each
+    status = [big["status"][c] for c in codes]  # each row's unit's status, by position
+    assert [r["Trạng thái"] for r in rows] == [STATUS_LABELS[s] for s in status]
     with session_scope() as session:
         counts = summarise(session, big["id"], today_vn(), limit=0, named=0).counts
     assert Counter(r["Trạng thái"] for r in rows) == {STATUS_LABELS[s]: n for s, n in counts.items()}
@@ -93,9 +96,19 @@ def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
     assert {r["Cấp"] for r in rows} == {"1"} and {r["Văn bản"] for r in rows} == {big["number"]}
     assert all(r["Đơn vị đôn đốc"] == "Tổng Liên đoàn Lao động Việt Nam" for r in rows)
     assert any("đoàn" in r["Tên đơn vị"] for r in rows)  # the diacritics survive the round trip
-    acknowledged = [r for r in rows if big["status"][r["Mã đơn vị"]] == "acknowledged"]
-    assert acknowledged and all(r["Đã xác nhận lúc"].startswith("2025-09-16T03:00") for r in acknowledged)
+    acknowledged = [r for r, s in zip(rows, status, strict=True) if s == "acknowledged"]
+    # 03:00 UTC is 10:00 in Vietnam, written the Vietnamese way
+    assert acknowledged and all(r["Đã xác nhận lúc"] == "10:00 16/09/2025" for r in acknowledged)
     assert all(r["Mã edXML"] == "" or len(r["Mã edXML"]) == 2 for r in rows)
+    assert {r["Vai trò"] for r in rows} == {"Thực hiện"} and {r["Loại đơn vị"] for r in rows} == {
+        "Liên đoàn Lao động tỉnh, thành phố",
+        "Công đoàn ngành",
+        "Công đoàn cơ sở",
+    }
+    late = {c for c in big["overdue"]}
+    for r, code in zip(rows, codes, strict=True):  # late to acknowledge, in working days; not late: empty
+        assert (r["Quá hạn xác nhận (ngày làm việc)"] != "") == (code in late), code
+        assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", r["Hạn xác nhận"]) and not CODES.search(",".join(r.values()))
 
 
 def test_big_xlsx_is_written_in_write_only_mode_with_both_sheets(
@@ -115,10 +128,11 @@ def test_big_xlsx_is_written_in_write_only_mode_with_both_sheets(
     assert sheet.max_row == 1 + 608 and late.max_row == 1 + len(big["overdue"]) == 407
     assert [c.value for c in sheet[1]] == HEADER and sheet[1][0].font.b and sheet.freeze_panes == "A2"
     assert [c.value for c in late[1]] == [label for _, label in OVERDUE_COLUMNS]
-    found = [(line[1], line[6]) for line in sheet.iter_rows(min_row=2, values_only=True)]
-    assert found == [(c, STATUS_LABELS[big["status"][c]]) for c in big["codes"]]
+    found = [(line[1], line[5]) for line in sheet.iter_rows(min_row=2, values_only=True)]
+    assert found == [(big["names"][c], STATUS_LABELS[big["status"][c]]) for c in big["codes"]]
     overdue = list(late.iter_rows(min_row=2, values_only=True))
-    assert [line[2] for line in overdue] == big["overdue"]  # most overdue first; all due the same day: by code
+    # most overdue first; all due the same day: by code
+    assert [line[2] for line in overdue] == [big["names"][c] for c in big["overdue"]]
     assert all(isinstance(line[0], int) and line[0] > 0 for line in overdue)
     assert 8 <= (sheet.column_dimensions["C"].width or 0) <= 60
 
@@ -168,7 +182,9 @@ def test_small_exports_keep_the_tree_bytes_and_streaming_gives_the_same_cells(
     assert streamed["Trạng thái"][0] == before["Trạng thái"][0]
     assert sorted(streamed["Trạng thái"][1:], key=repr) == sorted(before["Trạng thái"][1:], key=repr)
     assert streamed["Quá hạn xác nhận"] == before["Quá hạn xác nhận"]  # same order: most overdue first
-    assert len(before["Quá hạn xác nhận"]) > 20
+    # 15 of the province's recipients (23 assigned, less 3 acknowledged and the 5 superiors, never late) and the
+    # 3 grassroots unions of the district's plan
+    assert len(before["Quá hạn xác nhận"]) == 1 + len(late_units(full, today)) == 1 + 18
 
 
 def test_status_json_refuses_a_big_directive_and_points_to_the_export(

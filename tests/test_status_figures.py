@@ -28,6 +28,7 @@ from cascade.status.summary import acknowledged_shares, count_rows, level_counts
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
 from tests.cascade_helpers import plant_tree
+from tests.test_status_artifact import working_days_late
 from tests.test_status_paging import admin_web  # noqa: F401  (fixture)
 
 NUMBER = "17/KH-LĐLĐ"
@@ -38,7 +39,8 @@ LEVELS = re.compile(r'<tr><th scope="row">(\d+)</th><td>(\d+)</td>\n((?:<td>\d*<
 
 
 def mixed_units(today: date) -> list[dict[str, Any]]:
-    """Every status, three levels, an `info` recipient; deadlines past, recent and to come."""
+    """Every status, three levels, an `info` recipient and a `superior` one (its acknowledgement long past due, yet
+    never late: it is informed, not asked); deadlines past, recent and to come."""
     recent, later, long_ago = today - timedelta(days=3), today + timedelta(days=3), today - timedelta(days=40)
     return [
         {
@@ -64,7 +66,8 @@ def mixed_units(today: date) -> list[dict[str, Any]]:
         {"unit": "LDLD_SH", "status": "arrived", "ack_due": recent},
         {"unit": "LDLD_MT", "status": "queued", "ack_due": long_ago, "report_due": later},
         {"unit": "LDLD_NN", "status": "queued", "ack_due": later},
-        {"unit": "TU_LC", "role": "info", "status": "arrived", "ack_due": recent, "report_due": long_ago},
+        {"unit": "LDLD_VP", "role": "info", "status": "arrived", "ack_due": recent},
+        {"unit": "TU_LC", "role": "superior", "status": "arrived", "ack_due": long_ago},
         {
             "unit": "CDN_GD",
             "status": "acknowledged",
@@ -117,38 +120,46 @@ def raw_tree(directive_id: int) -> list[Raw]:
     return [Raw(level_of[a.directive_id], codes[a.unit_id], a) for a in assignments if a.directive_id in level_of]
 
 
+def asked(r: Raw) -> bool:
+    """Asked to acknowledge: every role but a superior's ("để báo cáo")."""
+    return r.a.role != "superior"
+
+
 def late_to_acknowledge(tree: list[Raw], today: date) -> list[Raw]:
-    late = [r for r in tree if r.a.status in WAITING and r.a.ack_due < today]
+    late = [r for r in tree if asked(r) and r.a.status in WAITING and r.a.ack_due < today]
     return sorted(late, key=lambda r: (r.a.ack_due, r.level, r.code))
 
 
 def late_to_report(tree: list[Raw], today: date) -> list[Raw]:
-    def owes(r: Raw) -> bool:
+    def owes(r: Raw) -> bool:  # a report deadline is the one fact of owing a report
         due = r.a.report_due
-        return r.a.role == "act" and due is not None and due < today and r.a.status not in ("completed", "refused")
+        return due is not None and due < today and r.a.status not in ("completed", "refused")
 
     return sorted((r for r in tree if owes(r)), key=lambda r: (r.a.report_due, r.level, r.code))
 
 
 def per_level(tree: list[Raw]) -> list[tuple[int, int, dict[str, int], int, int]]:
-    """(level, units, count of each status in STATUS_LABELS order, acknowledged, their share in %) per level."""
+    """(level, units, count of each status in STATUS_LABELS order, acknowledged, their share in %) per level; the
+    share of the units asked to acknowledge."""
     lines = []
     for level in sorted({r.level for r in tree}):
         statuses = Counter(r.a.status for r in tree if r.level == level)
-        total, done = sum(statuses.values()), sum(n for s, n in statuses.items() if s in ACKNOWLEDGED)
+        owing = [r for r in tree if r.level == level and asked(r)]
+        done = sum(1 for r in owing if r.a.status in ACKNOWLEDGED)
         counts = {s: statuses.get(s, 0) for s in STATUS_LABELS}
-        lines.append((level, total, counts, done, round(100 * done / total)))
+        lines.append((level, sum(statuses.values()), counts, done, round(100 * done / len(owing))))
     return lines
 
 
 def test_sql_figures_match_the_raw_rows(mixed: int) -> None:
     today, tree = today_vn(), raw_tree(mixed)
     by_status = Counter(r.a.status for r in tree)
-    direct = [r for r in tree if r.level == 1]
+    direct = [r for r in tree if r.level == 1 and asked(r)]
     acknowledged = sum(1 for r in direct if r.a.status in ACKNOWLEDGED)
     late, owing = late_to_acknowledge(tree, today), late_to_report(tree, today)
     assert {r.level for r in tree} == {1, 2, 3} and set(by_status) == set(STATUS_LABELS)  # the tree is mixed
     assert len(late) == 6 and len(owing) == 3 and 0 < acknowledged < len(direct)
+    assert "TU_LC" not in {r.code for r in late}  # the superior, 40 days past its date, is not late
     with session_scope() as session:
         summary = summarise(session, mixed, today, limit=50, named=4)
         levels = level_counts(session, directive_id=mixed)
@@ -161,25 +172,27 @@ def test_sql_figures_match_the_raw_rows(mixed: int) -> None:
         children = {r.a.implementing_directive_id for r in tree if r.a.implementing_directive_id is not None}
         shares = acknowledged_shares(session, [mixed, *children])
 
-    assert summary.counts == dict(by_status) == status["counts"] and size == len(tree) == 17
+    assert summary.counts == dict(by_status) == status["counts"] and size == len(tree) == 18
     assert filtered == {s: by_status.get(s, 0) for s in STATUS_LABELS}
-    assert unacknowledged == sum(1 for r in tree if r.a.status in WAITING) == summary.unacknowledged
+    assert unacknowledged == sum(1 for r in tree if asked(r) and r.a.status in WAITING) == summary.unacknowledged
     assert (summary.total, summary.acknowledged) == (len(direct), acknowledged) == (8, 3)
     assert summary.progress == round(100 * acknowledged / len(direct), 1) == 37.5
-    assert summary.overdue == len(late) and summary.overdue_codes == [r.code for r in late[:4]]
-    assert [r["unit"] for r in summary.rows] == [r.code for r in sorted(direct, key=lambda r: (r.a.role, r.code))]
+    names = {r.code: u["name"] for r in tree for u in status["units"] if u["unit"] == r.code}
+    assert summary.overdue == len(late) and summary.overdue_names == [names[r.code] for r in late[:4]]
+    every_direct = [r for r in tree if r.level == 1]  # the superior too: it is listed, just not counted late
+    assert [r["unit"] for r in summary.rows] == [r.code for r in sorted(every_direct, key=lambda r: (r.a.role, r.code))]
     assert [
         (line["level"], line["total"], line["counts"], line["acknowledged"], line["percent"]) for line in levels
     ] == (per_level(tree))
     assert [(r["unit"], r["level"], r["days_late"]) for r in late_listed] == [
-        (r.code, r.level, (today - r.a.ack_due).days) for r in late
-    ]
+        (r.code, r.level, working_days_late(r.a.ack_due, today)) for r in late
+    ]  # in working days: 40 calendar days late are some 28 working days
     assert [(r["unit"], r["days_late"]) for r in owing_rows] == [
-        (r.code, (today - r.a.report_due).days)  # type: ignore[operator]
+        (r.code, working_days_late(r.a.report_due, today))  # type: ignore[arg-type]
         for r in owing
     ]
     for directive_id, (total, done) in shares.items():
-        own = [r for r in tree if r.a.directive_id == directive_id]
+        own = [r for r in tree if r.a.directive_id == directive_id and asked(r)]
         assert (total, done) == (len(own), sum(1 for r in own if r.a.status in ACKNOWLEDGED))
     assert set(shares) == {mixed, *children}
     assert Counter(u["status"] for u in status["units"]) == by_status  # the rows are the same assignments
@@ -192,15 +205,17 @@ def test_sql_figures_match_the_raw_rows(mixed: int) -> None:
     ]  # depth first: each unit, then the units of the directive it issued
 
 
-def test_cascade_status_prints_the_raw_counts(mixed: int) -> None:
+def test_cascade_status_prints_the_counts_in_words(mixed: int) -> None:
     by_status = Counter(r.a.status for r in raw_tree(mixed))
     result = CliRunner().invoke(app, ["status", NUMBER, "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["counts"] == dict(by_status)
+    assert json.loads(result.stdout)["counts"] == dict(by_status)  # --json keeps the values, for programs
     printed = CliRunner().invoke(app, ["status", NUMBER])
     assert printed.exit_code == 0, printed.output
-    counts = dict(re.findall(r"\((\w+)\):\s+(\d+)", printed.output.split("Counts: ")[-1]))
-    assert {s: int(n) for s, n in counts.items()} == dict(by_status)
+    counts = dict(re.findall(r"([^:,]+):\s+(\d+)", printed.output.split("Counts: ")[-1]))
+    assert {label.strip(): int(n) for label, n in counts.items()} == {STATUS_LABELS[s]: n for s, n in by_status.items()}
+    for raw in ("queued", "arrived", "acknowledged", "in_progress", "TU_LC", "LDLD_SH", "superior", "act", "info"):
+        assert raw not in printed.output, raw
 
 
 def test_both_supervisor_views_show_the_raw_figures(
@@ -230,9 +245,10 @@ def test_both_supervisor_views_show_the_raw_figures(
     paged = admin_web.get(f"/admin/directives/{mixed}")
     assert paged.status_code == 200 and 'id="page-info"' in paged.text
     assert levels_on(paged.text) == expected_levels
-    direct = [r for r in tree if r.level == 1]
+    direct = [r for r in tree if r.level == 1 and asked(r)]
     done = sum(1 for r in direct if r.a.status in ACKNOWLEDGED)
-    assert f"<strong>{round(100 * done / len(direct), 1)}%</strong> ({done}/{len(direct)})" in paged.text
+    percent = f"{round(100 * done / len(direct), 1)}".replace(".", ",")  # 37,5: a Vietnamese decimal comma
+    assert f"<strong>{percent}%</strong> ({done}/{len(direct)})" in paged.text
     assert f'<strong id="overdue-count">{len(late)}</strong>' in paged.text
     assert f"Quá hạn báo cáo</a>: {len(owing)}" in paged.text and f"Tất cả ({len(tree)})" in paged.text
     for status, label in STATUS_LABELS.items():

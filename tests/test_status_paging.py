@@ -34,7 +34,7 @@ from cascade.status.page import PAGE_SIZE, TREE_LIMIT
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
 from tests.cascade_helpers import with_web
-from tests.test_status_artifact import late_units, supervised, two_level_sample
+from tests.test_status_artifact import CODES, late_units, supervised, two_level_sample
 from web.app import create_app
 
 ADMIN = ("admin", "mat-khau-thu-2021")
@@ -63,9 +63,12 @@ def big(settings: Settings, tmp_path: Path) -> dict[str, Any]:
     with session_scope() as session:
         directive, _ = store_directive(session, parse_directive(directive_file))
         create_assignments(session, directive, WorkCalendar())
-        found = session.exec(select(Assignment.id, Unit.code).join(Unit, col(Unit.id) == col(Assignment.unit_id))).all()
-        codes = sorted(code for _, code in found)
-        ids = {code: aid for aid, code in found}
+        found = session.exec(
+            select(Assignment.id, Unit.code, Unit.name).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        ).all()
+        codes = sorted(code for _, code, _ in found)
+        ids = {code: aid for aid, code, _ in found}
+        names = {code: name for _, code, name in found}
         status: dict[str, str] = {}
         for i, code in enumerate(codes):
             status[code] = ["acknowledged", "arrived", "queued", "queued", "queued"][i % 5]
@@ -87,6 +90,7 @@ def big(settings: Settings, tmp_path: Path) -> dict[str, Any]:
             "id": directive.id,
             "number": directive.number,
             "codes": codes,
+            "names": names,  # how a person finds each unit on a page, in an export or in the command line
             "status": status,
             "overdue": [c for c in waiting if c not in not_due],
         }
@@ -112,7 +116,8 @@ def test_pages_hold_every_unit_once_in_order_with_sql_figures(big: dict[str, Any
     assert first == codes[:100] and 'id="tree"' not in text and 'rel="next" href="' + base + '?page=2"' in text
     assert f'<strong id="overdue-count">{len(big["overdue"])}</strong>' in text
     acknowledged = sum(1 for s in big["status"].values() if s == "acknowledged")
-    assert f"<strong>{round(100 * acknowledged / 608, 1)}%</strong> ({acknowledged}/608)" in text
+    percent = f"{round(100 * acknowledged / 608, 1)}".replace(".", ",")  # a Vietnamese decimal comma
+    assert f"<strong>{percent}%</strong> ({acknowledged}/608)" in text
     assert "Danh sách đơn vị (608)" in text and "Từ chối tiếp nhận (13)" in text
     _, last = units_on(admin_web, f"{base}?page=99")  # past the end: the last page
     assert last == codes[600:]
@@ -146,7 +151,8 @@ def test_small_trees_keep_the_tree_and_filter_across_levels(settings: Settings, 
     assert 'id="tree"' in text and 'id="page-info"' not in text and rows == [u["unit"] for u in full]
     late = late_units(full, today)
     text, found = units_on(admin_web, f"/admin/directives/{directive_id}?status=overdue")
-    assert found == [r["unit"] for r in late] and len(found) == len(late) > 20
+    # 15 of the province's recipients (not the 5 superiors, never late) and the 3 units of the district's plan
+    assert found == [r["unit"] for r in late] and len(found) == len(late) == 18
     cells = re.findall(
         r'<tr data-unit="([^"]+)">.*?</td>\n<td>(\d)</td>.*?<td>([^<]*)</td><td>[^<]*</td></tr>', text, re.S
     )
@@ -158,16 +164,20 @@ def test_cascade_status_prints_figures_and_the_first_units_of_a_big_directive(bi
     result = CliRunner().invoke(app, ["status", big["number"], "--limit", "7"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    listed = [line.split()[1] for line in lines if line.startswith("  L1 ")]
-    assert listed == big["codes"][:7] and len(lines) == 4 + 7 + 1
+    listed = [line for line in lines if line.startswith("  L1 ")]
+    assert len(listed) == 7 and len(lines) == 4 + 7 + 1 and not any(c in result.output for c in big["codes"])
+    names = [big["names"][c] for c in big["codes"][:7]]  # by name, the role in words: no unit code, no role value
+    assert all(line.startswith(f"  L1 {name} Thực hiện · ") for line, name in zip(listed, names, strict=True))
     acknowledged = sum(1 for s in big["status"].values() if s == "acknowledged")
     assert f"({acknowledged}/608) · Late to acknowledge: {len(big['overdue'])}" in lines[1]
     assert lines[3] == "7 of 608 units:" and lines[-1].startswith("… 601 more: --limit N")
 
     late = CliRunner().invoke(app, ["status", big["number"], "--overdue", "--limit", "5"])
     assert late.exit_code == 0, late.output
-    listed = [line.split()[1] for line in late.output.splitlines() if line.startswith("  L1 ")]
-    assert listed == big["overdue"][:5] and all("QUÁ HẠN" in line for line in late.output.splitlines()[4:9])
+    listed = [line for line in late.output.splitlines() if line.startswith("  L1 ")]
+    overdue = [big["names"][c] for c in big["overdue"][:5]]
+    assert len(listed) == 5 and all(line.startswith(f"  L1 {n} ") for line, n in zip(listed, overdue, strict=True))
+    assert all("QUÁ HẠN" in line and " ngày làm việc · hạn " in line for line in listed)
     assert "5 of 406 units late to acknowledge" in late.output and "?status=overdue" in late.output
 
 
@@ -179,7 +189,11 @@ def test_cascade_status_of_a_small_directive_is_still_the_whole_tree(settings: S
     with session_scope() as session:
         data = directive_status(session, session.get(Directive, directive_id))  # type: ignore[arg-type]
     expected = Console(file=io.StringIO(), width=max(console.width, 160), no_color=True)
-    expected.print(status_tree(data, today_vn().isoformat()))
+    expected.print(status_tree(data))
     expected.print(counts_line(data))
     assert result.output == expected.file.getvalue()  # type: ignore[attr-defined]
-    assert "LDLD_TD" in result.output and "units:" not in result.output
+    assert "Liên đoàn Lao động huyện Tam Đường Thực hiện" in result.output and "units:" not in result.output
+    assert "Tỉnh ủy Lai Châu Để báo cáo · Chờ gửi" in result.output  # informed: no "QUÁ HẠN" on its line
+    party = next(line for line in result.output.splitlines() if "Tỉnh ủy Lai Châu" in line)
+    assert "QUÁ HẠN" not in party and "hạn 21/05/2021" in party
+    assert not CODES.search(result.output), CODES.search(result.output)

@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 
+from cascade.documents.build import file_stem
+from cascade.documents.docx_writer import directive_docx
 from cascade.rendering.render import vn_date, vn_time
 from cascade.status.export import csv_stream, to_csv, to_xlsx, write_xlsx
 from cascade.status.oversight import today_vn, unit_history
@@ -54,6 +56,7 @@ def _late(session: Session, directive_id: int, today: date, status: str) -> list
 def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:  # shown the Vietnamese way, in Vietnam's time
         row["ack_due_vn"] = vn_date(date.fromisoformat(row["ack_due"]))
+        row["report_due_vn"] = vn_date(date.fromisoformat(row["report_due"])) if row["report_due"] else ""
         at = row["acknowledged_at"]
         row["acknowledged_vn"] = vn_time(datetime.fromisoformat(at)) if at else ""
     return rows
@@ -204,6 +207,18 @@ def export_xlsx(directive_id: int, request: Request) -> Response:
         os.unlink(path)
         raise
     return FileResponse(path, media_type=XLSX, headers=_disposition(name), background=BackgroundTask(os.unlink, path))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/directives/{directive_id}/document.docx")
+def document_docx(directive_id: int, request: Request) -> Response:
+    """The directive as a .docx laid out as Decree 30 lays it out (`cascade render` writes the same file)."""
+    with Session(app_engine(request)) as session:
+        directive = _directive(session, directive_id)
+        data, name = directive_docx(session, directive), f"{file_stem(directive.number)}.docx"
+    return _download(data, DOCX, name)
 
 
 @router.get("/units/{code}", response_class=HTMLResponse)

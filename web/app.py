@@ -14,7 +14,9 @@ from web import passon_pages, report_pages, unit_pages
 from web.admin import router as admin_router
 from web.common import log, page
 from web.csrf import CSRFMiddleware
+from web.guard import RequestGuard
 from web.lang import LanguageMiddleware
+from web.throttle import LoginThrottle
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,8 +25,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="directive-cascade", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = init_db(get_engine(settings.database_url))
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(CSRFMiddleware, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings)  # added last: the outermost, before anything reads
     app.include_router(admin_router)
     app.include_router(unit_pages.router)
     app.include_router(report_pages.router)

@@ -11,6 +11,7 @@ route or router: `dependencies=[Depends(verify_csrf)]`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
+from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cascade.core.settings import Settings
@@ -80,19 +82,28 @@ class CSRFMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
-async def verify_csrf(request: Request) -> None:
+async def verify_csrf(request: Request) -> AsyncIterator[None]:
     """Dependency: refuse (403) a state-changing request without a matching token.
 
     It reads the form with Starlette's default limits, and Starlette caches that form: a route that needs
     its own limits (`request.form(max_files=…)`) should instead parse the form itself, then call
-    `check_csrf(request, form.get(FIELD))`.
+    `check_csrf(request, form.get(FIELD))`. The body's size and the link were checked before (web.guard); the
+    form's spooled files are closed when the request ends, not when the garbage collector gets to them.
     """
     if request.method in SAFE_METHODS:
+        yield
         return
-    field: Any = None
-    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
-        field = (await request.form()).get(FIELD)
-    check_csrf(request, field or request.headers.get("x-csrf-token"))
+    form: FormData | None = None
+    try:
+        field: Any = None
+        if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
+            form = await request.form()
+            field = form.get(FIELD)
+        check_csrf(request, field or request.headers.get("x-csrf-token"))
+        yield
+    finally:
+        if form is not None:
+            await form.close()
 
 
 def link_of(path: str) -> str:

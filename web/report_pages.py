@@ -25,7 +25,7 @@ from cascade.replies.reports import (
     save_report,
 )
 from cascade.status.rollup import add, unit_rows
-from models import Assignment, ReportStatus, Role, Status, Unit, utcnow
+from models import Assignment, ReportStatus, Status, Unit, owes_report, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
 from web.csrf import verify_csrf
@@ -35,7 +35,7 @@ router = APIRouter()
 
 def report_view(session: Session, request: Request, assignment_id: int, seq: int | None) -> dict[str, Any] | None:
     assignment = session.get(Assignment, assignment_id)
-    if assignment is None or assignment.role != Role.act:
+    if assignment is None or not owes_report(assignment):
         return None
     unit = session.get(Unit, assignment.unit_id)
     assert unit is not None

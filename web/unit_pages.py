@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from cascade.dispatch.links import report_link
+from cascade.dispatch.notice_document import original_note
 from cascade.dispatch.notices import notice_context, unit_tasks
 from cascade.dispatch.tokens import Purpose
+from cascade.documents.layout import render_document
+from cascade.documents.originals import document_chain, nearest_original, original_path
 from cascade.replies.acknowledge import acknowledge
-from models import Acknowledgement, Assignment, Unit
-from web.common import app_engine, client_ip, error_page, log, page, resolve_link
+from models import Acknowledgement, Assignment, Directive, Unit
+from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link
 from web.csrf import verify_csrf
 
 router = APIRouter()
@@ -42,16 +48,58 @@ def unit_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
 
 @router.api_route("/u/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def unit_page(token: str, request: Request) -> HTMLResponse:
-    """Shows the directive and a confirm button; changes nothing (mail scanners fetch links)."""
+    """Shows the whole directive and a confirm button; changes nothing (mail scanners fetch links)."""
+    assignment_id = resolve_link(request, token, Purpose.ack)
+    if isinstance(assignment_id, HTMLResponse):
+        return assignment_id
+    settings = app_settings(request)
+    with Session(app_engine(request)) as session:
+        view = unit_view(session, assignment_id)
+        if view is None:
+            return error_page("unknown")
+        chain = document_chain(session, view["directive"])
+        # Rendered for the page as for the email: the same Decree-30 document for every recipient.
+        documents = [Markup(render_document(session, d).html) for d in chain]
+    link = report_link(settings, view["assignment"])
+    original = original_note(chain, settings.documents)
+    return page("web/unit.html", token=token, report_link=link, documents=documents, original=original, **view)
+
+
+@router.api_route("/u/{token}/original", methods=["GET", "HEAD"], response_model=None)
+def original_download(token: str, request: Request) -> Response:
+    """The signed original (the one nearest up a pass-on's chain), as stored; reads only, like the page."""
     assignment_id = resolve_link(request, token, Purpose.ack)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     with Session(app_engine(request)) as session:
-        view = unit_view(session, assignment_id)
-    if view is None:
+        assignment = session.get(Assignment, assignment_id)
+        directive = session.get(Directive, assignment.directive_id) if assignment is not None else None
+        owner = nearest_original(document_chain(session, directive)) if directive is not None else None
+    if directive is None:
         return error_page("unknown")
-    link = report_link(request.app.state.settings, view["assignment"])
-    return page("web/unit.html", token=token, report_link=link, **view)
+    if owner is None or not owner.original_sha256 or not owner.original_name:
+        return _no_original(f"Văn bản số {directive.number} không có bản gốc kèm theo.")
+    path = original_path(app_settings(request).documents, owner.original_sha256)
+    if not path.is_file():
+        log.error("the original of %s is missing from %s", owner.number, path)
+        return _no_original("Bản gốc của văn bản này hiện không có trên máy chủ. Vui lòng liên hệ đơn vị ban hành.")
+    return FileResponse(
+        path,
+        media_type=owner.original_mime or "application/octet-stream",
+        headers={"Content-Disposition": content_disposition(owner.original_name)},
+    )
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the file's own name (RFC 6266: UTF-8 in filename*, an ASCII stand-in for old clients)."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    fallback = "".join(c for c in plain if not unicodedata.combining(c))
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in fallback)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _no_original(message: str) -> HTMLResponse:
+    return page("web/error.html", status_code=404, title="Không có bản gốc", message=message)
 
 
 @router.post("/u/{token}/ack", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ensure_cycles
 from cascade.rendering.render import render
-from cascade.status.rollup import act_assignments, add, submitted_report, unit_rows
-from models import Assignment, AuditEvent, Directive, MailStatus, Role, Unit, record_audit
+from cascade.status.rollup import add, reporting_assignments, submitted_report, unit_rows
+from models import Assignment, AuditEvent, Directive, MailStatus, Unit, record_audit
 from models.report import ReportCycle, ReportState
 
 
@@ -63,14 +63,15 @@ def consolidate_due(
     by email. Returns, per cycle consolidated now, what the caller publishes as an artifact."""
     today = local_date(now)
     if directive_ids is None:
-        query = select(Assignment.directive_id).where(Assignment.role == Role.act).distinct()
+        # the one fact of owing a report (models.owes_report)
+        query = select(Assignment.directive_id).where(col(Assignment.report_due).is_not(None)).distinct()
         directive_ids = sorted(set(session.exec(query).all()))
     published: list[PublishedReport] = []
     for directive_id in directive_ids:
         directive = session.get(Directive, directive_id)
         if directive is None:
             continue
-        owing = act_assignments(session, directive_id)
+        owing = reporting_assignments(session, directive_id)
         for cycle in ensure_cycles(session, directive, calendar):
             if cycle.consolidated_at is not None:
                 continue

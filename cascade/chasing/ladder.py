@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from cascade.chasing.office_hours import in_office_hours
 from cascade.chasing.reminders import digest_rows, reminder_row
 from cascade.chasing.steps import Item, Taken
 from cascade.core.settings import Settings
@@ -19,7 +20,7 @@ from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ensure_cycles, ladder_for
 from cascade.dispatch.links import report_link, unit_link
-from models import Assignment, AuditEvent, CascadeMode, Directive, Role, Status, Unit, audit_row, record_audits
+from models import CHASED_ROLES, Assignment, AuditEvent, CascadeMode, Directive, Status, Unit, audit_row, record_audits
 from models.report import EscalationStep, Report, ReportStatus
 
 STEPS = ("before", "due", "parent", "escalate")
@@ -68,12 +69,19 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         split = len(ASSIGNMENT_COLUMNS)
         return [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in session.execute(query)]
 
-    for a, u in pairs(base.where(col(Assignment.status) == Status.arrived, col(Assignment.ack_due) <= horizon)):
+    # a superior ("để báo cáo") is informed, never chased: only CHASED_ROLES owe their acknowledgement
+    acks = base.where(
+        col(Assignment.status) == Status.arrived,
+        col(Assignment.role).in_(CHASED_ROLES),
+        col(Assignment.ack_due) <= horizon,
+    )
+    for a, u in pairs(acks):
         items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
-    # author mode: a unit that acknowledged but has not issued its own directive yet is chased like the rest
+    # a unit that acknowledged but has not issued its own directive yet is chased like the rest: in author mode,
+    # or in forward mode when its pass-on is held for want of a signer (cascade/replies/passon.py)
     for a, u in pairs(
         base.where(
-            col(Assignment.mode) == CascadeMode.author,
+            col(Assignment.mode).in_([CascadeMode.author, CascadeMode.forward]),
             col(Assignment.status) == Status.acknowledged,
             col(Assignment.implementing_directive_id).is_(None),
             col(Assignment.pass_on_due) <= horizon,
@@ -83,7 +91,7 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
         start = local_date(a.acknowledged_at) if a.acknowledged_at else directive_of(a).issued_on
         items.append(Item(a, u, directive_of(a), "pass", a.pass_on_due, start))
     owing = base.where(
-        col(Assignment.role) == Role.act,
+        col(Assignment.report_due).is_not(None),  # the one fact of owing a report (models.owes_report)
         col(Assignment.status).not_in([Status.refused, Status.completed, Status.queued]),
     )
     rows = pairs(owing)
@@ -127,6 +135,8 @@ def _record(session: Session, due: list[tuple[Item, str]], now: datetime) -> dic
 def take_steps(session: Session, settings: Settings, now: datetime, calendar: WorkCalendar) -> list[dict[str, Any]]:
     """Take every step now due, queue its emails (digests grouped per supervisor and officer) and audit it.
     Returns one record per step taken, for the caller to emit as events."""
+    if not in_office_hours(now, settings, calendar):
+        return []  # outside office hours or on a day off: the steps stay due for the next window
     today = local_date(now)
     items = open_items(session, today, calendar)
     reached: dict[tuple[int, str], int] = {}
@@ -160,7 +170,7 @@ def take_steps(session: Session, settings: Settings, now: datetime, calendar: Wo
     reminded = [t for t in taken if t.step != "escalate"]
     for start in range(0, len(reminded), ROWS_PER_INSERT):
         enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + ROWS_PER_INSERT]])
-    enqueue_mail(session, digest_rows(items, taken, today, now, settings.web.public_url))
+    enqueue_mail(session, digest_rows(items, taken, today, now, settings.web.public_url, calendar))
     events: list[dict[str, Any]] = []
     for start in range(0, len(taken), ROWS_PER_INSERT):
         audit = [_audit(t, now) for t in taken[start : start + ROWS_PER_INSERT]]

@@ -9,24 +9,28 @@ from datetime import date, datetime
 from typing import Any
 
 from cascade.chasing.steps import Item, Taken
+from cascade.core.workdays import WorkCalendar
 from cascade.rendering.render import outbox_row
 
 
 def what(item: Item) -> str:
     if item.is_ack:
         return "xác nhận đã nhận văn bản"
+    if item.item == "pass" and item.assignment.mode == "forward":  # held: no signer on record
+        return "ghi số và người ký công văn triển khai tới các đơn vị trực thuộc (công văn chưa có người ký)"
     if item.item == "pass":
         return "ban hành văn bản triển khai tới các đơn vị trực thuộc"
     return f"báo cáo kết quả (kỳ {item.item[1:]})"
 
 
-def line(item: Item, today: date) -> dict[str, Any]:
+def line(item: Item, today: date, calendar: WorkCalendar) -> dict[str, Any]:
+    """A unit's line in a digest or an escalation; how late it is counts working days ("quá 3 ngày làm việc")."""
     return {
         "unit": item.unit,
         "directive": item.directive,
         "what": what(item),
         "due": item.due,
-        "days_late": max((today - item.due).days, 0),
+        "days_late": calendar.working_days_late(item.due, today),
     }
 
 
@@ -72,7 +76,7 @@ def listed(lines: list[dict[str, Any]], public_url: str) -> dict[str, Any]:
 
 
 def digest_rows(
-    items: list[Item], taken: list[Taken], today: date, now: datetime, public_url: str
+    items: list[Item], taken: list[Taken], today: date, now: datetime, public_url: str, calendar: WorkCalendar
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     by_supervisor: dict[int, list[Taken]] = defaultdict(list)
@@ -93,10 +97,13 @@ def digest_rows(
                 now,
                 supervisor=supervisor,
                 new=listed(
-                    [line(t.item, today) for t in sorted(steps, key=lambda t: (t.item.unit.code, t.item.item))],
+                    [
+                        line(t.item, today, calendar)
+                        for t in sorted(steps, key=lambda t: (t.item.unit.code, t.item.item))
+                    ],
                     public_url,
                 ),
-                overdue=listed([line(i, today) for i in overdue], public_url),
+                overdue=listed([line(i, today, calendar) for i in overdue], public_url),
                 today=today,
             )
         )
@@ -117,7 +124,7 @@ def digest_rows(
                 officer_name=name,
                 escalated=listed(
                     [
-                        {**line(t.item, today), "supervisor": t.supervisor}
+                        {**line(t.item, today, calendar), "supervisor": t.supervisor}
                         for t in sorted(steps, key=lambda t: (t.item.directive.number, t.item.unit.code, t.item.item))
                     ],
                     public_url,

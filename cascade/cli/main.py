@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-from cascade.cli.common import console, err, fail
+from cascade.cli.common import console, err, fail, mail_stops
+from cascade.cli.db import db_app
 from cascade.cli.docimport import import_document_cli
+from cascade.cli.register import register_app
+from cascade.cli.render import render_cli, report_cli
 from cascade.cli.status import status
 from cascade.core.errors import InputError
 
@@ -20,8 +23,12 @@ app = typer.Typer(
 )
 org_app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.add_typer(db_app, name="db")
+app.add_typer(register_app, name="register")
 app.command("import-document")(import_document_cli)
 app.command("status")(status)
+app.command("render")(render_cli)
+app.command("report")(report_cli)
 
 
 def quiet_prefect() -> None:
@@ -82,12 +89,15 @@ def org_generate(
 def launch(file: Path) -> None:
     """Validate a directive file, store it and dispatch it through the `cascade-directive` flow."""
     from cascade.core.db import session_scope
+    from cascade.core.settings import get_settings
     from cascade.directives.directivefile import check_units
     from cascade.directives.specfile import parse_directive_file
+    from cascade.documents.originals import check_original
     from models.schema import init_db
 
     try:
         spec = parse_directive_file(file)  # the flow below reuses this parse (same process, same file)
+        check_original(spec, get_settings().documents)  # the flow checks it again as it stores it
         init_db()
         with session_scope() as session:
             check_units(session, spec)
@@ -95,11 +105,10 @@ def launch(file: Path) -> None:
         raise fail(exc) from None
     quiet_prefect()
     from cascade.cli.progress import dispatch_progress
-    from cascade.core.settings import get_settings
     from flows.cascade_directive import cascade_directive
 
     console.print(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…")
-    with dispatch_progress(console, spec.number, spec.issuer, len(spec.recipients)):
+    with mail_stops(), dispatch_progress(console, spec.number, spec.issuer, len(spec.recipients)):
         totals = cascade_directive(directive_file=str(file.resolve()))
     console.print(
         f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
@@ -124,7 +133,8 @@ def monitor(
     quiet_prefect()
     from flows.monitor import monitor_deadlines
 
-    totals = monitor_deadlines(now=now)
+    with mail_stops():
+        totals = monitor_deadlines(now=now)
     console.print(
         f"{totals['steps']} reminder/escalation steps, {totals['consolidated']} consolidated reports, "
         f"{totals['sent']} emails sent, {totals['failed']} to retry."
@@ -132,12 +142,16 @@ def monitor(
 
 
 @app.command()
-def web() -> None:
-    """Serve the unit pages on the host and port of CASCADE_PUBLIC_URL."""
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default CASCADE_LISTEN_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default CASCADE_LISTEN_PORT).")] = None,
+) -> None:
+    """Serve the unit pages and the admin area (behind a proxy: see docs/operations.md)."""
     import uvicorn
 
     from cascade.core.settings import MissingSecretKey, get_settings
     from cascade.dev.inbox_pages import create_app_with_inbox
+    from web.access_log import log_config
 
     settings = get_settings()
     try:
@@ -145,7 +159,15 @@ def web() -> None:
     except MissingSecretKey as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(code=2) from None
-    uvicorn.run(application, host=settings.web.public_host, port=settings.web.public_port)
+    trusted = settings.web.trusted_proxies.strip()
+    uvicorn.run(
+        application,
+        host=host or settings.web.listen_host,
+        port=port or settings.web.listen_port,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        log_config=log_config(),
+    )
 
 
 @app.command()
@@ -197,7 +219,7 @@ def dispatch() -> None:
     quiet_prefect()
     from flows.dispatch_pending import dispatch_pending
 
-    with console.status("Dispatching pending directives…"):
+    with mail_stops(), console.status("Dispatching pending directives…"):
         totals = dispatch_pending()
     console.print(f"{totals['directives']} directive(s) dispatched, {totals['other_messages']} other message(s) sent.")
 
@@ -226,7 +248,8 @@ def reroute(
     quiet_prefect()
     from flows.cascade_directive import cascade_directive
 
-    totals = cascade_directive(directive_id=directive_id)
+    with mail_stops():
+        totals = cascade_directive(directive_id=directive_id)
     console.print(f"{number}: rerouted from {from_unit} to {to_unit}; {totals['sent']} email(s) sent.")
 
 

@@ -74,6 +74,5 @@ def json_fits(session: Session, directive: Directive) -> None:
 def print_status(data: dict[str, object], out: Console | None = None) -> None:
     """The status as a coloured tree (cascade.cli.statusview); units late to acknowledge are marked."""
     from cascade.cli.statusview import print_status as print_tree
-    from cascade.status.oversight import today_vn
 
-    print_tree(data, out or console, today=today_vn().isoformat())
+    print_tree(data, out or console)

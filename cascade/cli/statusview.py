@@ -4,7 +4,7 @@ cascade/status/page.py's TREE_LIMIT units, figures from SQL and the first units 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.tree import Tree
 from sqlmodel import Session
 
-from cascade.rendering.render import STATUS_LABELS
-from models import Directive, Role, Status
+from cascade.rendering.render import STATUS_LABELS, vn_date, vn_number, vn_time
+from models import Directive, Status
 
 COLOURS = {
     Status.queued: "yellow",
@@ -26,41 +26,43 @@ COLOURS = {
 }
 
 
-def _label(u: dict[str, Any], late: bool) -> str:
+def _label(u: dict[str, Any]) -> str:
+    """A unit as a person reads it: its name, role and status in words, Vietnamese dates, lateness in working days
+    (the codes are in --json)."""
     colour = COLOURS.get(u["status"], "white")
     parts = [
-        f"[bold]{escape(u['unit'])}[/] {escape(u['name'])}",
+        f"[bold]{escape(u['name'])}[/] [dim]{escape(u['role_label'])}[/]",
         f"[{colour}]{escape(u['status_label'])}[/]" + (f" [dim](edXML {u['edxml']})[/]" if u["edxml"] else ""),
     ]
     if u["acknowledged_at"]:
-        parts.append(f"[dim]xác nhận {u['acknowledged_at'][:16].replace('T', ' ')}[/]")
+        parts.append(f"[dim]xác nhận {vn_time(datetime.fromisoformat(u['acknowledged_at']))}[/]")
     else:
-        parts.append(("[bold red]QUÁ HẠN[/] " if late else "") + f"[dim]hạn {u['ack_due']}[/]")
-    if u["role"] == Role.info:
-        parts.append("[dim]để biết[/]")
+        late = f"[bold red]QUÁ HẠN {vn_number(u['days_late'])} ngày làm việc[/] · " if u["days_late"] else ""
+        parts.append(late + f"[dim]hạn {vn_date(date.fromisoformat(u['ack_due']))}[/]")
     if u.get("implementing_directive"):
         parts.append(f"→ [magenta]{escape(u['implementing_directive'])}[/]")
     return " · ".join(parts)
 
 
-def status_tree(data: dict[str, Any], today: str | None = None) -> Tree:
-    """Rows are depth first with a `level`: a row hangs under the nearest row one level up."""
+def status_tree(data: dict[str, Any]) -> Tree:
+    """Rows are depth first with a `level`: a row hangs under the nearest row one level up. A unit late to
+    acknowledge is marked with its working days late (the rows' `days_late`, cascade/status/summary.py's)."""
     root = Tree(f"[bold]{escape(data['number'])}[/] — {escape(data['summary'])}", guide_style="dim")
     parents: dict[int, Tree] = {0: root}
     for u in data["units"]:
         level = int(u["level"])
-        waiting = not u["acknowledged_at"] and u["status"] in (Status.queued, Status.arrived)
-        late = bool(today) and waiting and u["ack_due"] < str(today)
         parent = parents.get(level - 1, root)
-        parents[level] = parent.add(_label(u, late))
+        parents[level] = parent.add(_label(u))
     return root
 
 
 def counts_line(data: dict[str, Any]) -> str:
+    """Units by status, in words and in the order a unit goes through them, in Vietnamese numbers."""
     counts = Counter(data["counts"])
     parts = [
-        f"[{COLOURS.get(status, 'white')}]{STATUS_LABELS.get(status, status)}[/] ({status}): {n}"
-        for status, n in sorted(counts.items())
+        f"[{COLOURS.get(Status(status), 'white')}]{label}[/]: {vn_number(counts[status])}"
+        for status, label in STATUS_LABELS.items()
+        if counts.get(status)
     ]
     return "Counts: " + ", ".join(parts)
 
@@ -69,9 +71,9 @@ def _wide(out: Console) -> Console:
     return Console(file=out.file, width=max(out.width, 160), no_color=out.no_color) if not out.is_terminal else out
 
 
-def print_status(data: dict[str, Any], out: Console, today: str | None = None) -> None:
+def print_status(data: dict[str, Any], out: Console) -> None:
     wide = _wide(out)
-    wide.print(status_tree(data, today))
+    wide.print(status_tree(data))
     wide.print(counts_line(data))
 
 
@@ -114,8 +116,7 @@ def print_overview(data: dict[str, Any], out: Console) -> None:
     if data["units"]:
         wide.print(f"{len(data['units'])} of {data['total']} {what}:")
     for u in data["units"]:
-        late = f" [bold red]({u['days_late']} ngày)[/]" if u["days_late"] else ""
-        wide.print(f"  [dim]L{u['level']}[/] {_label(u, bool(u['days_late']))}{late}")
+        wide.print(f"  [dim]L{u['level']}[/] {_label(u)}")
     if data["total"] > len(data["units"]):
         rest = data["total"] - len(data["units"])
         hint = "" if data["overdue"] else ", --overdue for the late ones"

@@ -6,11 +6,12 @@ reads the same whatever group a setting sits in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # An empty variable means its default (CASCADE_DELIVERY_LOG="" is no log, CASCADE_DISPATCH_PROCESSES="" one process).
@@ -27,9 +28,32 @@ class DeliverySettings(BaseSettings):
     model_config = ENV
 
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 8025
+    # 0: the standard port of smtp_security (587 STARTTLS submission, 465 implicit TLS, 25 a trusted relay).
+    smtp_port: int = Field(default=0, ge=0, le=65535)
+    # starttls by default: a relay reached without TLS is a choice to make (a trusted relay on the LAN), never a
+    # fallback taken silently; the demo's and the tests' local sink set none.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    # A private CA (PEM) to verify the relay's certificate with, instead of the system's CAs; verification is
+    # always on (a self-signed relay certificate is its own CA: give the certificate here).
+    smtp_ca_file: str | None = None
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: str | None = None  # or the password in a file (a secret mounted by the service manager)
     smtp_connections: int = Field(default=4, ge=1, le=64)
     smtp_timeout: float = 30.0
+    # Messages per minute the sender keeps to (0: as fast as the relay takes them), over all its connections.
+    rate_per_minute: float = Field(default=0, ge=0)
+    # A Prefect global concurrency limit (create it with 1 slot) each send-batch run holds while it sends, so
+    # that senders in several workers take turns and the rate and connection cap hold for the relay.
+    smtp_relay_limit: str | None = None
+    # DKIM: the selector's TXT record at <selector>._domainkey.<domain> publishes the key's public half.
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+    dkim_key_file: str | None = None  # the private key (PEM)
+    # Reminders, digests and escalations are sent only between these local times on working days
+    # (Asia/Ho_Chi_Minh); the directive's own notices go out at once.
+    office_hours_start: time = time(7, 30)
+    office_hours_end: time = time(17, 0)
     mail_from: str = "LĐLĐ tỉnh <no-reply@cascade.example>"
     # Units per Prefect task (render, then send). Each batch costs two task runs and a start and an end of
     # its SMTP connections; at 100,754 units on 2 cores: 500 → ≈1,500–1,600 notices/s, 1,000 → ≈1,730/s,
@@ -41,7 +65,8 @@ class DeliverySettings(BaseSettings):
     dispatch_processes: int = Field(default=1, ge=0)  # 0 or 1: one process
     # Backoff between tries of one message inside a batch (4xx, refused or lost connection), seconds.
     retry_delays: list[float] = [0.5, 2.0, 5.0]
-    # Maildir of the mail server's accepted messages, to settle rows left in doubt (unset: resend them).
+    # The relay's record of the messages it accepted, read back to settle rows a crash left in doubt:
+    # maildir:DIR | jsonl:FILE | postfix:FILE (cascade.delivery.acceptance_logs). Unset: they are resent.
     delivery_log: str | None = None
     # A row claimed by a sender on another machine is taken back after this many seconds.
     claim_lease_seconds: float = 900.0
@@ -50,8 +75,26 @@ class DeliverySettings(BaseSettings):
     # only matters when a sender dies on another machine (its group is resent). Measured here, 5,000 notices:
     # 1 → ≈400/s, 20 → ≈1,000/s, 50 → ≈1,100/s.
     send_group: int = Field(default=50, ge=1, le=500)
-    # Directory of the senders' journals of accepted messages (default: one per database in the temp dir).
+    # Directory of the senders' journals of accepted messages (fsynced, read by recovery). Default: one per
+    # database in the data folder, CASCADE_DATA_DIR/send-journal/<hash of the database URL> (send_journal.py).
     send_journal: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent_mail_settings(self) -> DeliverySettings:
+        if not self.smtp_port:
+            self.smtp_port = STANDARD_PORTS[self.smtp_security]
+        if self.office_hours_start >= self.office_hours_end:
+            raise ValueError("CASCADE_OFFICE_HOURS_START must be before CASCADE_OFFICE_HOURS_END (e.g. 07:30, 17:00)")
+        dkim = {"CASCADE_DKIM_SELECTOR": self.dkim_selector, "CASCADE_DKIM_DOMAIN": self.dkim_domain,
+                "CASCADE_DKIM_KEY_FILE": self.dkim_key_file}  # fmt: skip
+        if any(dkim.values()) and not all(dkim.values()):
+            missing = ", ".join(name for name, value in dkim.items() if not value)
+            raise ValueError(f"DKIM signing needs its selector, domain and key file together: set {missing}")
+        return self
+
+
+# The port each kind of submission listens on by default (RFC 8314: 465 implicit TLS; RFC 6409: 587).
+STANDARD_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
 class WebSettings(BaseSettings):
@@ -60,6 +103,14 @@ class WebSettings(BaseSettings):
     model_config = ENV
 
     public_url: str = "http://127.0.0.1:8000"
+    # Where `cascade web` listens, whatever the public URL says (behind a proxy the public URL is the proxy's).
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8000, ge=1, le=65535)
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips), comma
+    # separated: the proxy's. Empty: none, the client address is the connection's.
+    trusted_proxies: str = ""
+    # No request body may be larger (a report's five attachments of upload_max_bytes, and its fields).
+    request_max_bytes: int = Field(default=51 * 1024 * 1024, ge=1024)
     secret_key: str | None = None
     # Older keys still accepted for links already sent (key rotation), comma separated.
     old_secret_keys: str = ""

@@ -52,6 +52,15 @@ class WorkCalendar:
                 remaining -= 1
         return day
 
+    def working_days_late(self, due: date, today: date) -> int:
+        """How many working days after `due` up to `today` (0 when not past it): a unit due on Friday is
+        "quá 1 ngày làm việc" on Monday, not 3 days late."""
+        late, day = 0, due
+        while day < today:
+            day += timedelta(days=1)
+            late += self.is_working_day(day)
+        return late
+
 
 def local_date(moment: datetime) -> date:
     """The calendar date in Vietnam of an aware instant."""

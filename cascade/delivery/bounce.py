@@ -1,4 +1,9 @@
-"""A permanent refusal (5xx) is not retried: the parent unit is told "unit X has a bad address"."""
+"""A recipient's permanent failure (cascade.delivery.replies: Fault.recipient) is not retried: the parent unit is
+told "unit X has a bad address".
+
+A bounce is escalated one level and no further: a bad-address notice that bounces in its turn is recorded, never
+escalated. Escalating those made a loop wherever two units' mail was refused, each one's notice about the other
+bouncing under a new key (6 notices became 37,228 outbox rows in three minutes, issue 19)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from sqlmodel import Session, col, select
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.rendering.render import outbox_row
 from models import Assignment, AuditEvent, Directive, OutboxMessage, Unit, record_audit, utcnow
+
+BAD_ADDRESS = "bad_address"  # the outbox kind of a bad-address notice
 
 
 def recipient_unit(session: Session, row: OutboxMessage) -> Unit | None:
@@ -30,6 +37,8 @@ def escalate_bounce(session: Session, row: OutboxMessage, reply: str) -> int | N
     parent = session.get(Unit, unit.parent_id) if unit and unit.parent_id else None
     if parent is None and directive is not None and unit is not None and directive.issuer_id != unit.id:
         parent = session.get(Unit, directive.issuer_id)  # a root unit's bad address goes to the issuer
+    if row.kind == BAD_ADDRESS:
+        parent = None  # a bad-address notice is the escalation already: recorded, not escalated again
     record_audit(
         session,
         AuditEvent.mail_bounced,
@@ -42,7 +51,7 @@ def escalate_bounce(session: Session, row: OutboxMessage, reply: str) -> int | N
         return None
     new = outbox_row(
         f"bad_address:{row.id}",
-        "bad_address",
+        BAD_ADDRESS,
         (parent.name, parent.email),
         "bad_address",
         utcnow(),

@@ -4,9 +4,12 @@ Per row: pending/failed --claim--> claimed --group committed--> sending --DATA, 
 A worker takes a group of rows (CASCADE_SEND_GROUP, default 50), commits them 'sending' in one statement,
 sends each, appending every 250 to the call's send journal, then commits the accepted ones 'sent' in one
 statement: two commits per group instead of two per message, which is what lets a dispatch keep up with the
-mail server. A 5xx makes a row bounced (and escalates), a 4xx or a lost connection is retried with backoff,
-then left failed (owed). A crash leaves the group's rows 'sending'; cascade.delivery.outbox_recovery settles them on
-the next run from the journal (and the server's delivery log, if one is configured), and resends the rest.
+mail server. Replies are read by cascade.delivery.replies: only a recipient's failure bounces a row (and tells
+the unit above); a refusal that is the relay's fault (a login or TLS problem, a policy, a 4xx that persists
+through the backoff) stops the send with a RelayError and leaves every row owed; a lost connection is retried
+with backoff, then left failed (owed). A crash leaves the group's rows 'sending';
+cascade.delivery.outbox_recovery settles them on the next run from the journal (and the server's delivery log,
+if one is configured), and resends the rest.
 Without a delivery log, only a crash between a 250 and its journal line (no await in between), or a sender
 that died on another machine (its journal is not here), can cause a duplicate.
 """
@@ -31,19 +34,18 @@ from sqlmodel import Session
 from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
 from cascade.delivery.counts import SendCounts
+from cascade.delivery.dkim_sign import DkimKeyError, dkim_signer
 from cascade.delivery.mailmessage import Mail, build_email, message_id_for
 from cascade.delivery.outbox_batch import OutboxGroups
 from cascade.delivery.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
+from cascade.delivery.relay import Pacer, Relay, RelayError
+from cascade.delivery.replies import Fault, Reply, fault_of
 from cascade.delivery.send_journal import JournalLog, SendJournal, journal_dir
+from cascade.delivery.shared_documents import SharedDocuments
 
 R = TypeVar("R")
 
 __all__ = ["build_email", "message_id_for", "send_outbox_batch"]
-
-
-def _is_permanent(exc: Exception) -> bool:
-    code = getattr(exc, "code", None)
-    return isinstance(exc, aiosmtplib.SMTPResponseException) and isinstance(code, int) and 500 <= code < 600
 
 
 class _Sender:
@@ -51,15 +53,34 @@ class _Sender:
 
     def __init__(self, session: Session, settings: Settings) -> None:
         self.settings, self.delivery = settings, settings.delivery
+        # A bad CA file, password file or DKIM key: an error before any row is claimed or journal opened.
+        self.relay = Relay(self.delivery)
+        try:
+            self.sign = dkim_signer(self.delivery)
+        except DkimKeyError as exc:
+            raise RelayError(str(exc)) from None
         self.rows = OutboxGroups(session, settings, f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
         self.queue: deque[int] = deque()
         self.group_size = self.delivery.send_group
         self.server_down = False
         self.sender = parseaddr(settings.delivery.mail_from)[1]
         self.log = delivery_log_from(self.delivery.delivery_log)
-        self.journals = JournalLog(journal_dir(settings.database_url, self.delivery.send_journal))
+        self.journals = JournalLog(journal_dir(settings))
         self.journal = SendJournal(self.journals.directory, self.rows.owner)
         self.db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self.documents = SharedDocuments(settings.documents)
+        self.pacer = Pacer(self.delivery.rate_per_minute)
+        self.stopped: RelayError | None = None  # the relay refused us: every connection stops, rows stay owed
+
+    def stop(self, error: RelayError) -> None:
+        self.stopped = self.stopped or error
+
+    @property
+    def halted(self) -> str | None:
+        """Why no more messages are to be tried in this call, if they are not."""
+        if self.stopped is not None:
+            return str(self.stopped)
+        return "mail server unreachable" if self.server_down else None
 
     async def db(self, work: Callable[..., R], *args: Any) -> R:
         """Run database work on this call's one database thread (one at a time: one session) and await it.
@@ -86,46 +107,56 @@ def group_size(rows: int, connections: int, most: int) -> int:
     return max(1, math.ceil(rows / (connections * rounds)))
 
 
-async def _connect(sender: _Sender) -> aiosmtplib.SMTP:
-    s = sender.delivery
-    smtp = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout, start_tls=False)
-    await smtp.connect()
-    return smtp
-
-
 async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) -> tuple[bool, aiosmtplib.SMTP | None]:
     """Deliver one row of a 'sending' group, retrying temporary failures.
 
     Returns (accepted, connection to reuse); a refused or failed row is settled here, an accepted one by the
-    caller with the rest of its group."""
-    data = build_email(sender.settings, mail)
+    caller with the rest of its group. A refusal that is the relay's fault on the last try stops the send."""
+    data = sender.sign(build_email(sender.settings, mail, sender.documents.of(mail.document_id)))
     error, unreachable = "not tried", False
+    relay_fault: RelayError | None = None  # the last try's failure, when it was the relay refusing us
     for delay in [0.0, *sender.delivery.retry_delays]:
-        if sender.server_down:
+        if sender.halted:
             break
         if delay:
             await asyncio.sleep(delay)
         if sender.accepted_by_log(mail):
             return True, smtp  # the lost 250 was an acceptance after all
+        stage, relay_fault = "connect", None
         try:
             if smtp is None or not smtp.is_connected:
-                smtp = await _connect(sender)
-            # An internationalised address (the org file allows one) needs SMTPUTF8 on the envelope.
+                smtp = await sender.relay.connect()
+            # An internationalised address (the org file allows one) needs SMTPUTF8 on the envelope. A relay
+            # without it would refuse MAIL FROM, the relay's fault by the RFCs: that address bounces instead.
+            if not mail.to_addr.isascii() and not smtp.supports_extension("smtputf8"):
+                raise UnicodeError("the mail relay does not take internationalised addresses (no SMTPUTF8)")
+            await sender.pacer.wait()
+            stage = "mail"
             await smtp.mail(sender.sender, options=[] if mail.to_addr.isascii() else ["SMTPUTF8"])
+            stage = "rcpt"
             await smtp.rcpt(mail.to_addr)
             failpoint("before-data")
+            stage = "data"
             mail.data_tried = True  # from here the server may accept it
             await smtp.data(data)
             failpoint("after-accept")  # the one window left: accepted, not yet in the journal
             sender.journal.record(mail.message_id or "")
             failpoint("after-journal")
             return True, smtp
+        except RelayError as exc:  # connecting: the login, the certificate, STARTTLS, a refused greeting
+            error, relay_fault, smtp = str(exc), exc, None
+            if not exc.temporary:
+                break  # a setting must change: trying again changes nothing (and may lock the account)
         except aiosmtplib.SMTPResponseException as exc:
-            error, unreachable = f"{exc.code} {exc.message}", False
+            reply = Reply(exc.code, exc.message, stage)
+            error, unreachable = str(reply), False
             await _reset(smtp)
-            if _is_permanent(exc):
+            fault = fault_of(reply)
+            if fault is Fault.recipient:
                 sender.queue.extend(await sender.db(sender.rows.bounce, mail, error))
                 return False, smtp
+            if fault in (Fault.relay, Fault.relay_later):
+                relay_fault = sender.relay.refused(reply)  # retried; refused on the last try too, the send stops
         except (UnicodeError, ValueError) as exc:  # an address this server cannot take: retrying won't help
             await _reset(smtp)
             sender.queue.extend(await sender.db(sender.rows.bounce, mail, f"{type(exc).__name__}: {exc}"))
@@ -137,11 +168,13 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
             if smtp is not None:
                 smtp.close()
             smtp = None
-    if unreachable:
+    if relay_fault is not None:
+        sender.stop(relay_fault)
+    elif unreachable:
         sender.server_down = True  # even the last try could not connect: leave the rest for a rerun
     if sender.accepted_by_log(mail):
         return True, smtp
-    await sender.db(sender.rows.settle_failed, [mail], error)
+    await sender.db(sender.rows.settle_failed, [mail], sender.halted or error)
     return False, smtp
 
 
@@ -160,15 +193,20 @@ async def _worker(sender: _Sender) -> None:
             mails = await sender.db(sender.rows.load, sender.next_group())  # claims queued escalations
             if not mails:
                 continue
-            if sender.server_down:
-                await sender.db(sender.rows.settle_failed, mails, "mail server unreachable")
+            await sender.db(sender.documents.load, sender.rows.session, [m.document_id for m in mails])
+            if halted := sender.halted:
+                await sender.db(sender.rows.settle_failed, mails, halted)
                 continue
             await sender.db(sender.rows.mark_sending, mails)  # committed: from here every row is in doubt
             accepted: list[Mail] = []
-            for mail in mails:
+            for index, mail in enumerate(mails):
+                if (halted := sender.halted) and index:  # stopped meanwhile: the rest of the group is owed
+                    await sender.db(sender.rows.settle_failed, mails[index:], halted)
+                    break
                 ok, smtp = await _deliver(sender, mail, smtp)
                 if ok:
                     accepted.append(mail)
+            await sender.db(sender.journal.sync)  # the group's acceptances on disk before its 'sent' commit
             await sender.db(sender.rows.settle_sent, accepted)
     finally:
         if smtp is not None and smtp.is_connected:
@@ -179,6 +217,7 @@ async def _worker(sender: _Sender) -> None:
 
 
 async def _run(sender: _Sender, ids: list[int]) -> None:
+    sender.documents.load_for_messages(sender.rows.session, ids)  # a missing original: stop before claiming
     sender.queue.extend(sender.rows.claim(ids))
     sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
     await asyncio.gather(*(_worker(sender) for _ in range(sender.delivery.smtp_connections)))
@@ -188,7 +227,8 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> S
     """Send the owed messages among `ids` (and the escalations their bounces create); commits as it goes.
 
     Rows a dead sender left 'claimed' or 'sending' are recovered first. Returns counts of sent, bounced,
-    failed (still owed: the caller may raise so Prefect retries), escalated and recovery outcomes.
+    failed (still owed: the caller may raise so Prefect retries), escalated and recovery outcomes. Raises
+    RelayError when the relay refused us (cascade.delivery.relay): what was not sent is owed, nothing bounced.
     """
     sender = _Sender(session, settings)
     call = sender.rows.owner.rsplit(":", 1)[1]
@@ -205,4 +245,6 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> S
         sender.db_thread.shutdown(cancel_futures=True)
         sender.journal.close(settled=settled)  # kept after a failure: the next run's recovery reads it
         ACTIVE_CALLS.discard(call)
+    if sender.stopped is not None:
+        raise sender.stopped  # every row is settled, none bounced for it: the unsent ones are owed
     return sender.rows.counts.add(recovered)

@@ -9,7 +9,20 @@ from functools import lru_cache
 from typing import Any
 
 from cascade.core.settings import Settings
-from cascade.delivery.mime import mime_bytes
+from cascade.delivery.mime import SharedBody, body_bytes, mime_bytes
+
+# Where a notice's body takes its directive's shared document (models.MailDocument), filled in when it is sent.
+# Control characters: no template text, unit name or link can contain them, and autoescape leaves them alone.
+DOCUMENT_MARKER = "\x1fcascade-document\x1f"
+
+
+@dataclass(frozen=True)
+class SharedDocument:
+    """A MailDocument as a sender holds it: both bodies and the attachments, each encoded once per send call."""
+
+    text: SharedBody
+    html: SharedBody
+    attachments: tuple[bytes, ...] = ()
 
 
 @dataclass
@@ -22,6 +35,8 @@ class Mail:
     assignment_id: int | None
     to_addr: str
     to_name: str
+    from_name: str
+    document_id: int | None
     subject: str
     body_text: str
     body_html: str
@@ -51,14 +66,30 @@ def message_id_for(row: Mail, settings: Settings) -> str:
     return f"<{row.key.replace(':', '-')}.{stamp}@{domain}>"
 
 
-def build_email(settings: Settings, row: Mail) -> bytes:
-    """The message bytes of an outbox row, ready for SMTP DATA."""
+def build_email(settings: Settings, row: Mail, document: SharedDocument | None = None) -> bytes:
+    """The message bytes of an outbox row, ready for SMTP DATA: from the issuing unit's name (when the row has
+    one) at CASCADE_MAIL_FROM's address, with the row's shared document spliced in and its originals attached."""
+    if (row.document_id is None) != (document is None):
+        raise ValueError(f"outbox message {row.id} names shared document {row.document_id}, given {document!r:.60}")
+    text: bytes | str = row.body_text
+    html: bytes | str = row.body_html
+    if document is not None:
+        text = body_bytes(row.body_text, document.text, DOCUMENT_MARKER)
+        html = body_bytes(row.body_html, document.html, DOCUMENT_MARKER)
     return mime_bytes(
         sender=settings.delivery.mail_from,
+        sender_name=row.from_name or None,
         to_addr=row.to_addr,
         to_name=row.to_name,
         subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
-        headers={"Message-ID": row.message_id or message_id_for(row, settings), "X-Cascade-Key": row.key},
+        text=text,
+        html=html,
+        headers={
+            "Message-ID": row.message_id or message_id_for(row, settings),
+            "X-Cascade-Key": row.key,
+            # RFC 3834: reminders, digests, escalations and the system's notices are sent by a program, so
+            # auto-responders stay silent; a directive's notice is the issuer's own letter and has no such mark.
+            **({} if row.kind == "notice" else {"Auto-Submitted": "auto-generated"}),
+        },
+        attachments=document.attachments if document is not None else (),
     )

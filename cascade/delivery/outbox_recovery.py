@@ -2,9 +2,10 @@
 
 'claimed' is committed before MAIL FROM, so such a row never reached the server: it is simply owed again.
 'sending' is committed for a group just before its messages go out, so the server may hold some. The dead
-sender's journal (cascade.delivery.send_journal) names those it saw accepted; if a delivery log (the mail server's
-record of accepted Message-IDs) is configured, it decides too. Without one, a row neither names is sent
-again with the same Message-ID (at-least-once, in that window only) and the audit log says so.
+sender's journal (cascade.delivery.send_journal) names those it saw accepted; if the relay's record of accepted
+Message-IDs is configured (CASCADE_DELIVERY_LOG, cascade.delivery.acceptance_logs), it decides too, and a row
+neither names is known not delivered: resent exactly once. Without one, such a row is resent with the same
+Message-ID (at least once: a receiver can drop the repeat) and the audit log says mail_in_doubt_resent.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ import os
 import socket
 from collections.abc import Iterable
 from datetime import timedelta
-from email.parser import BytesHeaderParser
-from pathlib import Path
-from typing import Protocol
 
 from sqlmodel import Session, col, select, update
 
 from cascade.core.sqlutil import id_in
+from cascade.delivery.acceptance_logs import DeliveryLog, delivery_log_from
 from cascade.delivery.counts import SendCounts
 from cascade.delivery.outbox_batch import notices_arrived
 from cascade.delivery.send_journal import JournalLog
@@ -30,33 +29,8 @@ ABANDONABLE = (MailStatus.claimed, MailStatus.sending)
 # Calls of send_outbox_batch running in this process (their rows are not abandoned).
 ACTIVE_CALLS: set[str] = set()
 HOST = socket.gethostname()
-
-
-class DeliveryLog(Protocol):
-    def accepted(self, message_ids: set[str]) -> set[str]:
-        """Which of these Message-IDs the mail server accepted."""
-        ...
-
-
-class MaildirDeliveryLog:
-    """The local SMTP sink's maildir (one .eml per accepted message), read for Message-ID headers."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def accepted(self, message_ids: set[str]) -> set[str]:
-        found: set[str] = set()
-        parser = BytesHeaderParser()
-        for eml in self.path.glob("*.eml"):
-            with eml.open("rb") as fh:
-                value = parser.parse(fh)["Message-ID"]
-            if value and str(value).strip() in message_ids:
-                found.add(str(value).strip())
-        return found
-
-
-def delivery_log_from(spec: str | None) -> DeliveryLog | None:
-    return MaildirDeliveryLog(Path(spec)) if spec else None
+# The adapters that read the relay's record live in cascade.delivery.acceptance_logs; the sender imports them here.
+__all__ = ["ACTIVE_CALLS", "HOST", "DeliveryLog", "delivery_log_from", "prune_journals", "recover_interrupted"]
 
 
 def holder_is_gone(claimed_by: str | None, claimed_at_age: timedelta, lease: timedelta) -> bool:

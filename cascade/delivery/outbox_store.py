@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cascade.core.sqlutil import id_in, insert_new
 from cascade.delivery.mailmessage import MAIL_COLUMNS, Mail
-from models import OutboxBody, OutboxMessage
+from models import Directive, OutboxBody, OutboxMessage, Unit
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 BODY: Table = OutboxBody.__table__  # type: ignore[attr-defined]
@@ -22,12 +22,24 @@ BODY_FIELDS = ("body_text", "body_html")
 def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Add messages (dicts as cascade.rendering.render.outbox_row makes them) whose key is not in the outbox yet.
 
+    A message about a directive that names no sender (`from_name`) is sent in the name of the directive's
+    issuer: a reminder or an escalation comes from the unit that issued what it chases, as its notice did.
     Returns {key: id} of the messages really added: a rerun, or a key twice in `rows`, adds nothing more."""
     by_key: dict[str, dict[str, Any]] = {}
     for row in rows:
         by_key.setdefault(row["key"], row)  # the first row of each key
     firsts = list(by_key.values())
-    heads = [{k: v for k, v in row.items() if k not in BODY_FIELDS} for row in firsts]
+    issuers = _issuer_names(
+        session, {r["directive_id"] for r in firsts if r.get("directive_id") and not r.get("from_name")}
+    )
+    heads = [
+        {k: v for k, v in row.items() if k not in BODY_FIELDS}
+        | {
+            "from_name": row.get("from_name") or issuers.get(row.get("directive_id"), ""),
+            "document_id": row.get("document_id"),
+        }
+        for row in firsts
+    ]
     added = {row.key: row.id for row in insert_new(session, OutboxMessage, heads, ["key"], ("id", "key"))}
     bodies = [
         {"message_id": added[row["key"]], **{k: row[k] for k in BODY_FIELDS}} for row in firsts if row["key"] in added
@@ -35,6 +47,17 @@ def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     if bodies:
         session.execute(insert(BODY), bodies)
     return added
+
+
+def _issuer_names(session: Session, directive_ids: set[int]) -> dict[int | None, str]:
+    if not directive_ids:
+        return {}
+    query = (
+        select(Directive.id, Unit.name)  # type: ignore[call-overload]
+        .join(Unit, col(Unit.id) == col(Directive.issuer_id))
+        .where(col(Directive.id).in_(sorted(directive_ids)))
+    )
+    return {directive_id: name for directive_id, name in session.execute(query).all()}
 
 
 def mail_rows(session: Session, ids: list[int], *extra: str) -> list[Any]:

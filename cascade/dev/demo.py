@@ -36,8 +36,14 @@ def configure(workdir: Path) -> None:
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     os.environ["CASCADE_DATABASE_URL"] = f"sqlite:///{(workdir / 'demo.db').resolve()}"
+    # Its data folder (originals, send journals) with the rest of the demo, not in the working directory.
+    os.environ["CASCADE_DATA_DIR"] = str((workdir / "data").resolve())
     os.environ["CASCADE_SMTP_HOST"] = "127.0.0.1"
     os.environ["CASCADE_SMTP_PORT"] = str(_free_port())
+    # The demo's sink speaks plain SMTP and asks for no login, whatever relay this shell is set up for.
+    os.environ["CASCADE_SMTP_SECURITY"] = "none"
+    for name in ("CASCADE_SMTP_USERNAME", "CASCADE_SMTP_PASSWORD", "CASCADE_SMTP_PASSWORD_FILE"):
+        os.environ.pop(name, None)
     os.environ["CASCADE_PUBLIC_URL"] = f"http://127.0.0.1:{_free_port()}"
     # The demo signs with a throw-away key; every other command refuses to start without one.
     os.environ.setdefault("CASCADE_SECRET_KEY", secrets.token_urlsafe(32))

@@ -47,6 +47,7 @@ NATIONAL_UNITS = 100_000
 NATIONAL_FEDERATIONS = len(PROVINCES) + len(SECTORS)  # 54
 NATIONAL_INTERMEDIATES = 700
 ROOT = "TLD_VN"
+CONFEDERATION_SIGNER = {"on_behalf": "TM. ĐOÀN CHỦ TỊCH", "title": "CHỦ TỊCH", "name": "Nguyễn Đình Khang"}
 
 
 @dataclass(frozen=True)
@@ -73,19 +74,50 @@ def _slug(code: str) -> str:
     return code.lower().replace("_", "-").replace(".", "-")
 
 
-def _unit(code: str, name: str, kind: str, parent: str | None, domain: str) -> dict[str, str | None]:
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lò", "Tẩn", "Sùng")
+# (middle names, given names) that go together
+PERSONAL_NAMES = (
+    (("Văn", "Đức", "Minh", "Quang"), ("Hùng", "Tùng", "Quyết", "Hải", "Bình", "Thắng", "Long", "Phúc")),
+    (("Thị", "Thu", "Ngọc", "Thanh"), ("Mai", "Lan", "Hương", "Dung", "Xuân", "Hà", "Thảo", "Yến")),
+)
+# The symbols in the numbers of the units' documents ("05/LĐLĐ"): a unit's code is never shown in one.
+SYMBOLS = {
+    "confederation": "TLĐ",
+    "federation": "LĐLĐ",
+    "central_sector_union": "CĐN",
+    "sector_union": "CĐN",
+    "civil_servants_union": "CĐVC",
+    "industrial_zone_union": "CĐKCN",
+    "regional_federation": "LĐLĐKV",
+    "corporation_union": "CĐTCT",
+}
+UnitEntry = dict[str, str | dict[str, str] | None]
+
+
+def _unit(code: str, name: str, kind: str, parent: str | None, domain: str) -> UnitEntry:
     return {"code": code, "name": name, "kind": kind, "parent": parent, "email": f"{_slug(code)}@{domain}"}
 
 
-def _federations(count: int) -> Iterator[dict[str, str | None]]:
+def _issuing(unit: UnitEntry, place: str, signers: random.Random) -> UnitEntry:
+    """A unit that passes directives on: its symbol, its place and its signer (without one, a unit's pass-on
+    waits for it to give one on its page, and a scale run would send nothing below it)."""
+    middles, givens = signers.choice(PERSONAL_NAMES)
+    name = f"{signers.choice(FAMILY_NAMES)} {signers.choice(middles)} {signers.choice(givens)}"
+    signer = {"on_behalf": "TM. BAN THƯỜNG VỤ", "title": "CHỦ TỊCH", "name": name}
+    return {**unit, "symbol": SYMBOLS.get(str(unit["kind"]), "CĐ"), "place": place, "signer": signer}
+
+
+def _federations(count: int, signers: random.Random) -> Iterator[UnitEntry]:
     for i in range(count):
         if i < len(PROVINCES):
             code = f"LDLD_{i + 1:02d}"
-            yield _unit(code, f"Liên đoàn Lao động {_place(PROVINCES[i])}", "federation", ROOT, "congdoan.example")
+            unit = _unit(code, f"Liên đoàn Lao động {_place(PROVINCES[i])}", "federation", ROOT, "congdoan.example")
+            yield _issuing(unit, PROVINCES[i], signers)
         else:
             code = f"CDN_{i - len(PROVINCES) + 1:02d}"
-            yield _unit(code, f"Công đoàn {SECTORS[i - len(PROVINCES)]} Việt Nam", "central_sector_union", ROOT,
-                        "congdoan.example")  # fmt: skip
+            unit = _unit(code, f"Công đoàn {SECTORS[i - len(PROVINCES)]} Việt Nam", "central_sector_union", ROOT,
+                         "congdoan.example")  # fmt: skip
+            yield _issuing(unit, "Hà Nội", signers)
 
 
 def _place(province: str) -> str:
@@ -95,11 +127,13 @@ def _place(province: str) -> str:
 _CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Cần Thơ"}
 
 
-def units(size: Shape, seed: int = 2025) -> Iterator[dict[str, str | None]]:
+def units(size: Shape, seed: int = 2025) -> Iterator[UnitEntry]:
     """Every unit, parents before children: a stream, so a 100,000-unit tree is never held in memory."""
     rng = random.Random(seed)
-    yield _unit(ROOT, "Tổng Liên đoàn Lao động Việt Nam", "confederation", None, "congdoan.example")
-    federations = list(_federations(size.federations))
+    signers = random.Random(seed + 1)  # its own stream: the units' names stay those of earlier trees
+    root = _unit(ROOT, "Tổng Liên đoàn Lao động Việt Nam", "confederation", None, "congdoan.example")
+    yield {**_issuing(root, "Hà Nội", signers), "signer": CONFEDERATION_SIGNER}
+    federations = list(_federations(size.federations, signers))
     yield from federations
     per_fed = _spread(size.intermediates, size.federations)
     per_mid = iter(_spread(size.units, size.intermediates))
@@ -115,7 +149,7 @@ def units(size: Shape, seed: int = 2025) -> Iterator[dict[str, str | None]]:
                 mid_name = f"{label}{suffix} {where}"
             else:
                 kind, mid_name = "corporation_union", f"Công đoàn Tổng công ty {rng.choice(WORDS)} số {j + 1} ({where})"
-            yield _unit(mid_code, mid_name, kind, fed_code, domain)
+            yield _issuing(_unit(mid_code, mid_name, kind, fed_code, domain), str(fed["place"]), signers)
             for k in range(next(per_mid)):
                 name = f"Công đoàn cơ sở {rng.choice(WORKPLACES)} {rng.choice(WORDS)} {k + 1}"
                 yield _unit(f"{mid_code}.{k + 1:04d}", name, "grassroots_union", mid_code, domain)
@@ -142,7 +176,7 @@ def write_directive(out: TextIO, size: Shape, number: str = "15/KH-TLĐ") -> int
         "issued_on": "2025-09-15",
         "place": "Hà Nội",
         "summary": "Tuyên truyền, phổ biến Nghị quyết Đại hội XIV Công đoàn Việt Nam đến đoàn viên, người lao động",
-        "signer": {"on_behalf": "TM. ĐOÀN CHỦ TỊCH", "title": "CHỦ TỊCH", "name": "Nguyễn Đình Khang"},
+        "signer": CONFEDERATION_SIGNER,
         "body": "I. MỤC ĐÍCH, YÊU CẦU\n\nTổ chức tuyên truyền sâu rộng đến đoàn viên, người lao động.\n",
         "report_due": "2025-12-15",
         "urgency": Urgency.normal.value,

@@ -1,9 +1,13 @@
 """A local SMTP sink (aiosmtpd) that keeps what it receives: the demo's mail server, the tests' and the bench's.
 
-It can inject faults: a fixed reply for chosen recipients (`refuse`, e.g. a 550), a number of 451 replies
-before accepting (`defer`), and a dropped connection every n-th message (`drop_every`), alternately before
-and after keeping the message, so a client sees no 250 either way. `python -m cascade.dev.smtp_sink` runs it
-as its own process (the fault bench kills the sender, never the server).
+It can inject faults: a fixed reply for chosen recipients (`refuse`, e.g. a 550), a number of 450 replies
+before accepting (`defer`: that mailbox is busy, a recipient's temporary failure), and a dropped connection
+every n-th message (`drop_every`), alternately before and after keeping the message, so a client sees no 250
+either way (a message kept whose reply was dropped is named `…-reply-dropped.eml`). `python -m
+cascade.dev.smtp_sink` runs it as its own process (the fault bench kills the sender, never the server). With
+`acceptance_log` it also appends one JSON line per accepted message, `{"message_id": …}`, before replying: a
+relay's acceptance log, for the sender's `jsonl:` adapter (cascade.delivery.acceptance_logs), kept apart from
+the mailbox that tests and benches count from.
 """
 
 from __future__ import annotations
@@ -52,9 +56,10 @@ class SinkHandler:
         self.lock = threading.Lock()
         self.maildir = maildir
         self.refuse: dict[str, str] = {}  # recipient -> SMTP reply such as "550 5.1.1 no such user"
-        self.defer: dict[str, int] = {}  # recipient -> how many "451" replies it gets before being accepted
+        self.defer: dict[str, int] = {}  # recipient -> how many "450" replies it gets before being accepted
         self.drop_every = 0  # drop the connection at every n-th DATA (0: never)
         self.data_count = 0
+        self.acceptance_log: Path | None = None  # JSON lines of accepted Message-IDs, written before the 250
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -65,7 +70,7 @@ class SinkHandler:
         with self.lock:
             if self.defer.get(address.lower(), 0) > 0:
                 self.defer[address.lower()] -= 1
-                return "451 4.3.0 Temporary failure, try again later"
+                return "450 4.2.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -83,16 +88,19 @@ class SinkHandler:
             peer = ":".join(str(part) for part in session.peer[:2]) if session.peer else ""
             self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg, peer))
             if self.maildir is not None:
-                self._keep(data)
+                self._keep(data, reply_dropped=drop)
+            if self.acceptance_log is not None:
+                with self.acceptance_log.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps({"message_id": str(msg["Message-ID"] or "").strip()}) + "\n")
         if drop:
             _drop(server)  # dropped after keeping it: delivered, but the 250 never arrives
         return "250 Message accepted"
 
-    def _keep(self, data: bytes) -> None:
+    def _keep(self, data: bytes, reply_dropped: bool = False) -> None:
         # Unique names (a restarted sink keeps counting) written atomically: a reader never sees half a file.
         assert self.maildir is not None
         self.maildir.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}-{os.getpid()}-{len(self.messages):06d}.eml"
+        name = f"{time.time_ns()}-{os.getpid()}-{len(self.messages):06d}{'-reply-dropped' if reply_dropped else ''}.eml"
         (self.maildir / f".{name}.tmp").write_bytes(data)
         os.replace(self.maildir / f".{name}.tmp", self.maildir / name)
 
@@ -102,6 +110,7 @@ class SinkHandler:
             self.refuse.clear()
             self.defer.clear()
             self.drop_every = self.data_count = 0
+            self.acceptance_log = None
 
     def to(self, address: str) -> list[Received]:
         with self.lock:
@@ -164,6 +173,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--maildir", type=Path, required=True)
     parser.add_argument("--faults", type=Path, help="JSON: {refuse: {addr: reply}, defer: {addr: n}, drop_every: n}")
+    parser.add_argument("--acceptance-log", type=Path, help='append {"message_id": …} per accepted message')
     args = parser.parse_args()
     sink = SmtpSink(args.host, args.port, args.maildir)
     if args.faults:
@@ -171,6 +181,9 @@ def main() -> None:
         sink.handler.refuse.update({k.lower(): v for k, v in faults.get("refuse", {}).items()})
         sink.handler.defer.update({k.lower(): int(v) for k, v in faults.get("defer", {}).items()})
         sink.handler.drop_every = int(faults.get("drop_every", 0))
+    if args.acceptance_log:
+        args.acceptance_log.touch()
+        sink.handler.acceptance_log = args.acceptance_log
     sink.start()
     print(f"listening on {args.host}:{sink.port}", flush=True)
     threading.Event().wait()

@@ -42,6 +42,28 @@ def type_abbreviation(doc_type: str) -> str:
     return TYPE_ABBREVIATIONS.get(unicodedata.normalize("NFC", doc_type.strip()).upper(), "KH")
 
 
-def state_number(sequence: int, doc_type: str, issuer_symbol: str) -> str:
-    """A number in the issuer's own series, e.g. 3/KH-LĐLĐ."""
-    return f"{sequence}/{type_abbreviation(doc_type)}-{issuer_symbol}"
+CONG_VAN = "CÔNG VĂN"
+
+
+def is_cong_van(doc_type: str) -> bool:
+    """A công văn (an administrative letter): its number has no type letters in state style."""
+    return unicodedata.normalize("NFC", doc_type.strip()).upper() == CONG_VAN
+
+
+def sequence_text(sequence: int) -> str:
+    """Decree 30 Art. 15: a number below 10 is written with a leading zero ("05")."""
+    if sequence < 1:
+        raise ValueError(f"a document number starts at 1, not {sequence}")
+    return f"{sequence:02d}"
+
+
+def document_number(sequence: int, doc_type: str, issuer_symbol: str, *, party: bool = False) -> str:
+    """The number and symbol of a document a unit issues from its register, as Decree 30 writes them:
+    a plan "05/KH-LĐLĐ", a công văn "05/LĐLĐ" (never "05/CV-LĐLĐ"); a party body writes the type in both,
+    "05-KH/ĐU" and "05-CV/ĐU" (Hướng dẫn 36-HD/VPTW)."""
+    number = sequence_text(sequence)
+    if party:
+        return f"{number}-{type_abbreviation(doc_type)}/{issuer_symbol}"
+    if is_cong_van(doc_type):
+        return f"{number}/{issuer_symbol}"
+    return f"{number}/{type_abbreviation(doc_type)}-{issuer_symbol}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -14,16 +15,38 @@ from cascade.directives.reportplan import store_reporting
 from models import Assignment, AuditEvent, Directive, DirectiveTask, Recipient, record_audit
 
 
-def content_hash(spec: DirectiveSpec) -> str:
-    return hashlib.sha256(json.dumps(spec.as_record(), sort_keys=True, default=str).encode()).hexdigest()
+@dataclass(frozen=True)
+class SignedOriginal:
+    """The directive's signed original as checked and kept by cascade.documents.originals (which sits above
+    this package, so it hands this in rather than being called from here)."""
+
+    name: str
+    mime: str
+    size: int
+    sha256: str
 
 
-def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, bool]:
+def content_hash(spec: DirectiveSpec, original: SignedOriginal | None = None) -> str:
+    record = spec.as_record()
+    if original is not None:
+        # The file's name is in the record; its content is this: another original under one number is a change.
+        record["original_sha256"] = original.sha256
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def store_directive(
+    session: Session, spec: DirectiveSpec, original: SignedOriginal | None = None
+) -> tuple[Directive, bool]:
     """(directive, created). The same file again returns the stored one; another content under a used
-    number is refused, since a number is unique per issuer and year (Decree 30 Art. 15)."""
+    number is refused, since a number is unique per issuer and year (Decree 30 Art. 15).
+
+    A file that names an original is stored through cascade.documents.originals.store_with_original, which
+    checks the file first and passes `original` here."""
+    if spec.original is not None and original is None:
+        raise ValueError(f"{spec.source}: its original must be checked first (cascade.documents.originals)")
     units = check_units(session, spec)
     issuer = units[spec.issuer]
-    digest = content_hash(spec)
+    digest = content_hash(spec, original)
     existing = session.exec(
         select(Directive).where(
             Directive.issuer_id == issuer.id,
@@ -66,7 +89,11 @@ def store_directive(session: Session, spec: DirectiveSpec) -> tuple[Directive, b
         year=spec.issued_on.year,
         source="file",
         content_hash=digest,
+        archive=spec.archive,
     )
+    if original is not None:
+        directive.original_name, directive.original_mime = original.name, original.mime
+        directive.original_size, directive.original_sha256 = original.size, original.sha256
     parent = _parent_directive(session, spec)
     if parent is not None:
         directive.parent_directive_id = parent.id

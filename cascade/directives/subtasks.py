@@ -1,4 +1,5 @@
-"""Each task of a directive becomes a tracked item per responsible (`act`) unit."""
+"""Each task of a directive becomes a tracked item per responsible unit: one that owes a report on it (`act`, or
+`coordinate` named by a task: cascade/dispatch/duties.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cascade.core.sqlutil import insert_selected
-from models import Assignment, DirectiveTask, Role, TaskItem, TaskStatus, Unit, utcnow
+from models import Assignment, DirectiveTask, TaskItem, TaskStatus, Unit, utcnow
 
 # Codes per statement when a task names its units one by one: well under either database's parameter limit.
 CODES_PER_STATEMENT = 1000
 
 
 def create_task_items(session: Session, directive_id: int) -> int:
-    """Items for every (act assignment, task addressed to its unit by code or kind); existing ones are kept."""
+    """Items for every (assignment owing a report, task addressed to its unit by code or kind); existing ones are
+    kept."""
     tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)).all())
     now = sa.literal(utcnow(), TaskItem.__table__.c.updated_at.type)  # type: ignore[attr-defined]
     opened = sa.literal(TaskStatus.open, TaskItem.__table__.c.status.type)  # type: ignore[attr-defined]
@@ -32,7 +34,7 @@ def create_task_items(session: Session, directive_id: int) -> int:
             rows = (
                 sa.select(col(Assignment.id), sa.literal(task.id), opened, now)
                 .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-                .where(col(Assignment.directive_id) == directive_id, col(Assignment.role) == Role.act, matches)
+                .where(col(Assignment.directive_id) == directive_id, col(Assignment.report_due).is_not(None), matches)
             )
             columns = ["assignment_id", "task_id", "status", "updated_at"]
             created += insert_selected(session, TaskItem, columns, rows, ["assignment_id", "task_id"])

@@ -6,7 +6,7 @@ from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
 from cascade.dispatch.notice_shapes import NoticeAssignment
 from cascade.dispatch.tokens import Purpose, expiry_for, make_token
-from models import Assignment, Role, utcnow
+from models import Assignment, owes_report, utcnow
 
 LINK_GRACE_DAYS = 30
 REPORT_LINK_GRACE_DAYS = 90  # a late report is still accepted for a while after the last deadline
@@ -21,8 +21,8 @@ def unit_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> 
 
 
 def report_link(settings: Settings, assignment: Assignment | NoticeAssignment) -> str | None:
-    """The unit's own report link (its own purpose: it cannot acknowledge), for `act` units only."""
-    if assignment.role != Role.act or assignment.id is None:
+    """The unit's own report link (its own purpose: it cannot acknowledge), for a unit that owes a report."""
+    if not owes_report(assignment) or assignment.id is None:
         return None
     deadline = max(assignment.report_due or assignment.ack_due, local_date(utcnow()))
     token = make_token(settings, assignment.id, Purpose.report, expiry_for(deadline, REPORT_LINK_GRACE_DAYS))

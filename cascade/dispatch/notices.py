@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +16,11 @@ from cascade.delivery.outbox_batch import OWED
 from cascade.delivery.outbox_recovery import ABANDONABLE
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives import deadlines
+from cascade.dispatch import duties
 from cascade.dispatch.links import report_link, unit_link
+from cascade.dispatch.notice_document import chain_references, cover_values, ensure_mail_document, find_mail_document
 from cascade.dispatch.notice_shapes import NoticeAssignment, NoticeUnit, ShapeRenderer
+from cascade.documents.originals import document_chain
 from cascade.rendering.render import outbox_row
 from models import (
     Assignment,
@@ -26,10 +29,10 @@ from models import (
     DirectiveTask,
     OutboxMessage,
     Recipient,
-    Role,
     Status,
     Unit,
     Urgency,
+    owes_report,
     record_audit,
     utcnow,
 )
@@ -45,12 +48,15 @@ UNSENT = (*OWED, *ABANDONABLE)
 
 
 def create_assignments(session: Session, directive: Directive, calendar: WorkCalendar) -> int:
-    """One assignment per recipient, with its deadlines; recipients that already have one are skipped."""
+    """One assignment per recipient, with its deadlines; recipients that already have one are skipped. What each
+    role owes is cascade/dispatch/duties.py's: a report deadline only where a report is owed, and none at all
+    for the department that drafted the directive."""
     assert directive.id is not None
     ack_due = deadlines.ack_due(directive.issued_on, directive.urgency, calendar)
     report_due = calendar.on_or_after(directive.report_due)
     table = Assignment.__table__.c  # type: ignore[attr-defined]
     now = sa.literal(utcnow(), table.created_at.type)
+    reporting = duties.owes_report_clause(session, directive)
     # One INSERT … SELECT from the recipients: 100,000 assignments without a row of them in Python.
     rows = sa.select(
         sa.literal(directive.id),
@@ -58,10 +64,13 @@ def create_assignments(session: Session, directive: Directive, calendar: WorkCal
         col(Recipient.role),
         sa.literal(Status.queued, table.status.type),
         sa.literal(ack_due, table.ack_due.type),
-        sa.case((col(Recipient.role) == Role.act, sa.literal(report_due, table.report_due.type)), else_=None),
+        sa.case((reporting, sa.literal(report_due, table.report_due.type)), else_=None),
         now,
         now,
     ).where(col(Recipient.directive_id) == directive.id)
+    drafter = duties.drafting_department(session, directive)
+    if drafter is not None:  # not asked to acknowledge the document it drafted
+        rows = rows.where(col(Recipient.unit_id) != drafter.id)
     columns = ["directive_id", "unit_id", "role", "status", "ack_due", "report_due", "status_changed_at", "created_at"]
     created = insert_selected(session, Assignment, columns, rows, ["directive_id", "unit_id"])
     session.flush()
@@ -89,6 +98,14 @@ class NoticeContext:
     issuer: Unit
     tasks: list[DirectiveTask]
     report_to: str | None
+    # The documents a notice carries: the directive, then those it implements up a chain of forward pass-ons.
+    chain: list[Directive]
+    # The shared document part of its notices (models.MailDocument), once they have been rendered.
+    document_id: int | None = None
+    # How a clerk names each document the directive implements ("Kế hoạch số 252/KH-LĐLĐ ngày 20/5/2021 của …").
+    parent_references: list[str] = field(default_factory=list)
+    # What every notice says of the document (computed for the first notice, not for each of 100,000).
+    about_document: dict[str, Any] | None = None
 
 
 def notice_context(session: Session, directive_id: int) -> NoticeContext:
@@ -105,14 +122,17 @@ def notice_context(session: Session, directive_id: int) -> NoticeContext:
     if directive.report_to:
         dept = session.exec(select(Unit).where(Unit.code == directive.report_to)).first()
         report_to = f"{issuer.name} (qua {dept.name})" if dept else directive.report_to
-    return NoticeContext(directive, issuer, tasks, report_to)
+    chain = document_chain(session, directive)
+    document_id = find_mail_document(session, directive_id)
+    return NoticeContext(directive, issuer, tasks, report_to, chain, document_id, chain_references(session, chain))
 
 
 def unit_tasks(
     ctx: NoticeContext, assignment: Assignment | NoticeAssignment, unit: Unit | NoticeUnit
 ) -> list[DirectiveTask]:
-    """The tasks of the directive addressed to this unit (by code or kind); `info` units have none."""
-    return [t for t in ctx.tasks if assignment.role == Role.act and t.applies_to(unit.code, unit.kind)]
+    """The tasks of the directive addressed to this unit (by code or kind), for a unit that owes a report on them
+    (cascade/dispatch/duties.py); an `info` or `superior` unit has none."""
+    return [t for t in ctx.tasks if owes_report(assignment) and t.applies_to(unit.code, unit.kind)]
 
 
 def notice_values(
@@ -131,27 +151,45 @@ def notice_values(
         "link": unit_link(settings, assignment),
         "report_link": report_link(settings, assignment),
         "urgency_label": URGENCY_LABELS.get(ctx.directive.urgency),
+        **about_document(settings, ctx),
     }
+
+
+def about_document(settings: Settings, ctx: NoticeContext) -> dict[str, Any]:
+    """What the covers of a directive's notices say of its document, the same in each."""
+    if ctx.about_document is None:
+        ctx.about_document = cover_values(settings.documents, ctx.chain, ctx.document_id, ctx.parent_references)
+    return ctx.about_document
+
+
+def mail_fields(ctx: NoticeContext) -> dict[str, Any]:
+    """What a notice's outbox row carries besides its rendered text: its shared document, its sender's name."""
+    return {"document_id": ctx.document_id, "from_name": ctx.issuer.name}
 
 
 def render_notice(settings: Settings, ctx: NoticeContext, assignment: Assignment, unit: Unit) -> dict[str, Any]:
     """One notice, fully rendered (a single notice: a successor unit, a test's reference)."""
     light = NoticeAssignment(assignment.id, assignment.role, assignment.ack_due, assignment.report_due)
     values = notice_values(settings, ctx, light, NoticeUnit(unit.code, unit.kind, unit.name, unit.email))
-    return outbox_row(f"notice:{assignment.id}", "notice", (unit.name, unit.email), "notice", utcnow(), **values)
+    row = outbox_row(f"notice:{assignment.id}", "notice", (unit.name, unit.email), "notice", utcnow(), **values)
+    return row | mail_fields(ctx)
 
 
 def enqueue_notices(session: Session, settings: Settings, directive_id: int, assignment_ids: list[int]) -> int:
-    """Render the notices of these assignments into the outbox; notices already there are kept as they are."""
+    """Render the notices of these assignments into the outbox; notices already there are kept as they are.
+
+    The directive's document is rendered and stored once (models.MailDocument), not copied into each notice."""
     ctx = notice_context(session, directive_id)
+    ctx.document_id = ensure_mail_document(session, ctx.directive, settings.documents)
     shapes = ShapeRenderer()  # each shape of notice rendered once, then filled in per unit
+    fields = mail_fields(ctx)
     query = (
         sa.select(*NOTICE_COLUMNS)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(id_in(session, col(Assignment.id), assignment_ids))
     )
     rows = [
-        shapes.row(notice_values(settings, ctx, NoticeAssignment(*r[:4]), NoticeUnit(*r[4:])))
+        shapes.row(notice_values(settings, ctx, NoticeAssignment(*r[:4]), NoticeUnit(*r[4:]))) | fields
         for r in session.execute(query).all()
     ]
     added = len(enqueue_mail(session, rows))

@@ -30,6 +30,10 @@ EN: dict[str, str] = {
     "Kính gửi": "To",
     "Đơn vị thực hiện": "Unit to act",
     "Để biết": "For information",
+    # a recipient's role in the status views (cascade.rendering.render.ROLE_LABELS)
+    "Thực hiện": "To act",
+    "Phối hợp": "To coordinate",
+    "Để báo cáo": "Reported to (superior)",
     "Thực hiện văn bản số {basis}": "Implementing document no. {basis}",
     "ngày {date}": "dated {date}",
     "của {issuer}": "of {issuer}",
@@ -113,11 +117,20 @@ EN: dict[str, str] = {
     "Văn bản triển khai": "Implementing directive",
     "Đơn vị đôn đốc": "Followed up by",
     "Số ngày quá hạn": "Days late",
+    "Quá hạn (ngày làm việc)": "Late (working days)",
+    "Tỉ lệ đã tiếp nhận tính trên các đơn vị phải xác nhận; nơi nhận để báo cáo (cấp trên) không phải xác nhận và "
+    "không bao giờ bị tính là quá hạn.": "The share received counts the units asked to acknowledge; a superior the "
+    "directive is reported to is not asked, and is never counted as late.",
     "Quá hạn xác nhận": "Late to acknowledge",
     "Quá hạn báo cáo": "Late to report",
     "Cây đơn vị": "Unit tree",
     "Tải CSV": "Download CSV",
     "Tải Excel (XLSX)": "Download Excel (XLSX)",
+    "Tải văn bản (Word)": "Download the document (Word)",
+    # the unit page's whole document (templates/web/_document.html)
+    "Toàn văn văn bản": "The whole document",
+    "Văn bản được thực hiện": "The document it implements",
+    "Tải bản gốc có chữ ký": "Download the signed original",
     "Số đơn vị theo trạng thái, từng cấp": "Units by status, per level",
     "Tỉ lệ đã tiếp nhận": "Share received",
     "Hôm nay": "Today",
@@ -210,12 +223,34 @@ MONTHS_EN = (
 )
 
 
+def decree_day(value: date) -> str:
+    """The day as Decree 30 (Appendix I) writes it: a leading zero below 10 ("09"), so no one can add a digit."""
+    return f"{value.day:02d}"
+
+
+def decree_month(value: date) -> str:
+    """The month as Decree 30 writes it: months 1 and 2 take a leading zero ("01", "02"), 3 to 12 do not
+    (a "1" or "2" alone could be turned into 10, 11 or 12)."""
+    return f"{value.month:02d}" if value.month < 3 else str(value.month)
+
+
+def decree_long_date(value: date) -> str:
+    """ngày 05 tháng 02 năm 2026, ngày 20 tháng 5 năm 2021: a document's place-and-date line."""
+    return f"ngày {decree_day(value)} tháng {decree_month(value)} năm {value.year}"
+
+
+def decree_short_date(value: date) -> str:
+    """17/5/2021, 05/02/2026: a date in running text ("Kế hoạch số … ngày 17/5/2021"), padded as the long one."""
+    return f"{decree_day(value)}/{decree_month(value)}/{value.year}"
+
+
 @pass_context
 def long_date(context: Context, value: date) -> str:
-    """ngày 20 tháng 5 năm 2021 (a document's place-and-date line), or 20 May 2021 in English."""
+    """ngày 20 tháng 5 năm 2021 (a document's place-and-date line, padded as the decree says:
+    ngày 05 tháng 02 năm 2026), or 20 May 2021 in English."""
     if (context.get("lang") or current_lang.get()) == "en":
         return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+    return decree_long_date(value)
 
 
 def switch_links() -> list[dict[str, str]]:

@@ -11,13 +11,46 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cascade.core.workdays import VN_TZ
+from cascade.rendering.i18n import decree_long_date
 from cascade.rendering.i18n import install as install_i18n
 from models import CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency
 
 # The templates ship as the `templates` package (package data in the wheel), found through the import system.
 TEMPLATES_DIR = Path(str(files("templates")))
 
-ROLE_LABELS: dict[Role, str] = {Role.act: "Đơn vị thực hiện", Role.info: "Để biết"}
+# A recipient's role in words, as the status views, exports and artifacts show it (never the raw value); keyed by
+# str so that a plain value read back from a row finds its label too.
+ROLE_LABELS: dict[str, str] = {
+    Role.act: "Thực hiện",
+    Role.coordinate: "Phối hợp",
+    Role.info: "Để biết",
+    Role.superior: "Để báo cáo",
+}
+# A unit's kind in words (the tree's `kind` is a code a person never reads): one unit, and many under one line
+# of a "Nơi nhận" or a task heading ("Các CĐCS trực thuộc (33 đơn vị)").
+KIND_LABELS: dict[str, str] = {
+    "party_committee": "Cấp ủy",
+    "party_department": "Ban của cấp ủy",
+    "confederation": "Tổng Liên đoàn Lao động",
+    "federation": "Liên đoàn Lao động tỉnh, thành phố",
+    "department": "Ban, văn phòng",
+    "district_federation": "Liên đoàn Lao động huyện, thành phố",
+    "sector_union": "Công đoàn ngành",
+    "civil_servants_union": "Công đoàn Viên chức",
+    "grassroots_union": "Công đoàn cơ sở",
+}
+KIND_GROUPS: dict[str, str] = {
+    "party_committee": "Các cấp ủy",
+    "party_department": "Các ban của cấp ủy",
+    "confederation": "Tổng Liên đoàn Lao động",
+    "federation": "LĐLĐ các tỉnh, thành phố",
+    "department": "Các ban, văn phòng",
+    "district_federation": "LĐLĐ các huyện, thành phố",
+    "sector_union": "Các Công đoàn ngành",
+    "civil_servants_union": "Các Công đoàn Viên chức",
+    "grassroots_union": "Các CĐCS",
+}
+UNKNOWN_KIND_GROUP = "Các đơn vị"
 # Keyed by the members; typed by str because a plain value finds its label too (a StrEnum member hashes and
 # compares as its value): counts and rows read back from JSON hold plain values.
 STATUS_LABELS: dict[str, str] = {
@@ -45,8 +78,28 @@ def vn_date(value: date | None) -> str:
 
 
 def vn_long_date(value: date) -> str:
-    """ngày 20 tháng 5 năm 2021, as in a document's place-and-date line."""
-    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+    """ngày 20 tháng 5 năm 2021, ngày 05 tháng 02 năm 2026: a document's place-and-date line, as the decree
+    pads it (cascade.rendering.i18n.decree_long_date)."""
+    return decree_long_date(value)
+
+
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def vn_number(value: float | int | None, decimals: int = 4) -> str:
+    """1.234.567 and 12,5: a figure the Vietnamese way (dot between thousands, comma before decimals), never
+    in exponent form; whole floats lose their ",0", decimals are rounded to `decimals` places."""
+    if value is None or isinstance(value, bool):
+        return ""
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        return ""
+    rounded = round(number, decimals)
+    if rounded == int(rounded):
+        text = f"{int(rounded):,}"
+    else:
+        text = f"{rounded:,.{decimals}f}".rstrip("0").rstrip(".")
+    return text.translate(_SWAP_SEPARATORS)
 
 
 def vn_time(value: datetime | None) -> str:
@@ -63,8 +116,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates ship with the code: no stat() of the file at every render
     )
-    env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time)
+    env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time, vn_number=vn_number)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
+    env.globals.update(kind_labels=KIND_LABELS)
     env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env

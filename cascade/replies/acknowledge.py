@@ -21,7 +21,6 @@ from models import (
     Acknowledgement,
     Assignment,
     AuditEvent,
-    CascadeMode,
     Directive,
     Role,
     Status,
@@ -70,7 +69,8 @@ class AckResult:
     # What the thank-you page says, read by the same select (no second round trip for the page).
     number: str = ""
     unit_name: str = ""
-    # Set when this acknowledgement leaves the unit to write its own implementing directive (author mode).
+    # Set when this acknowledgement leaves the unit to complete its own implementing directive (author mode, or
+    # a forward pass-on held for want of a signer).
     author_due: date | None = None
 
 
@@ -111,6 +111,7 @@ def acknowledge(
         assignment = session.get(Assignment, assignment_id, populate_existing=True)
         assert assignment is not None
         on_acknowledged(session, assignment, now, calendar or work_calendar())
-        author_due = assignment.pass_on_due if assignment.mode == CascadeMode.author else None
+        # author mode, or a forward pass-on held for want of a signer: the unit completes it on its page
+        author_due = assignment.pass_on_due if assignment.implementing_directive_id is None else None
         session.flush()
     return AckResult(recorded=True, at=now, number=number, unit_name=name, author_due=author_due)

@@ -1,17 +1,22 @@
-"""Passing a directive on: after a unit with units under it acknowledges, its implementing directive is
-issued to them, by the system (`forward`) or by the unit itself (`author`)."""
+"""Passing a directive on: after a unit with units under it acknowledges, its implementing directive is issued
+to them, by the system (`forward`: a Công văn from the unit's own register, signed by its signer, from its own
+place) or by the unit itself (`author`). A forward unit with no signer on record is held: it completes the number
+and the signer on its page (web/passon_pages.py) before anything goes down, and the monitor chases it meanwhile."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.directives import deadlines
-from cascade.directives.numbers import parse_number, state_number
-from cascade.rendering.render import vn_date
+from cascade.directives.numbers import CONG_VAN, document_number
+from cascade.documents.register import claim_number, take_number
+from cascade.replies.passon_draft import AlreadyPassedOn, Draft, NumberUsed
+from cascade.replies.passon_text import forward_body, forward_summary, implementing_tasks
+from cascade.replies.signer import MissingSigner, signer_of
 from models import (
     Assignment,
     AuditEvent,
@@ -50,7 +55,8 @@ def mode_of(session: Session, assignment: Assignment, directive: Directive) -> C
 def on_acknowledged(session: Session, assignment: Assignment, now: datetime, calendar: WorkCalendar) -> None:
     """An `act` unit with units under it must pass the directive on (the same or the next working day)."""
     directive = session.get(Directive, assignment.directive_id)
-    assert directive is not None and assignment.id is not None
+    unit = session.get(Unit, assignment.unit_id)
+    assert directive is not None and unit is not None and assignment.id is not None
     if assignment.role != Role.act or not subordinates(session, assignment.unit_id):
         return
     assignment.mode = mode_of(session, assignment, directive)
@@ -58,29 +64,41 @@ def on_acknowledged(session: Session, assignment: Assignment, now: datetime, cal
     urgent = directive.urgency != Urgency.normal
     assignment.pass_on_due = calendar.on_or_after(today) if urgent else calendar.next_working_day(today)
     session.add(assignment)
-    if assignment.mode == CascadeMode.forward:
+    if assignment.mode == CascadeMode.forward and signer_of(unit) is not None:
         issue_implementing_directive(session, assignment, issued_on=today, source="forward", calendar=calendar)
     else:
+        # Author mode, or a forward unit with no signer on record: nothing goes down until the unit completes
+        # its document on /u/<token>/author; the ladder's "pass" item chases it until then.
+        held = {"missing": "signer"} if assignment.mode == CascadeMode.forward else {}
         record_audit(
             session,
             AuditEvent.awaiting_implementing_directive,
-            unit=session.get(Unit, assignment.unit_id),
+            unit=unit,
             directive_id=directive.id,
             assignment_id=assignment.id,
-            detail={"pass_on_due": assignment.pass_on_due.isoformat()},
+            detail={"pass_on_due": assignment.pass_on_due.isoformat(), "mode": assignment.mode.value, **held},
         )
     session.flush()
 
 
-@dataclass(frozen=True)
-class Draft:
-    """What a unit writes in its own implementing directive (author mode); None = the default."""
+def is_held(assignment: Assignment) -> bool:
+    """A forward pass-on waiting for the unit to give its number and signer (it had no signer on record)."""
+    return (
+        assignment.mode == CascadeMode.forward
+        and assignment.status == Status.acknowledged
+        and assignment.implementing_directive_id is None
+    )
 
-    number: str | None = None
-    summary: str | None = None
-    body: str | None = None
-    report_due: date | None = None
-    tasks: tuple[str, ...] = ()
+
+ASSIGNMENT = Assignment.__table__  # type: ignore[attr-defined]
+# A no-op UPDATE of the assignment's row while it has no implementing directive: the second of two concurrent
+# issuers waits on the row (PostgreSQL's row lock, SQLite's write lock), then finds it taken and stops.
+_CLAIM = (
+    sa.update(ASSIGNMENT)
+    .where(ASSIGNMENT.c.id == sa.bindparam("assignment_id"), ASSIGNMENT.c.implementing_directive_id.is_(None))
+    .values(status_changed_at=ASSIGNMENT.c.status_changed_at)
+    .returning(ASSIGNMENT.c.id)
+)
 
 
 def default_report_due(parent: Directive, assignment: Assignment, issued_on: date, calendar: WorkCalendar) -> date:
@@ -96,27 +114,51 @@ def issue_implementing_directive(
     calendar: WorkCalendar,
     draft: Draft | None = None,
 ) -> Directive:
-    """The unit's own directive to the units under it: its own number, basis = the parent, earlier deadline."""
+    """The unit's own directive to the units under it, numbered from its register, basis = the parent, with an
+    earlier report deadline: in forward mode a Công văn "V/v triển khai thực hiện …", in author mode the unit's
+    own text of the parent's type. Raises AlreadyPassedOn when it was issued already, MissingSigner rather than
+    issue an unsigned document, NumberUsed when the draft's number is taken: the caller then rolls back."""
     draft = draft or Draft()
     parent = session.get(Directive, assignment.directive_id)
     unit = session.get(Unit, assignment.unit_id)
-    parent_issuer = session.get(Unit, parent.issuer_id) if parent else None
-    assert parent is not None and unit is not None and parent_issuer is not None and unit.id is not None
+    assert parent is not None and unit is not None and unit.id is not None
+    signer = draft.signer or signer_of(unit)
+    if signer is None or not signer.complete:
+        raise MissingSigner(f"{unit.name}: no signer's title and name, its pass-on of {parent.number} is not issued")
+    if session.execute(_CLAIM, {"assignment_id": assignment.id}).first() is None:
+        raise AlreadyPassedOn(f"assignment {assignment.id} has its implementing directive already")
     children = subordinates(session, unit.id)
     report_due = draft.report_due or default_report_due(parent, assignment, issued_on, calendar)
+    authored = source == "author"
+    doc_type = parent.doc_type if authored else CONG_VAN
+    tasks = implementing_tasks(session, parent, unit, children, report_due, draft.tasks)
+    if draft.sequence is None:
+        sequence = take_number(session, unit.id, issued_on.year)
+    elif claim_number(session, unit.id, issued_on.year, draft.sequence):
+        sequence = draft.sequence
+    else:
+        raise NumberUsed(draft.sequence)
+    if authored:
+        summary, body = draft.summary or parent.summary, draft.body if draft.body is not None else parent.body
+    else:
+        summary, body = forward_summary(session, parent), forward_body(session, parent, unit, children, tasks)
+    parent_issuer = session.get(Unit, parent.issuer_id)
+    assert parent_issuer is not None
     directive = Directive(
-        number=draft.number or next_number(session, unit, issued_on.year, parent.doc_type),
-        doc_type=parent.doc_type,
+        number=document_number(sequence, doc_type, unit.number_symbol, party=unit.is_party_body),
+        doc_type=doc_type,
         issued_on=issued_on,
-        place=parent.place,
-        summary=draft.summary or parent.summary,
+        # A unit with no place in the tree dates its document from the parent document's place, as every
+        # pass-on did before units had places.
+        place=unit.place or parent.place,
+        summary=summary,
         basis=parent.number,
         basis_issued_on=parent.issued_on,
         basis_issuer=parent_issuer.name,
-        body=draft.body if draft.body is not None else parent.body,
-        signer_on_behalf=None,
-        signer_title="",
-        signer_name=unit.name,
+        body=body,
+        signer_on_behalf=signer.on_behalf,
+        signer_title=signer.title.strip(),
+        signer_name=signer.name.strip(),
         report_due=report_due,
         urgency=parent.urgency,
         cascade_mode=parent.cascade_mode,
@@ -133,47 +175,21 @@ def issue_implementing_directive(
     for child in children:
         assert child.id is not None
         session.add(Recipient(directive_id=directive.id, unit_id=child.id, role=Role.act))
-    for seq, (text, to_codes, to_kinds) in enumerate(_tasks(session, parent, unit, children, report_due, draft), 1):
+    for seq, (text, to_codes, to_kinds) in enumerate(tasks, 1):
         session.add(DirectiveTask(directive_id=directive.id, seq=seq, text=text, to_codes=to_codes, to_kinds=to_kinds))
     assignment.implementing_directive_id = directive.id
     session.add(assignment)
+    given = "given" if draft.sequence is not None else "taken"
     record_audit(
         session,
         AuditEvent.implementing_directive_issued,
         unit=unit,
         directive_id=parent.id,
         assignment_id=assignment.id,
-        detail={"number": directive.number, "source": source, "recipients": len(children)},
+        detail={"number": directive.number, "source": source, "recipients": len(children), "register": given},
     )
     session.flush()
     return directive
-
-
-def _tasks(
-    session: Session, parent: Directive, unit: Unit, children: list[Unit], report_due: date, draft: Draft
-) -> list[tuple[str, list[str], list[str]]]:
-    codes = [c.code for c in children]
-    if draft.tasks:
-        return [(text, codes, []) for text in draft.tasks]
-    # Tasks addressed to kinds of unit further down travel with the directive until they reach them.
-    carried: list[tuple[str, list[str], list[str]]] = [
-        (t.text, [], list(t.to_kinds))
-        for t in session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == parent.id)).all()
-        if t.to_kinds and unit.kind not in t.to_kinds
-    ]
-    standard = (
-        f"Triển khai thực hiện các nội dung của {parent.doc_type.lower()} số {parent.number} "
-        f"ngày {vn_date(parent.issued_on)} phù hợp với tình hình thực tế của đơn vị; "
-        f"báo cáo kết quả về {unit.name} trước ngày {vn_date(report_due)}."
-    )
-    return [*carried, (standard, codes, [])]
-
-
-def next_number(session: Session, issuer: Unit, year: int, doc_type: str) -> str:
-    """The next number in the issuer's own series for the year (unique per issuer and year, Decree 30 Art. 15)."""
-    used = session.exec(select(Directive.number).where(Directive.issuer_id == issuer.id, Directive.year == year))
-    highest = max((parsed[0] for n in used.all() if (parsed := parse_number(n))), default=0)
-    return state_number(highest + 1, doc_type, issuer.number_symbol)
 
 
 def mark_dispatched(session: Session, directive: Directive) -> None:

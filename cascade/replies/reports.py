@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
 from cascade.replies.attachments import AttachmentError, Upload, check_uploads, store_files
-from models import Assignment, AuditEvent, Role, Status, Unit, record_audit, utcnow
+from models import Assignment, AuditEvent, Status, Unit, owes_report, record_audit, utcnow
 from models.report import Report, ReportCycle, ReportStatus, ReportVersion
 
 
@@ -81,7 +81,7 @@ def save_report(
     """Save a new version (a draft, or the submitted report); nothing is written when anything is refused."""
     now = now or utcnow()
     assert assignment.id is not None and cycle.directive_id == assignment.directive_id
-    if assignment.role != Role.act or assignment.status == Status.refused:
+    if not owes_report(assignment) or assignment.status == Status.refused:
         raise ReportError(["Đơn vị không có nhiệm vụ báo cáo theo văn bản này."])
     report = reports_of(session, assignment.id).get(cycle.seq)
     if not editable(report, cycle, local_date(now)):

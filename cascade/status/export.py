@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -18,29 +19,63 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cascade.rendering.render import vn_date, vn_time
+
+# What a person reads: units by name, kinds, roles and statuses in words, dates the Vietnamese way, lateness in
+# working days; never a unit code, a kind or a role's raw value (those are in `cascade status --json`).
 COLUMNS: list[tuple[str, str]] = [
     ("level", "Cấp"),
-    ("unit", "Mã đơn vị"),
     ("name", "Tên đơn vị"),
-    ("kind", "Loại"),
-    ("role", "Vai trò"),
+    ("kind_label", "Loại đơn vị"),
+    ("role_label", "Vai trò"),
     ("directive", "Văn bản"),
     ("status_label", "Trạng thái"),
     ("edxml", "Mã edXML"),
     ("ack_due", "Hạn xác nhận"),
     ("acknowledged_at", "Đã xác nhận lúc"),
+    ("days_late", "Quá hạn xác nhận (ngày làm việc)"),
     ("report_due", "Hạn báo cáo"),
     ("implementing_directive", "Văn bản triển khai"),
     ("supervisor", "Đơn vị đôn đốc"),
 ]
-OVERDUE_COLUMNS = [("days_late", "Số ngày quá hạn"), *COLUMNS]
+OVERDUE_COLUMNS = [("days_late", "Số ngày làm việc quá hạn"), *(c for c in COLUMNS if c[0] != "days_late")]
+
+
+def _day(iso: str) -> str:
+    return vn_date(date.fromisoformat(iso))
+
+
+def _moment(iso: str) -> str:
+    return vn_time(datetime.fromisoformat(iso))
+
+
+# The rows carry ISO dates (as `cascade status --json` prints them); a cell shows them as 21/05/2021.
+SHOWN: dict[str, Callable[[str], str]] = {"ack_due": _day, "report_due": _day, "acknowledged_at": _moment}
+
+
+# A text cell beginning with one of these is a formula to a spreadsheet (a unit named "=HYPERLINK(…)").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, kept as text: prefixed with an apostrophe (OWASP's advice
+    for CSV injection); numbers and dates are left as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def cell(row: dict[str, Any], key: str) -> Any:
+    """A row's value as its cell shows it: empty when missing, dates the Vietnamese way, formulas inert."""
+    value = row.get(key)
+    if value is None or (key == "days_late" and value == 0):  # not late: an empty cell, not a column of zeros
+        return ""
+    return inert(SHOWN[key](value) if key in SHOWN else value)
 
 
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> list[list[Any]]:
-    """Header line then one line per row, in the given column order (missing values empty)."""
+    """Header line then one line per row, in the given column order (cell's values)."""
     lines: list[list[Any]] = [[label for _, label in columns]]
     for row in rows:
-        lines.append([row.get(key) if row.get(key) is not None else "" for key, _ in columns])
+        lines.append([cell(row, key) for key, _ in columns])
     return lines
 
 

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, select
 from sqlmodel import Session
 
+from cascade.status.readable import kind_label
 from cascade.status.summary import (
     ASSIGNMENT,
-    NOT_ACKNOWLEDGED,
     UNIT,
+    Lateness,
     condition,
     count_rows,
     directive_tree,
@@ -77,7 +78,8 @@ def status_page(
     if total == 0:
         return Page(number=1, size=size, total=total, status=status)
     query = filtered(directive_id, today, status).offset((number - 1) * size).limit(size)
-    rows = [row(r, today) for r in session.connection().execute(query)]
+    late = Lateness(today)
+    rows = [row(r, late) for r in session.connection().execute(query)]
     return Page(number=number, size=size, total=total, status=status, rows=rows)
 
 
@@ -123,33 +125,35 @@ def export_chunks(
     of the directive. The rows carry the keys of the CSV/XLSX exports (cascade/status/export.py): row()'s and `kind`."""
     query = filtered(directive_id, today, status).execution_options(yield_per=max(1, chunk))
     result = session.connection().execute(query)
+    late = Lateness(today)
     try:
         for part in result.partitions():
-            yield [{**row(r, today), "kind": r.kind} for r in part]
+            yield [row(r, late) for r in part]
     finally:
         result.close()
 
 
 def late_rows(session: Session, *, directive_id: int, today: date, status: str) -> list[dict[str, Any]]:
     """Every unit late to acknowledge (status "overdue") or to report ("report_overdue"), most overdue first, then
-    by level and unit code, `days_late` counted from the deadline it missed: the lists under a small directive's
-    tree and its XLSX export's second sheet. The export's keys, as export_chunks."""
+    by level and unit code, `days_late` counted in working days from the deadline it missed: the lists under a
+    small directive's tree and its XLSX export's second sheet. The export's keys, as export_chunks."""
     late_by = LATE_BY[status]
     query = rows_query(directive_id, condition(status, today), late_by=late_by)
     rows = session.connection().execute(query)
-    return [{**row(r, today), "kind": r.kind, "days_late": (today - getattr(r, late_by)).days} for r in rows]
+    late = Lateness(today)
+    return [{**row(r, late), "days_late": late(getattr(r, late_by))} for r in rows]
 
 
-def row(r: Any, today: date) -> dict[str, Any]:
-    """The keys of a unit's row that the views show (summary_row's), its place in the tree, the unit that follows
-    it up (`supervisor`) and how many days late it is acknowledging."""
-    waiting = r.status in NOT_ACKNOWLEDGED
+def row(r: Any, late: Lateness) -> dict[str, Any]:
+    """The keys of a unit's row that the views and exports show (summary_row's, with how many working days late
+    it is acknowledging), its kind, its place in the tree and the unit that follows it up (`supervisor`)."""
     return {
-        **summary_row(r),
+        **summary_row(r, late),
+        "kind": r.kind,
+        "kind_label": kind_label(r.kind),
         "level": int(r.level),
         "directive": r.directive,
         "status": r.status,
         "implementing_directive": r.implementing_directive,
         "supervisor": r.supervisor,
-        "days_late": (today - r.ack_due).days if waiting and r.ack_due < today else 0,
     }

@@ -3,6 +3,7 @@ consolidated report an issuer gets once a cycle's reports are all in or its dead
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 from cascade.core.settings import get_settings
 from cascade.core.workdays import WorkCalendar, work_calendar
 from cascade.directives.reportplan import ensure_cycles
-from models import Assignment, Directive, Role, Status, Unit
+from models import Assignment, Directive, Status, Unit, owes_report
 from models.report import EscalationStep, Report, ReportState, ReportStatus
 
 ROLLUP_CACHE, REPORTS_CACHE, STEPS_CACHE = "rolled_up", "reports_by_directive", "steps_by_directive"
@@ -26,14 +27,17 @@ class AssignmentKeys(Protocol):
     @property
     def role(self) -> str: ...
     @property
+    def report_due(self) -> date | None: ...
+    @property
     def implementing_directive_id(self) -> int | None: ...
 
 
-def act_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
+def reporting_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
+    """The assignments that owe a report (models.owes_report: `act`, and `coordinate` named by a task), by unit."""
     query = (
         select(Assignment, Unit)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(Assignment.directive_id == directive_id, Assignment.role == Role.act.value)
+        .where(Assignment.directive_id == directive_id, col(Assignment.report_due).is_not(None))
         .where(col(Assignment.status) != Status.refused.value)
         .order_by(col(Unit.code))
     )
@@ -79,9 +83,10 @@ def add(total: dict[str, float], figures: dict[str, float]) -> None:
 
 
 def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> list[dict[str, Any]]:
-    """Depth first: each act unit with its own figures and its rolled-up figures (own + the units below)."""
+    """Depth first: each unit that owes a report, with its own figures and its rolled-up figures (own + the units
+    below)."""
     rows: list[dict[str, Any]] = []
-    for a, u in act_assignments(session, directive_id):
+    for a, u in reporting_assignments(session, directive_id):
         report = submitted_report(session, a, seq)
         below = unit_rows(session, a.implementing_directive_id, seq, level + 1) if a.implementing_directive_id else []
         rolled: dict[str, float] = dict(report.figures) if report else {}
@@ -114,7 +119,7 @@ def rolled_up(session: Session, assignment: AssignmentKeys, seq: int) -> dict[st
         report = submitted_report(session, assignment, seq)
         total: dict[str, float] = dict(report.figures) if report else {}
         if assignment.implementing_directive_id:
-            for child, _ in act_assignments(session, assignment.implementing_directive_id):
+            for child, _ in reporting_assignments(session, assignment.implementing_directive_id):
                 add(total, rolled_up(session, child, seq))
         cache[key] = total
     return dict(cache[key])
@@ -129,7 +134,7 @@ def report_fields(session: Session, assignment: AssignmentKeys, calendar: WorkCa
     ladder = {item: s.step for item, s in sorted(reached.items())}
     ack_step = f"ack:{ladder['ack']}" if "ack" in ladder else None
     out: dict[str, Any] = {"escalation": ladder, "escalation_step": ack_step}
-    if assignment.role != Role.act:
+    if not owes_report(assignment):
         return {**out, "report_status": None, "report_cycles": [], "figures": {}, "rolled_up": {}}
     directive = session.get(Directive, assignment.directive_id)
     assert directive is not None

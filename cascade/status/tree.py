@@ -13,8 +13,9 @@ from cascade.core.errors import InputError, Problem
 from cascade.directives.subtasks import task_items_by_assignment
 from cascade.status.oversight import today_vn
 from cascade.status.page import rows_query
+from cascade.status.readable import kind_label
 from cascade.status.rollup import report_fields
-from cascade.status.summary import summarise, summary_row
+from cascade.status.summary import Lateness, summarise, summary_row
 from models import Directive, Unit
 
 
@@ -53,18 +54,21 @@ def pass_on_state(r: Any) -> dict[str, Any]:
     return {"mode": r.mode, "pass_on": state, "pass_on_due": due}
 
 
-def unit_row(session: Session, r: Any, tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    """A row of the query as `cascade status --json` prints it, then the unit that follows it up (`supervisor`)."""
-    shown = summary_row(r)
+def unit_row(session: Session, r: Any, tasks: list[dict[str, Any]], late: Lateness) -> dict[str, Any]:
+    """A row of the query as `cascade status --json` prints it, then the unit that follows it up (`supervisor`).
+    The raw values (`role`, `kind`, `status`) are for programs; a person reads the `…_label` beside each."""
+    shown = summary_row(r, late)
     return {
         "unit": r.code,
         "name": r.name,
         "kind": r.kind,
+        "kind_label": kind_label(r.kind),
         "level": int(r.level),
         "role": r.role,
+        "role_label": shown["role_label"],
         "directive": r.directive,
         "status": r.status,
-        **{k: shown[k] for k in ("status_label", "edxml", "ack_due", "report_due", "acknowledged_at")},
+        **{k: shown[k] for k in ("status_label", "edxml", "ack_due", "report_due", "acknowledged_at", "days_late")},
         "implementing_directive": r.implementing_directive,
         **report_fields(session, r),
         "refused_reason": r.refused_reason,
@@ -84,10 +88,11 @@ def tree_rows(session: Session, directive_id: int) -> list[dict[str, Any]]:
     for r in found:
         units.setdefault((int(r.level), r.directive_id), {}).setdefault(r.id, r)
     rows: list[dict[str, Any]] = []
+    late = Lateness(today_vn())
 
     def walk(level: int, directive_id: int) -> None:
         for r in units.get((level, directive_id), {}).values():
-            rows.append(unit_row(session, r, items.get(r.id, [])))
+            rows.append(unit_row(session, r, items.get(r.id, []), late))
             if r.implementing_directive_id is not None:
                 walk(level + 1, r.implementing_directive_id)
 

@@ -1,4 +1,4 @@
-"""Import a directive from its document (.txt, .md, .docx laid out per Decree 30/2020/NĐ-CP)."""
+"""Import a directive from its document (.txt, .md, .docx, .pdf laid out per Decree 30/2020/NĐ-CP)."""
 
 from cascade.directives.docimport.importer import (
     ImportResult,
@@ -6,10 +6,13 @@ from cascade.directives.docimport.importer import (
     import_lines,
     load_units,
 )
+from cascade.directives.docimport.names import fold, name_key
 from cascade.directives.docimport.output import write_directive_yaml
-from cascade.directives.docimport.resolve import Resolver, UnitRef, fold, name_key
+from cascade.directives.docimport.problems import ImportProblem
+from cascade.directives.docimport.resolve import Resolver, UnitRef
 
 __all__ = [
+    "ImportProblem",
     "ImportResult",
     "Resolver",
     "UnitRef",

@@ -1,25 +1,44 @@
-"""Import a directive from its document into the directive-file format (examples/252-KH-LDLD.yaml)."""
+"""Import a directive from its document into the directive-file format (examples/252-KH-LDLD.yaml).
+
+Every field that cannot be read is a problem naming the line looked at and what was expected; all of them are
+listed, not the first only, and the directive holds whatever could be read (for `--partial`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cascade.directives.docimport.parse import Heading, Line, parse_heading
-from cascade.directives.docimport.resolve import Resolver, UnitRef, fold
-from cascade.directives.docimport.sections import Layout, parse_layout
-from cascade.directives.docimport.text import DocumentReadError, read_lines
-from models import CascadeMode, Role
+from cascade.directives.docimport.basis import find_basis
+from cascade.directives.docimport.issuer import find_issuer
+from cascade.directives.docimport.lines import Line
+from cascade.directives.docimport.parse import parse_heading
+from cascade.directives.docimport.problems import DocumentReadError, ImportProblem
+from cascade.directives.docimport.report import ReportLine, find_report
+from cascade.directives.docimport.resolve import Resolver, UnitRef
+from cascade.directives.docimport.roles import default_addressees, named_units, recipients, resolve_listed
+from cascade.directives.docimport.sections import Layout, body_text, parse_layout
+from cascade.directives.docimport.tasks import TaskPlan, find_tasks
+from cascade.directives.docimport.text import read_lines
+from models import CascadeMode
 
-REPORT_DUE_HINT = "report_due: the document gives no date; pass --report-due YYYY-MM-DD"
+NO_REPORT_DATE = (
+    "no report date in the document (looked for 'báo cáo … trước ngày DD/MM/YYYY', 'chậm nhất ngày …');"
+    " pass --report-due YYYY-MM-DD"
+)
+NO_SIGNER = (
+    "no signer at the end; expected the authority ('TM. BAN THƯỜNG VỤ', 'KT. CHỦ TỊCH' …), the title"
+    " ('CHỦ TỊCH') and the name"
+)
 
 
 @dataclass
 class ImportResult:
     directive: dict[str, Any]
-    problems: list[str] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -42,113 +61,101 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _issuer(heading: Heading, layout: Layout, units: list[UnitRef], given: str | None) -> tuple[str | None, str | None]:
-    """The issuer's code and, when it cannot be told, the problem."""
-    codes = {u.code for u in units}
-    if given:
-        return (given, None) if given in codes else (None, f"issuer: --issuer {given} is not a unit of the org tree")
-    resolver = Resolver(units)
-    symbol = fold(heading.issuer_symbol or "")
-    by_symbol = [u.code for u in units if symbol and fold(u.symbol or u.code) == symbol]
-    hinted: list[str] = []
-    for hint in [*heading.issuer_hints, *([layout.report_to] if layout.report_to else [])]:
-        found, error = resolver.resolve_one(hint)
-        hinted.extend(c for c in found if error is None and c not in hinted)
-    both = [c for c in hinted if c in by_symbol] if by_symbol else hinted
-    for candidates in (both, by_symbol, hinted):
-        if len(candidates) == 1:
-            return candidates[0], None
-    what = f"the symbol '{heading.issuer_symbol}' of {heading.number}" if heading.number else "the document"
-    matches = ", ".join(both or by_symbol or hinted) or "no unit"
-    return None, f"issuer: {what} does not tell the issuer (it matches {matches}); pass --issuer CODE"
-
-
-def _recipients(layout: Layout, resolver: Resolver, issuer: str, problems: list[str]) -> list[dict[str, str]]:
-    units = resolver.by_code
-    acting: list[str] = []
-    for group in layout.groups:
-        if not group.tasks:
-            continue
-        codes, _ = resolver.resolve_list(group.name)
-        acting.extend(c for c in codes if c != issuer and c not in acting)
-    listed: list[str] = []
-    for item in layout.recipients:
-        if fold(item.text) in ("nhu tren", "nhu tren kinh gui"):
-            entries = layout.addressees
-            if not entries:
-                problems.append(f"recipients: 'Như trên' (line {item.no}) but the document has no 'Kính gửi' list")
-        else:
-            entries = [item]
-        for entry in entries:
-            codes, errors = resolver.resolve_list(entry.text)
-            problems.extend(f"recipients: {e} (Nơi nhận, line {entry.no})" for e in errors)
-            listed.extend(c for c in codes if c != issuer and c not in listed)
-    for code in listed:
-        department = units[code].kind == "department" or units[code].kind.endswith("_department")
-        if code not in acting and resolver.is_descendant(code, issuer) and not department:
-            acting.append(code)
-    info = [c for c in listed if c not in acting]
-    # Plain values, not the members: the dict is written out as YAML.
-    return [{"unit": c, "role": Role.act.value} for c in acting] + [{"unit": c, "role": Role.info.value} for c in info]
-
-
-def _tasks(layout: Layout, resolver: Resolver, problems: list[str]) -> list[dict[str, Any]]:
+def _tasks(
+    plan: TaskPlan, resolver: Resolver, default: list[str], problems: list[ImportProblem]
+) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
-    for group in layout.groups:
-        codes, errors = resolver.resolve_list(group.name)
-        problems.extend(f"tasks: group {e} (line {group.line})" for e in errors)
+    for group in plan.groups:
+        if group.name is None:
+            codes = default
+            if not codes:
+                message = "a point that names nobody, and the document has no 'Kính gửi' list to give it to"
+                problems.append(ImportProblem("tasks", message, group.line))
+        else:
+            codes, errors = resolver.resolve_list(group.name)
+            problems.extend(ImportProblem("tasks", f"group {e}", group.line) for e in errors)
         if not group.tasks:
-            problems.append(f"tasks: group '{group.name}' (line {group.line}) has no tasks")
+            problems.append(ImportProblem("tasks", f"group '{group.name}' has no tasks under it", group.line))
         tasks.extend({"to": list(codes), "text": text} for text in group.tasks)
     return tasks
 
 
-def _report_to(layout: Layout, resolver: Resolver, issuer: str, problems: list[str]) -> str:
-    if not layout.report_to and not layout.report_via:
-        return issuer
-    target: str = issuer
-    if layout.report_to:
-        codes, error = resolver.resolve_one(layout.report_to)
+def _report_to(report: ReportLine, resolver: Resolver, issuer: str, problems: list[ImportProblem]) -> str:
+    target = issuer
+    if report.to:
+        codes, error = resolver.resolve_one(report.to)
         if error or len(codes) != 1:
-            problems.append(f"report_to: {error or layout.report_to} (line {layout.report_line})")
+            problems.append(ImportProblem("report_to", error or f"'{report.to}' names several units", report.line))
         else:
             target = codes[0]
-    if layout.report_via:
-        codes, error = Resolver(list(resolver.units), context=target).resolve_one(layout.report_via)
-        if error or len(codes) != 1:
-            problems.append(f"report_to: {error or layout.report_via} (line {layout.report_line})")
+    if report.via:
+        codes, error = resolver.resolve_under(report.via, target)
+        if error:
+            problems.append(ImportProblem("report_to", error, report.line))
         else:
             target = codes[0]
     return target
 
 
+def _resolved(
+    layout: Layout, plan: TaskPlan, resolver: Resolver, code: str, problems: list[ImportProblem]
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    addressees = resolve_listed(layout.addressees, resolver, "Kính gửi", problems)
+    articles: dict[int, list[str]] = {}
+    for group in plan.groups:
+        if group.article is not None and group.name is not None:
+            articles[group.article] = resolver.resolve_list(group.name)[0]
+    named = named_units(addressees, layout.recipients, articles, resolver, problems)
+    tasks = _tasks(plan, resolver, default_addressees(named, resolver, code), problems)
+    tasked = [c for t in tasks for c in t["to"]]
+    return recipients(named, tasked, resolver, code), tasks
+
+
 def import_lines(
-    raw: list[str], units: list[UnitRef], *, issuer: str | None = None, report_due: date | None = None
+    raw: list[str],
+    units: list[UnitRef],
+    *,
+    issuer: str | None = None,
+    report_due: date | None = None,
+    aliases: Mapping[str, list[str]] | None = None,
 ) -> ImportResult:
     """Import from the document's lines (see `read_lines`)."""
-    lines = [Line(no, text.strip()) for no, text in enumerate(raw, start=1) if text.strip()]
+    lines = [Line(no, text.strip(), text) for no, text in enumerate(raw, start=1) if text.strip()]
     heading = parse_heading(lines)
+    basis = find_basis(lines, heading.end)
     layout = parse_layout(lines, heading.end)
-    problems = list(heading.problems)
-    code, issuer_problem = _issuer(heading, layout, units, issuer)
+    reporting = heading.doc_type != "BÁO CÁO"  # a report asks for no report
+    report = find_report(layout.main) if reporting else ReportLine()
+    problems = [*heading.problems, *basis.problems]
+    resolver = Resolver(units, aliases=aliases)
+    code, issuer_problem = find_issuer(heading, basis, report, resolver, issuer)
     if issuer_problem:
         problems.append(issuer_problem)
-    due = report_due or layout.report_due
+    due = report_due or report.due
     if due is None:
-        problems.append(REPORT_DUE_HINT)
+        problems.append(ImportProblem("report_due", NO_REPORT_DATE, report.line))
     signer = layout.signer
     if not signer.get("name") or not signer.get("title"):
-        problems.append("signer: no signer title and name (e.g. 'CHỦ TỊCH' / 'Nguyễn Thị Thiện') at the end")
-    if not layout.recipients and not layout.groups:
-        problems.append("recipients: the document has neither a 'Nơi nhận' list nor 'Tổ chức thực hiện' tasks")
-    recipients: list[dict[str, str]] = []
+        problems.append(ImportProblem("signer", NO_SIGNER, layout.footer_line))
+    if not layout.recipients and not layout.addressees:
+        message = "the document has neither a 'Kính gửi' nor a 'Nơi nhận' list; expected 'Nơi nhận:' and its lines"
+        problems.append(ImportProblem("recipients", message, layout.footer_line))
+    near = resolver.with_context(code)
+
+    def is_unit(name: str) -> bool:
+        codes, errors = near.resolve_list(name, explain=False)
+        return bool(codes) and not errors
+
+    plan = find_tasks(layout.main, heading.doc_type, is_unit) if code else TaskPlan()
+    recipient_list: list[dict[str, str]] = []
     tasks: list[dict[str, Any]] = []
     report_to: str | None = None
     if code is not None:
-        resolver = Resolver(units, context=code)
-        tasks = _tasks(layout, resolver, problems)
-        recipients = _recipients(layout, resolver, code, problems)
-        report_to = _report_to(layout, resolver, code, problems)
+        recipient_list, tasks = _resolved(layout, plan, near, code, problems)
+        report_to = _report_to(report, near, code, problems)
+    elif layout.recipients or layout.addressees:  # names are read from the issuer: say why the list is empty
+        message = "not resolved, as the issuer is not known (see issuer); pass --issuer CODE"
+        problems.append(ImportProblem("recipients", message, layout.footer_line))
     directive: dict[str, Any] = {
         "number": heading.number,
         "type": heading.doc_type,
@@ -156,31 +163,34 @@ def import_lines(
         "issued_on": _iso(heading.issued_on),
         "place": heading.place,
         "summary": heading.summary,
-        "basis": heading.basis,
-        "basis_issued_on": _iso(heading.basis_issued_on),
-        "basis_issuer": heading.basis_issuer,
-        "signer": {
-            "on_behalf": signer.get("on_behalf"),
-            "title": signer.get("title"),
-            "name": signer.get("name"),
-        },
-        "body": layout.body,
+        "basis": basis.number,
+        "basis_issued_on": _iso(basis.issued_on),
+        "basis_issuer": basis.issuer,
+        "signer": {"on_behalf": signer.get("on_behalf"), "title": signer.get("title"), "name": signer.get("name")},
+        "body": body_text(layout.main, plan.section),
         "report_due": _iso(due),
         "report_to": report_to,
+        **({"report_schedule": {"every_months": report.every_months}} if report.every_months else {}),
         "cascade_mode": CascadeMode.forward.value,
         "lead_days": 3,
-        "recipients": recipients,
+        "recipients": recipient_list,
         "tasks": tasks,
+        **({"archive": layout.archive} if layout.archive else {}),
     }
     return ImportResult(directive, problems)
 
 
 def import_document(
-    path: Path, units: list[UnitRef], *, issuer: str | None = None, report_due: date | None = None
+    path: Path,
+    units: list[UnitRef],
+    *,
+    issuer: str | None = None,
+    report_due: date | None = None,
+    aliases: Mapping[str, list[str]] | None = None,
 ) -> ImportResult:
-    """Read a .txt/.md/.docx directive and map it onto the directive-file format, listing every problem."""
+    """Read a .txt/.md/.docx/.pdf directive and map it onto the directive-file format, listing every problem."""
     try:
         raw = read_lines(path)
     except DocumentReadError as exc:
-        return ImportResult({}, [str(exc)])
-    return import_lines(raw, units, issuer=issuer, report_due=report_due)
+        return ImportResult({}, [ImportProblem("file", exc.message, exc.line)])
+    return import_lines(raw, units, issuer=issuer, report_due=report_due, aliases=aliases)

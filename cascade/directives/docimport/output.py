@@ -1,11 +1,18 @@
-"""Write a directive dict as a directive YAML file."""
+"""Write a directive dict as a directive YAML file; with problems (`--partial`), each field that could not be
+read gets a `# TODO:` comment above it saying what was looked at, for the clerk to complete."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cascade.directives.docimport.problems import ImportProblem
+
+ORIGINAL_SUFFIXES = (".docx", ".pdf")  # a signed original worth keeping with the directive; text is not
 
 
 class _Dumper(yaml.SafeDumper):
@@ -21,8 +28,41 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def write_directive_yaml(directive: dict[str, Any], out: Path, *, source: str | None = None) -> None:
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def with_original(directive: dict[str, Any], document: Path, out: Path) -> dict[str, Any]:
+    """The directive with `original:` naming the imported .docx/.pdf, relative to the directive file."""
+    if document.suffix.lower() not in ORIGINAL_SUFFIXES:
+        return directive
+    relative = os.path.relpath(document.resolve(), out.resolve().parent)
+    return {**directive, "original": Path(relative).as_posix()}
+
+
+def _todo(problem: ImportProblem) -> str:
+    where = f" (line {problem.line})" if problem.line else ""
+    return f"# TODO: {problem.field}{where}: {' '.join(problem.message.split())}\n"
+
+
+def write_directive_yaml(
+    directive: dict[str, Any],
+    out: Path,
+    *,
+    source: str | None = None,
+    problems: Sequence[ImportProblem] = (),
+) -> None:
     """Write the directive file (UTF-8, diacritics kept, no YAML aliases, the body as a block)."""
-    header = f"# Imported from {source} by `cascade import-document`: check it before use.\n" if source else ""
-    text = yaml.dump(directive, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
-    out.write_text(header + text, encoding="utf-8")
+    if problems:
+        header = (
+            f"# Imported from {source} by `cascade import-document --partial`: {len(problems)} problem(s) to resolve"
+            " (each `# TODO:` below), then check it before use.\n"
+        )
+    else:
+        header = f"# Imported from {source} by `cascade import-document`: check it before use.\n" if source else ""
+    loose = [p for p in problems if p.field not in directive]
+    parts = [header, *(_todo(p) for p in loose)]
+    for key, value in directive.items():
+        parts.extend(_todo(p) for p in problems if p.field == key)
+        parts.append(_dump({key: value}))
+    out.write_text("".join(parts), encoding="utf-8")

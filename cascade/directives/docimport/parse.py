@@ -1,7 +1,10 @@
-"""The heading of a directive laid out as Decree 30/2020/NĐ-CP Art. 8 prescribes.
+"""The heading of a directive laid out as Decree 30/2020/NĐ-CP Art. 8 and Appendix I prescribe.
 
-Number and symbol, place and date, type and summary, and the basis sentence ("Thực hiện Kế hoạch số ...").
-Everything keeps the document's own spelling (NFC); problems name the field and the line.
+Number and symbol, place and date, type and summary, and the names of the issuer above the number. Text
+extraction leaves the two columns of the heading side by side on one line (or, from a .docx table, the left
+cell's lines before the right cell's): the heading is read cell by cell, so the date is found wherever it
+stands, before the type line or after a công văn's "V/v …" lines. Everything keeps the document's own spelling
+(NFC); problems name the field and the line.
 """
 
 from __future__ import annotations
@@ -10,7 +13,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from cascade.directives.docimport.resolve import fold
+from cascade.directives.docimport.lines import (
+    ARTICLE_RE,
+    MOTTO_RE,
+    NUMBER_RE,
+    OPENERS,
+    ROMAN_RE,
+    SEPARATOR_RE,
+    SIGNER_RE,
+    Line,
+    clean,
+    is_caps,
+    is_marked,
+)
+from cascade.directives.docimport.names import fold
+from cascade.directives.docimport.problems import ImportProblem
 
 TYPES = (
     "KẾ HOẠCH", "CÔNG VĂN", "CHỈ THỊ", "QUYẾT ĐỊNH", "THÔNG BÁO", "BÁO CÁO", "NGHỊ QUYẾT", "HƯỚNG DẪN",
@@ -18,25 +35,19 @@ TYPES = (
     "CÔNG ĐIỆN", "ĐỀ ÁN", "PHƯƠNG ÁN", "GIẤY MỜI", "THÔNG CÁO", "NGHỊ ĐỊNH", "THÔNG TƯ",
 )  # fmt: skip
 _TYPE_BY_KEY = {fold(t): t for t in TYPES}
-NUMBER_RE = re.compile(r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)")
-SO_RE = re.compile(r"^S[ốoỐO]\s*(?:[:.]|\s)\s*(?P<value>.*)$")
+# The type letters of a symbol (Decree 30 Appendix III, and the Party's CV): in "45/LĐLĐ-TGNC" the first part
+# is no type, so it is the issuer and "TGNC" the drafting department.
+TYPE_LETTERS = frozenset(
+    "nq qd ct qc qyd tb hd ctr kh pa da bc bb ttr cd bgn btt guq gm ggt gnp pg pc pb kl tt cv nd tri".split()
+)
+SO_RE = re.compile(r"^S[ốoỐO]\s*(?::|\.|(?=\s*\d)|(?=\s+/))\s*(?P<value>.*)$")
 DATE_RE = re.compile(
-    r"(?P<place>[^\W\d_][^,\d]*?)\s*,\s*ng[àa]y\s+(?P<d>\S+)\s+th[áa]ng\s+(?P<m>\S+)\s+n[ăa]m\s+(?P<y>\S+)",
+    r"(?P<place>[^\W\d_][^,\d]*?)\s*,\s*ng[àa]y\s+(?P<d>\S+)\s+th[áa]ng\s+(?P<m>\S+)\s+n[ăa]m\s+(?P<y>\d+|\S+)",
     re.IGNORECASE,
 )
-SHORT_DATE_RE = re.compile(r"ng[àa]y\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
-LONG_DATE_RE = re.compile(r"ng[àa]y\s+(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s+n[ăa]m\s+(\d{4})", re.IGNORECASE)
-OPENERS = re.compile(r"^(Thực hiện|Triển khai|Căn cứ|Theo|Kính gửi|Để|Nhằm|Sau khi|Trên cơ sở)\b", re.I)
-ROMAN_RE = re.compile(r"^(?P<roman>[IVXL]+)\s*[.:]\s+\S")
-SEPARATOR_RE = re.compile(r"^[\s\-_*=.–—]{3,}$")
 VV_RE = re.compile(r"^(?:V/v|Về việc)\s*:?\s*(?P<subject>.+)$", re.IGNORECASE)
-CELL_SPLIT = re.compile(r"\t+|\s{3,}")
-
-
-@dataclass
-class Line:
-    no: int
-    text: str
+EXPECTED_NUMBER = "expected 'Số: N/TYPE-ISSUER' such as 'Số: 252/KH-LĐLĐ' or 'Số 31-KH/TU'"
+EXPECTED_DATE = "expected a line like 'Lai Châu, ngày 20 tháng 5 năm 2021'"
 
 
 @dataclass
@@ -47,23 +58,29 @@ class Heading:
     issued_on: date | None = None
     doc_type: str | None = None
     summary: str | None = None
-    basis: str | None = None
-    basis_issued_on: date | None = None
-    basis_issuer: str | None = None
-    issuer_hints: list[str] = field(default_factory=list)
-    end: int = 0  # index of the first line after the heading (and the basis sentence)
-    problems: list[str] = field(default_factory=list)
+    issuer_hints: list[str] = field(default_factory=list)  # top down: the body above the issuer, the issuer
+    type_index: int | None = None  # index (in the lines) of the type or "V/v" line
+    end: int = 0  # index of the first line after the heading
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+@dataclass
+class _Cell:
+    index: int  # of its line
+    line: Line
 
 
 def parse_number(text: str) -> tuple[str, str] | None:
-    """(number, issuer symbol) of "252/KH-LĐLĐ" (state style) or "31-KH/TU" (Party style)."""
+    """(number, issuer symbol) of "252/KH-LĐLĐ" (state style), "31-KH/TU" (Party style) or "45/LĐLĐ-TGNC"
+    (a công văn: issuer, then drafting department)."""
     match = NUMBER_RE.search(text)
     if match is None:
         return None
     number = re.sub(r"\s+", "", match.group(0)).rstrip(".")
     rest = match.group("rest").rstrip(".")
     if match.group("sep") == "/":
-        symbol = rest.split("-")[1] if "-" in rest else rest
+        first, _, second = rest.partition("-")
+        symbol = second if second and fold(first).replace(" ", "") in TYPE_LETTERS else first
     else:
         symbol = rest.split("/", 1)[1] if "/" in rest else rest
     return number, symbol
@@ -76,109 +93,122 @@ def make_date(day: str, month: str, year: str) -> date | None:
         return None
 
 
-def _clean(text: str) -> str:
-    return text.strip().strip("*#_ ").strip()
+def _is_body_start(text: str) -> bool:
+    key = fold(text)
+    return key.startswith("kinh gui") or bool(ROMAN_RE.match(text) or ARTICLE_RE.match(text)) or len(text) > 150
 
 
-def _find_number(lines: list[Line], heading: Heading) -> None:
-    for line in lines:
-        for cell in CELL_SPLIT.split(line.text):
-            found = SO_RE.match(cell.strip())
-            if found is None:
-                continue
-            parsed = parse_number(found.group("value"))
-            if parsed is None:
-                heading.problems.append(f"number: '{line.text.strip()}' (line {line.no}) has no number N/TYPE-ISSUER")
-            else:
-                heading.number, heading.issuer_symbol = parsed
-            return
-    heading.problems.append("number: no 'Số: N/TYPE-ISSUER' line in the heading of the document")
+def _summary(cells: list[_Cell], i: int, first: str, after_vv: bool) -> list[str]:
+    """The summary's lines: the first always, then the lines that carry on from it."""
+    parts = [first]
+    for cell in cells[i + 1 : i + 4]:
+        text, prev = clean(cell.line.text), parts[-1]
+        shapes = (SEPARATOR_RE.match(cell.line.text), OPENERS.match(text), SO_RE.match(text), MOTTO_RE.search(text))
+        stop = any(shapes) or _is_body_start(text) or is_marked(text)
+        stop = stop or bool(DATE_RE.search(text) or SIGNER_RE.match(text))
+        if stop or not text or prev.endswith((".", ":", ";")) or (is_caps(text) and (after_vv or not is_caps(first))):
+            break
+        if text[0].isupper() and (len(text) > 100 or text.endswith((".", ":", ";"))):
+            break  # a paragraph of the body, not the rest of the summary
+        parts.append(text)
+    return parts
 
 
-def _find_date(lines: list[Line], heading: Heading) -> None:
-    for line in lines:
-        for cell in CELL_SPLIT.split(line.text):
-            found = DATE_RE.search(cell)
-            if found is None:
-                continue
-            heading.place = found.group("place").strip()
-            heading.issued_on = make_date(found.group("d"), found.group("m"), found.group("y").rstrip("."))
-            if heading.issued_on is None:
-                text = found.group(0)[len(found.group("place")) :].lstrip(" ,")
-                heading.problems.append(f"issued_on: '{text}' (line {line.no}) is not a valid date")
-            return
-    heading.problems.append(
-        "issued_on/place: no line like 'Lai Châu, ngày 20 tháng 5 năm 2021' in the heading of the document"
-    )
-
-
-def _find_type(lines: list[Line], start: int, heading: Heading) -> int | None:
-    """Index of the type line (or of the "V/v" line of a công văn); sets type and summary."""
-    for i in range(start, min(len(lines), start + 40)):
-        text = _clean(lines[i].text)
-        if text.upper() == text and fold(text) in _TYPE_BY_KEY:
-            heading.doc_type = _TYPE_BY_KEY[fold(text)]
-            summary: list[str] = []
-            for line in lines[i + 1 : i + 4]:
-                part = _clean(line.text)
-                if SEPARATOR_RE.match(line.text) or OPENERS.match(part) or ROMAN_RE.match(part) or not part:
-                    break
-                summary.append(part)
-            heading.summary = " ".join(summary) or None
-            if heading.summary is None:
-                heading.problems.append(f"summary: no summary (trích yếu) after '{text}' (line {lines[i].no})")
-            return i + len(summary)
+def _find_type(cells: list[_Cell], start: int, heading: Heading) -> int | None:
+    """Index (in cells) of the summary's last line; sets type and summary."""
+    unknown: _Cell | None = None
+    for i in range(start, min(len(cells), start + 40)):
+        cell = cells[i]
+        text = clean(cell.line.text)
+        if _is_body_start(text) or (OPENERS.match(text) and NUMBER_RE.search(text)):
+            break
         subject = VV_RE.match(text)
+        if is_caps(text) and fold(text) in _TYPE_BY_KEY:
+            heading.doc_type, heading.type_index = _TYPE_BY_KEY[fold(text)], cell.index
+            nxt = clean(cells[i + 1].line.text) if i + 1 < len(cells) else ""
+            if not nxt or SEPARATOR_RE.match(nxt) or _is_body_start(nxt) or nxt.endswith(":") or is_marked(nxt):
+                message = f"no summary (trích yếu) after '{text}'; expected it on the next line"
+                heading.problems.append(ImportProblem("summary", message, cell.line.no))
+                return i
+            parts = _summary(cells, i + 1, nxt, after_vv=False)
+            heading.summary = " ".join(parts)
+            return i + len(parts)
         if subject:
-            heading.doc_type, heading.summary = "CÔNG VĂN", subject.group("subject").strip()
-            return i
-    heading.problems.append(f"type: no document type line ({', '.join(TYPES[:6])}...) in the heading")
+            heading.doc_type, heading.type_index = "CÔNG VĂN", cell.index
+            parts = _summary(cells, i, subject.group("subject").strip(), after_vv=True)
+            heading.summary = " ".join(parts)
+            return i + len(parts) - 1
+        plain = not (MOTTO_RE.search(text) or SO_RE.match(text) or DATE_RE.search(text) or SIGNER_RE.match(text))
+        if unknown is None and i > start and is_caps(text) and plain and len(fold(text)) > 3 and len(text) < 60:
+            unknown = cell
+    if unknown is not None:
+        message = (
+            f"'{clean(unknown.line.text)}' is not a document type the importer knows; expected one of"
+            f" {', '.join(TYPES)}, or 'V/v …' under the number of a công văn"
+        )
+        heading.problems.append(ImportProblem("type", message, unknown.line.no))
+    else:
+        where = "after the number" if heading.number else "in the heading"
+        message = f"no document type line {where}; expected 'KẾ HOẠCH', 'QUYẾT ĐỊNH' … or 'V/v …' for a công văn"
+        heading.problems.append(ImportProblem("type", message, cells[start].line.no if start < len(cells) else None))
     return None
 
 
-def _find_basis(lines: list[Line], start: int, heading: Heading) -> int:
-    """Index of the basis sentence (or start - 1 if there is none); sets basis and issuer hints."""
-    candidates: list[int] = []
-    for i in range(start, min(len(lines), start + 12)):
-        text = lines[i].text.strip()
-        if ROMAN_RE.match(text):
-            break
-        if OPENERS.match(text) and NUMBER_RE.search(text):
-            candidates.append(i)
-    if not candidates:
-        return start - 1
-    doing = [i for i in candidates if not fold(lines[i].text).startswith("can cu")]
-    index = doing[0] if doing else candidates[-1]
-    line = lines[index]
-    parsed, match = parse_number(line.text), NUMBER_RE.search(line.text)
-    if parsed is not None and match is not None:
-        heading.basis = parsed[0]
-        after = line.text[match.end() :]
-        dated = SHORT_DATE_RE.search(after) or LONG_DATE_RE.search(after)
-        if dated:
-            heading.basis_issued_on = make_date(*dated.groups())
-            if heading.basis_issued_on is None:
-                heading.problems.append(f"basis_issued_on: '{dated.group(0)}' (line {line.no}) is not a date")
-        issuer = re.search(r"\bcủa\s+(?P<who>.+?)(?=\s+(?:về|v/v|nhằm|trong|theo)\b|[,;.(]|$)", after)
-        if issuer:
-            heading.basis_issuer = issuer.group("who").strip()
-    hint = re.search(r",\s*(?P<who>[^,]+?)\s+ban hành\b", line.text)
-    if hint:
-        heading.issuer_hints.append(hint.group("who"))
-    return index
+def _find_number(cells: list[_Cell], heading: Heading) -> int | None:
+    for i, cell in enumerate(cells):
+        found = SO_RE.match(clean(cell.line.text))
+        if found is None:
+            continue
+        parsed = parse_number(found.group("value"))
+        if parsed is None:
+            message = f"'{cell.line.raw.strip()}' has no number; {EXPECTED_NUMBER}"
+            heading.problems.append(ImportProblem("number", message, cell.line.no))
+        else:
+            heading.number, heading.issuer_symbol = parsed
+        return i
+    last = cells[-1].line.no if cells else 1
+    message = f"no 'Số: …' line in the heading (lines 1-{last}); {EXPECTED_NUMBER}"
+    heading.problems.append(ImportProblem("number", message, 1))
+    return None
+
+
+def _find_date(cells: list[_Cell], heading: Heading) -> int | None:
+    for i, cell in enumerate(cells):
+        found = DATE_RE.search(clean(cell.line.text))
+        if found is None:
+            continue
+        heading.place = found.group("place").strip()
+        heading.issued_on = make_date(found.group("d"), found.group("m"), found.group("y").rstrip("."))
+        if heading.issued_on is None:
+            text = found.group(0)[len(found.group("place")) :].lstrip(" ,")
+            message = f"'{text}' is not a valid date; expected 'ngày D tháng M năm YYYY'"
+            heading.problems.append(ImportProblem("issued_on", message, cell.line.no))
+        return i
+    # A date line the clerk can fix ("Lai Châu, ngày … tháng 5"): name it, not the whole heading.
+    near = next((c for c in cells if re.search(r"\bng[àa]y\b.*\bth[áa]ng\b", clean(c.line.text), re.I)), None)
+    last = cells[-1].line.no if cells else 1
+    for key in ("issued_on", "place"):
+        if near is not None:
+            message = f"'{clean(near.line.text)}' is not a place and date; {EXPECTED_DATE}"
+        else:
+            message = f"no place and date in the heading (lines 1-{last}); {EXPECTED_DATE}"
+        heading.problems.append(ImportProblem(key, message, near.line.no if near else 1))
+    return None
 
 
 def parse_heading(lines: list[Line]) -> Heading:
     heading = Heading()
-    number_end = next((i for i, ln in enumerate(lines) if SO_RE.match(ln.text.strip())), 0)
-    type_index = _find_type(lines, number_end, heading)
-    head = lines[: type_index + 1] if type_index is not None else lines[:20]
-    _find_number(head, heading)
-    _find_date(head, heading)
-    for line in lines[:number_end]:  # the issuer's name above the number, when the document has it
-        text = _clean(line.text)
-        if text and text.upper() == text and not re.search(r"CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|ĐẢNG CỘNG SẢN", text):
+    cells = [_Cell(i, Line(ln.no, cell, ln.raw)) for i, ln in enumerate(lines[:60]) for cell in ln.cells()]
+    number_at = _find_number(cells[:40], heading)
+    summary_end = _find_type(cells, number_at if number_at is not None else 0, heading)
+    end = summary_end if summary_end is not None else min(len(cells) - 1, 20)
+    region = cells[: end + 8]
+    body_at = next((i for i in range(end + 1, len(region)) if _is_body_start(clean(region[i].line.text))), None)
+    date_at = _find_date(region[:body_at], heading)
+    for cell in cells[: number_at or 0]:  # the issuer's name above the number, when the document has it
+        text = clean(cell.line.text)
+        if is_caps(text) and not MOTTO_RE.search(text) and not SEPARATOR_RE.match(text):
             heading.issuer_hints.append(text)
-    after = (type_index if type_index is not None else number_end) + 1
-    heading.end = _find_basis(lines, after, heading) + 1
+    found = [i for i in (number_at, summary_end, date_at) if i is not None]
+    heading.end = max((cells[i].index for i in found), default=-1) + 1
     return heading

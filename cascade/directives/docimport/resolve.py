@@ -1,15 +1,20 @@
 """Resolve the names a directive gives to units and groups of units ("LĐLĐ các huyện, thành phố") to codes.
 
-Names are compared on a key: NFC, casefold, diacritics stripped (đ → d), punctuation dropped, spaces
-collapsed and the usual abbreviations expanded (LĐLĐ, CĐCS, CĐN, CĐVC, TU, UBND, TT, TLĐ ...).
+A name that matches several units goes to the one nearest the issuer (its own units first, then itself, the
+units above it, its peers). A group is looked for under the unit it names ("Các Ban LĐLĐ tỉnh"), else under
+the issuer, else under the nearest unit above the issuer that has such units (a Party department's "các huyện
+ủy" are its Tỉnh ủy's). The clerk's `--map NAME=CODE` comes before all of that.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Sequence
+import copy
+import difflib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from cascade.directives.docimport.lists import resolve_list
+from cascade.directives.docimport.names import GROUPS, name_key, strip_qualifiers
 
 
 @dataclass(frozen=True)
@@ -23,86 +28,42 @@ class UnitRef:
     symbol: str | None = None
 
 
-ABBREVIATIONS: dict[str, str] = {
-    "ldld": "lien doan lao dong",
-    "tld": "tong lien doan lao dong",
-    "tldld": "tong lien doan lao dong",
-    "cdcs": "cong doan co so",
-    "cdn": "cong doan nganh",
-    "cdvc": "cong doan vien chuc",
-    "cd": "cong doan",
-    "tu": "tinh uy",
-    "ubnd": "uy ban nhan dan",
-    "hdnd": "hoi dong nhan dan",
-    "tt": "thuong truc",
-    "btv": "ban thuong vu",
-    "bch": "ban chap hanh",
-    "ubkt": "uy ban kiem tra",
-    "mttq": "mat tran to quoc",
-    "tp": "thanh pho",
-    "vp": "van phong",
-}
-# Words before a unit's name that address its leadership, not another unit.
-QUALIFIERS = ("thuong truc", "ban thuong vu", "ban chap hanh", "cac dong chi", "dong chi", "lanh dao")
-_PLACES = r"(?:huyen|quan|thi xa|thanh pho)"
-# Group names: a key pattern and the kinds of the issuer's child units it stands for.
-GROUPS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (
-        re.compile(rf"^(cac )?lien doan lao dong (cac {_PLACES}( {_PLACES})*|{_PLACES}( {_PLACES})+)$"),
-        ("district_federation",),
-    ),
-    (re.compile(r"^(cac )?cong doan co so truc thuoc( .*)?$|^cac cong doan co so$"), ("grassroots_union",)),
-    (re.compile(r"^(cac )?cong doan nganh( tinh)?$"), ("sector_union",)),
-    (re.compile(r"^(cac )?cong doan vien chuc( tinh)?$"), ("civil_servants_union",)),
-    (
-        re.compile(r"^cac ban( chuyen mon)?( (thuoc )?(lien doan lao dong|co quan)( tinh)?)?$"),
-        ("department",),
-    ),
-    (
-        re.compile(r"^(cac )?cong doan cap tren truc tiep co so( truc thuoc)?$"),
-        ("district_federation", "sector_union", "civil_servants_union"),
-    ),
-]
-
-
-def fold(text: str) -> str:
-    """Casefolded text without diacritics (đ → d) or punctuation, single-spaced."""
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold().replace("đ", "d"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return " ".join(re.sub(r"[^\w]+", " ", text).replace("_", " ").split())
-
-
-def name_key(text: str) -> str:
-    """fold() with the abbreviations expanded: the form in which names are compared."""
-    return " ".join(ABBREVIATIONS.get(word, word) for word in fold(text).split())
-
-
-def _strip_qualifiers(key: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for qualifier in QUALIFIERS:
-            if key.startswith(qualifier + " "):
-                key, changed = key[len(qualifier) + 1 :], True
-    return key
-
-
-def clean_item(text: str) -> str:
-    """A list item without its bullet, trailing separators or surrounding markup."""
-    return re.sub(r"[\s;,.:*]+$", "", re.sub(r"^[\s\-–—+•*]+", "", text)).strip()
+def alias_key(name: str) -> str:
+    return strip_qualifiers(name_key(name))
 
 
 class Resolver:
     """Resolves names against the units, preferring units near `context` (normally the issuer)."""
 
-    def __init__(self, units: Sequence[UnitRef], context: str | None = None) -> None:
+    def __init__(
+        self, units: Sequence[UnitRef], context: str | None = None, aliases: Mapping[str, list[str]] | None = None
+    ) -> None:
         self.units = list(units)
         self.by_code = {u.code: u for u in self.units}
         self.context = context
-        self._keys = {u.code: name_key(u.name) for u in self.units}
+        self.aliases = dict(aliases or {})  # alias_key(name) -> codes
+        self.keys = {u.code: name_key(u.name) for u in self.units}
+        self._weights: dict[str, float] | None = None
+        self._kids: dict[str | None, list[str]] = {}
+        for u in self.units:
+            self._kids.setdefault(u.parent, []).append(u.code)
+
+    def with_context(self, context: str | None) -> Resolver:
+        """The same units and aliases read from another unit; the keys are shared, not computed again (a
+        national tree has 100,000 names)."""
+        other = copy.copy(self)
+        other.context = context
+        return other
 
     def children(self, code: str, kinds: Sequence[str] | None = None) -> list[str]:
-        return [u.code for u in self.units if u.parent == code and (kinds is None or u.kind in kinds)]
+        return [c for c in self._kids.get(code, []) if kinds is None or self.by_code[c].kind in kinds]
+
+    def descendants(self, code: str) -> list[str]:
+        found, todo = [], list(self._kids.get(code, []))
+        while todo:
+            found.append(child := todo.pop(0))
+            todo.extend(c for c in self._kids.get(child, []) if c not in found)
+        return found
 
     def ancestors(self, code: str) -> list[str]:
         found: list[str] = []
@@ -115,17 +76,25 @@ class Resolver:
     def is_descendant(self, code: str, of: str) -> bool:
         return of in self.ancestors(code)
 
+    def is_above(self, code: str, issuer: str) -> bool:
+        """An ancestor of the issuer, or the root of another tree (Tổng LĐLĐ beside the Tỉnh ủy's tree)."""
+        roots = self.ancestors(issuer)[-1:] or [issuer]
+        return code in self.ancestors(issuer) or (self.by_code[code].parent is None and code not in roots)
+
     def _pick(self, name: str, codes: list[str]) -> tuple[list[str], str | None]:
-        if len(codes) == 1 or not codes:
+        if len(codes) <= 1:
             return codes, None
         tiers: list[list[str]] = []
         if self.context:
             ups = self.ancestors(self.context)
             peers = {c for a in ups for c in self.children(a)}
+            # "TT Huyện ủy" in a Tam Đường document: the Huyện ủy whose name has the words of the issuer's.
+            home = set(self.keys[self.context].split())
             tests = [
                 lambda c: self.by_code[c].parent == self.context,
                 lambda c: c == self.context,
                 lambda c: c in ups,
+                lambda c: c in peers and set(self.keys[c].split()[-2:]) <= home,
                 lambda c: c in peers,
             ]
             tiers = [[c for c in codes if test(c)] for test in tests]
@@ -133,78 +102,102 @@ class Resolver:
         best = next(tier for tier in tiers if tier)
         if len(best) == 1:
             return best, None
-        return [], f"'{name}' is ambiguous: it matches {', '.join(best)}"
+        return [], f"'{name}' is ambiguous: it matches {', '.join(best)}; pass --map '{name}=CODE'"
 
-    def resolve_one(self, name: str) -> tuple[list[str], str | None]:
-        """(codes, None) when the name is a unit or a group of units, ([], reason) otherwise."""
-        key = _strip_qualifiers(name_key(name))
+    def _group(self, name: str, key: str) -> tuple[list[str], str | None] | None:
+        """Codes of a group name, an error, or None when the key is no group name."""
+        for pattern, kinds in GROUPS:
+            found = pattern.match(key)
+            if found is None:
+                continue
+            owner = found.groupdict().get("owner")
+            if owner and owner not in ("tinh", "huyen", "co quan"):
+                anchors, error = self._resolve_key(owner, owner, groups=False, explain=False)
+                if error or len(anchors) != 1:
+                    return None
+            elif self.context:
+                anchors = [self.context, *self.ancestors(self.context)]
+            else:
+                return None
+            for anchor in anchors:
+                if codes := self.children(anchor, kinds):
+                    return codes, None
+                if anchor == self.context and self.by_code[anchor].kind in kinds:
+                    return [anchor], None  # "Công đoàn ngành" in the sector union's own document
+            return [], f"'{name}' stands for {'/'.join(kinds)} units, none is under {anchors[0]}"
+        return None
+
+    def _resolve_key(
+        self, key: str, name: str, groups: bool = True, explain: bool = True
+    ) -> tuple[list[str], str | None]:
         if not key:
             return [], f"'{name}' names no unit"
-        if self.context:
-            for pattern, kinds in GROUPS:
-                if pattern.match(key):
-                    codes = self.children(self.context, kinds)
-                    if codes:
-                        return codes, None
-                    return [], f"'{name}' stands for {'/'.join(kinds)} units, none is under {self.context}"
-        exact = [code for code, k in self._keys.items() if k == key]
+        if key in self.aliases:
+            return list(self.aliases[key]), None
+        if groups and (group := self._group(name, key)) is not None:
+            return group
+        exact = [code for code, k in self.keys.items() if k == key]
         if exact:
             return self._pick(name, exact)
-        prefix = [code for code, k in self._keys.items() if k.startswith(key + " ")]
+        prefix = [code for code, k in self.keys.items() if k.startswith(key + " ")]
         if prefix:
             return self._pick(name, prefix)
-        return [], f"'{name}' matches no unit of the org tree"
+        return [], self.unknown(name) if explain else f"'{name}' matches no unit of the org tree"
 
-    def _shared_suffix(self, part: str, last: str) -> list[str]:
-        """ "Ban Dân vận, Ban Tuyên giáo Tỉnh ủy": the first name takes the last one's ending."""
-        key, words = name_key(part), name_key(last).split()
-        for start in range(1, len(words)):
-            exact = [c for c, k in self._keys.items() if k == f"{key} {' '.join(words[start:])}"]
-            if len(exact) == 1:
-                return exact
-        return []
+    def resolve_one(self, name: str, explain: bool = True) -> tuple[list[str], str | None]:
+        """(codes, None) when the name is a unit or a group of units, ([], reason) otherwise; the reason names
+        the nearest units unless `explain` is off (probing for where a list splits needs no reason)."""
+        return self._resolve_key(alias_key(name), name, explain=explain)
 
-    def resolve_list(self, text: str) -> tuple[list[str], list[str]]:
+    def resolve_under(self, name: str, root: str) -> tuple[list[str], str | None]:
+        """A unit below `root` ("(qua Ban Tuyên giáo - Nữ công)" is the department of the unit reported to)."""
+        key = alias_key(name)
+        if key in self.aliases:
+            return list(self.aliases[key]), None
+        pool = self.descendants(root)
+        found: list[str] = []
+        for tier in (self.children(root), pool):  # its own departments before those of the units under it
+            found = [c for c in tier if self.keys[c] == key] or [c for c in tier if self.keys[c].startswith(key + " ")]
+            if found:
+                break
+        if len(found) == 1:
+            return found, None
+        if found:
+            return [], f"'{name}' is ambiguous under {root}: it matches {', '.join(found)}"
+        return [], self.unknown(name, pool, f"is no unit under {root}")
+
+    def unknown(
+        self, name: str, pool: Sequence[str] | None = None, what: str = "matches no unit of the org tree"
+    ) -> str:
+        near = self.nearest(name, pool)
+        hint = f" (nearest: {', '.join(near)})" if near else ""
+        return f"'{name}' {what}{hint}; pass --map '{name}=CODE' to name it"
+
+    def nearest(self, name: str, pool: Sequence[str] | None = None, n: int = 3) -> list[str]:
+        """The n unit names closest to `name`, compared without diacritics: the words they share, rare words
+        counting more ("Y tế" more than "sở", which every "CĐCS" has), then difflib's ratio."""
+        key = alias_key(name)
+        codes = list(pool) if pool is not None else list(self.keys)
+        if self._weights is None:
+            counts: dict[str, int] = {}
+            for k in self.keys.values():
+                for word in set(k.split()):
+                    counts[word] = counts.get(word, 0) + 1
+            self._weights = {w: 1 / c for w, c in counts.items()}
+        weights = self._weights
+        words = set(key.split())
+        total = sum(weights.get(w, 1.0) for w in words) or 1.0
+
+        def score(code: str) -> float:
+            shared = words & set(self.keys[code].split())
+            overlap = sum(weights.get(w, 1.0) for w in shared) / total
+            return overlap + 0.3 * difflib.SequenceMatcher(None, key, self.keys[code]).ratio()
+
+        # Units sharing a word first: on a national tree, scoring 100,000 names for each miss is slow.
+        shared = [c for c in codes if words & set(self.keys[c].split())] or codes
+        return [f"{self.by_code[c].name} [{c}]" for c in sorted(shared, key=score, reverse=True)[:n]]
+
+    def resolve_list(self, text: str, explain: bool = True) -> tuple[list[str], list[str]]:
         """Codes for a line naming several units ("LĐLĐ các huyện, thành phố; CDN, CĐVC") and the reasons
-        for the names that did not resolve."""
-        codes: list[str] = []
-        errors: list[str] = []
-
-        def add(found: list[str]) -> None:
-            codes.extend(c for c in found if c not in codes)
-
-        for item in (clean_item(i) for i in text.split(";")):
-            if not item:
-                continue
-            found, error = self.resolve_one(item)
-            parts = [clean_item(p) for p in re.split(r",|\s+và\s+|\s+va\s+", item) if clean_item(p)]
-            if error is None:
-                add(found)
-                continue
-            if len(parts) < 2:
-                errors.append(error)
-                continue
-            part_errors: list[str] = []
-            resolved_any = False
-            i = 0
-            while i < len(parts):
-                for j in range(len(parts), i + 1, -1):
-                    found, error = self.resolve_one(", ".join(parts[i:j]))
-                    if error is None:
-                        add(found)
-                        resolved_any = True
-                        i = j
-                        break
-                else:
-                    found = self._shared_suffix(parts[i], parts[-1]) if i < len(parts) - 1 else []
-                    if not found:
-                        found, error = self.resolve_one(parts[i])
-                    if found:
-                        add(found)
-                        resolved_any = True
-                    else:
-                        part_errors.append(error or f"'{parts[i]}' names no unit")
-                    i += 1
-            # Nothing of the item resolved: name the item, not the pieces the commas and "và" cut it into.
-            errors.extend(part_errors if resolved_any else [self.resolve_one(item)[1] or item])
-        return codes, errors
+        for the names that did not resolve (cascade.directives.docimport.lists)."""
+        return resolve_list(self, text, explain)

@@ -1,7 +1,8 @@
-"""Read a directive document (.txt, .md, .docx) into NFC text lines.
+"""Read a directive document (.txt, .md, .docx, .pdf) into NFC text lines.
 
 Text files are UTF-8 with or without BOM, or UTF-16 with BOM (what Word writes for "Unicode text").
 A .docx is read with python-docx: its paragraphs and table cells in document order, one line each.
+A .pdf is read from its text layer (cascade.directives.docimport.pdf).
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from cascade.directives.docimport.problems import DocumentReadError
+
 TEXT_SUFFIXES = (".txt", ".md", ".text", "")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_BOLD_LINE = re.compile(r"^(\s*)\*\*(.+?)\*\*\s*$")
+_MD_EMPHASIS_LINE = re.compile(r"^(\s*)(\*\*|\*|__|_)(?=\S)(.+?)(?<=\S)\2\s*$")
+_MD_ESCAPE = re.compile(r"\\([*_#\\-])")
 _MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-
-
-class DocumentReadError(Exception):
-    """The file cannot be read as a document; the message says why and what to do."""
 
 
 def decode_text(raw: bytes) -> str:
@@ -34,14 +34,18 @@ def decode_text(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DocumentReadError(
-            f"file: not {encoding.upper()} text (line {line}); save it as UTF-8 or Unicode (UTF-16) text"
+            f"not {encoding.upper()} text (the first bad byte is on this line); save it as UTF-8 or Unicode"
+            " (UTF-16) text",
+            line,
         ) from exc
 
 
 def _clean_markdown(line: str) -> str:
+    """A line without its heading marks and a bold or italic run around all of it ("*Lai Châu, ngày …*")."""
     line = _MD_HEADING.sub("", line)
-    bold = _MD_BOLD_LINE.match(line)
-    return bold.group(1) + bold.group(2) if bold else line
+    emphasis = _MD_EMPHASIS_LINE.match(line)
+    line = emphasis.group(1) + emphasis.group(3) if emphasis else line
+    return _MD_ESCAPE.sub(r"\1", line)
 
 
 def _docx_lines(path: Path) -> list[str]:
@@ -52,18 +56,20 @@ def _docx_lines(path: Path) -> list[str]:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentReadError(f"file: {path.name} is not a readable .docx ({exc})") from exc
+        raise DocumentReadError(f"{path.name} is not a readable .docx ({exc})") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             lines.extend(block.text.splitlines() or [""])
         elif isinstance(block, Table):
-            seen: set[int] = set()
+            # Merged cells repeat. The cell elements themselves are kept, not their id(): lxml's proxies are
+            # made afresh and an id() may be reused by another cell once a proxy is freed.
+            seen: set[object] = set()
             for row in block.rows:
                 for cell in row.cells:
-                    if id(cell._tc) in seen:  # merged cells repeat
+                    if cell._tc in seen:
                         continue
-                    seen.add(id(cell._tc))
+                    seen.add(cell._tc)
                     for paragraph in cell.paragraphs:
                         lines.extend(paragraph.text.splitlines() or [""])
     return lines
@@ -74,17 +80,24 @@ def read_lines(path: Path) -> list[str]:
     suffix = path.suffix.lower()
     if suffix == ".docx":
         lines = _docx_lines(path)
+    elif suffix == ".pdf":
+        from cascade.directives.docimport.pdf import pdf_lines
+
+        lines = pdf_lines(path)
     elif suffix == ".doc":
-        raise DocumentReadError("file: .doc (Word 97-2003) is not supported; save it as .docx or text")
+        raise DocumentReadError(".doc (Word 97-2003) is not supported; save it as .docx, .pdf or text")
     else:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise DocumentReadError(f"file: cannot read {path}: {exc.strerror or exc}") from exc
+            raise DocumentReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
         text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
         if suffix == ".md":  # comments become blank lines, so line numbers stay those of the file
             text = _MD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
         lines = text.split("\n")
         if suffix == ".md":
             lines = [_clean_markdown(line) for line in lines]
-    return [unicodedata.normalize("NFC", line.replace("\u00a0", " ")).rstrip() for line in lines]
+    lines = [unicodedata.normalize("NFC", line.replace("\u00a0", " ")).rstrip() for line in lines]
+    if not any(line.strip() for line in lines):
+        raise DocumentReadError(f"{path.name} is empty: it has no text to import", 1)
+    return lines

@@ -1,0 +1,29 @@
+"""The text layer of a .pdf, read with pypdf in layout mode.
+
+Layout mode keeps the gap between the columns of the heading and the footer (the issuer beside the national
+motto, "Nơi nhận" beside the signer) as a run of spaces, which plain extraction squeezes to one space.
+A page without text is a scan: the importer says so instead of reporting every field missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cascade.directives.docimport.problems import DocumentReadError
+
+
+def pdf_lines(path: Path) -> list[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        raise DocumentReadError(f"{path.name} is not a readable .pdf ({exc})") from exc
+    if not any(text.strip() for text in pages):
+        raise DocumentReadError(
+            f"{path.name} has no text layer: it is a scan (an image of each page). Run OCR on it, or import the"
+            " .docx or text it was printed from"
+        )
+    return [line for text in pages for line in text.splitlines()]

@@ -1,0 +1,132 @@
+"""The schema's migrations and the database's backups, on the test's database (a SQLite file, or this run's
+PostgreSQL database when CASCADE_TEST_DATABASE_URL is set).
+
+- the models and the revisions agree (Alembic's own `check`: autogenerate finds nothing to add);
+- a database at the previous revision, with data in it, upgrades with its data intact;
+- a database made by the release before migrations (no alembic_version, bodies on the outbox row) upgrades;
+- `cascade db backup` then `cascade db restore` bring back what was there."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from cascade.cli.main import app
+from cascade.core.db import get_engine
+from cascade.core.settings import Settings
+from models.schema import BEFORE_MIGRATIONS, alembic_config, current_revision, head_revision, upgrade_schema
+
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+def empty(engine: Engine) -> None:
+    """No table at all, alembic_version included (the test database is made fresh by the fixtures)."""
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def at_revision(engine: Engine, revision: str) -> None:
+    empty(engine)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def fill_release_0001(engine: Engine) -> None:
+    """Rows as the schema of revision 0001 holds them (plain SQL: the models of today have more columns)."""
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO unit (id, code, name, kind, email, active, updated_at) VALUES "
+                       "(1, 'LDLD_LC', 'Liên đoàn Lao động tỉnh Lai Châu', 'federation', 'ldld@laichau.example', "
+                       ":t, :now), (2, 'LDLD_TD', 'Liên đoàn Lao động huyện Tam Đường', 'district_federation', "
+                       "'td@laichau.example', :t, :now)"), {"t": True, "now": NOW})  # fmt: skip
+        c.execute(text("UPDATE unit SET parent_id = 1 WHERE id = 2"))
+        c.execute(text("INSERT INTO directive (id, number, doc_type, issued_on, place, summary, body, signer_title, "
+                       "signer_name, report_due, urgency, cascade_mode, lead_days, issuer_id, year, source, "
+                       "created_at) VALUES (1, '252/KH-LĐLĐ', 'KẾ HOẠCH', '2021-05-20', 'Lai Châu', "
+                       "'Đẩy mạnh công tác tuyên truyền', 'I. MỤC ĐÍCH', 'CHỦ TỊCH', 'Nguyễn Thị Thiện', "
+                       "'2021-12-15', 'normal', 'forward', 3, 1, 2021, 'file', :now)"), {"now": NOW})  # fmt: skip
+        c.execute(text("INSERT INTO assignment (id, directive_id, unit_id, role, status, ack_due, "
+                       "status_changed_at, created_at) VALUES (1, 1, 2, 'act', 'acknowledged', '2021-05-21', "
+                       ":now, :now)"), {"now": NOW})  # fmt: skip
+
+
+def test_models_and_revisions_agree(engine: Engine) -> None:
+    at_revision(engine, "head")
+    with engine.begin() as connection:
+        command.check(alembic_config(connection))  # raises when a model has what no revision made
+
+
+def test_previous_revision_with_data_upgrades_intact(engine: Engine) -> None:
+    at_revision(engine, BEFORE_MIGRATIONS)
+    fill_release_0001(engine)
+    upgrade_schema(engine)
+    with engine.connect() as c:
+        assert current_revision(c) == head_revision() != BEFORE_MIGRATIONS
+        units = c.execute(text("SELECT code, name, place, signer_name FROM unit ORDER BY id")).all()
+        directive = c.execute(text("SELECT number, summary, archive, original_sha256 FROM directive")).one()
+        assignment = c.execute(text("SELECT role, status FROM assignment")).one()
+    assert [tuple(u) for u in units] == [
+        ("LDLD_LC", "Liên đoàn Lao động tỉnh Lai Châu", None, None),
+        ("LDLD_TD", "Liên đoàn Lao động huyện Tam Đường", None, None),
+    ]
+    assert tuple(directive) == ("252/KH-LĐLĐ", "Đẩy mạnh công tác tuyên truyền", None, None)
+    assert tuple(assignment) == ("act", "acknowledged")
+
+
+def test_a_database_of_the_release_before_migrations_is_upgraded(engine: Engine) -> None:
+    """That release made the 0001 tables with create_all and no alembic_version; its oldest databases still had
+    the outbox bodies as columns of the outbox row."""
+    at_revision(engine, BEFORE_MIGRATIONS)
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE alembic_version"))
+        c.execute(text("ALTER TABLE outboxmessage ADD COLUMN body_text TEXT NOT NULL DEFAULT ''"))
+        c.execute(text("ALTER TABLE outboxmessage ADD COLUMN body_html TEXT NOT NULL DEFAULT ''"))
+        c.execute(text("INSERT INTO outboxmessage (id, key, kind, to_addr, to_name, subject, status, attempts, "
+                       "created_at, body_text, body_html) VALUES (7, 'notice:7', 'notice', 'td@laichau.example', "
+                       "'LĐLĐ Tam Đường', 'Kế hoạch 252', 'pending', 0, :now, 'Kính gửi', '<p>Kính gửi</p>')"),
+                  {"now": NOW})  # fmt: skip
+    upgrade_schema(engine)
+    assert "body_text" not in {col["name"] for col in inspect(engine).get_columns("outboxmessage")}
+    with engine.connect() as c:
+        assert current_revision(c) == head_revision()
+        assert tuple(c.execute(text("SELECT body_text, body_html FROM outbox_body WHERE message_id = 7")).one()) == (
+            "Kính gửi",
+            "<p>Kính gửi</p>",
+        )
+
+
+def test_upgrade_twice_changes_nothing(settings: Settings) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade"])
+    second = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == second.exit_code == 0
+    assert f"Schema at revision {head_revision()} (already)." in second.output
+
+
+def test_backup_and_restore(settings: Settings, tmp_path: Path) -> None:
+    engine = get_engine(settings.database_url)
+    at_revision(engine, "head")
+    fill_release_0001(engine)
+    runner = CliRunner()
+    copy = tmp_path / "cascade.backup"
+    made = runner.invoke(app, ["db", "backup", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(app, ["db", "backup", str(copy)]).exit_code == 2  # never over an existing file
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM assignment"))
+        c.execute(text("UPDATE unit SET name = 'đã sửa' WHERE id = 2"))
+    engine.dispose()  # as an operator stops the app first: no connection of ours open during the restore
+    restored = runner.invoke(app, ["db", "restore", str(copy), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    with engine.connect() as c:
+        assert (
+            c.execute(text("SELECT name FROM unit WHERE id = 2")).scalar_one() == "Liên đoàn Lao động huyện Tam Đường"
+        )
+        assert c.execute(text("SELECT status FROM assignment")).scalar_one() == "acknowledged"
+        assert current_revision(c) == head_revision()

@@ -1,0 +1,40 @@
+"""Failed logins counted per client address: after a few in a window, that address is refused for a while.
+
+Kept in the web process's memory: several web processes each count their own failures (docs/operations.md)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+
+class LoginThrottle:
+    def __init__(self, max_failures: int = 5, window_seconds: float = 900.0) -> None:
+        self.max_failures, self.window = max_failures, window_seconds
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str, now: float | None = None) -> int:
+        """Seconds until `client` may try again (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = self._recent(client, now)
+            if len(recent) < self.max_failures:
+                return 0
+            return max(1, int(recent[0] + self.window - now) + 1)
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._recent(client, now).append(now)
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        recent = self._failures.setdefault(client, deque())
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        return recent
