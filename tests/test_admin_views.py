@@ -66,7 +66,11 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
         assert "Tỉnh ủy Lai Châu" not in late_part and "Tổng Liên đoàn" not in late_part  # superiors: never late
         assert "Quá hạn báo cáo" in text
         history = client.get("/admin/units/LDLD_TD", auth=ADMIN)
-        assert history.status_code == 200 and "acknowledged" in history.text and "252/KH-LĐLĐ" in history.text
+        assert history.status_code == 200 and "252/KH-LĐLĐ" in history.text
+        assert "<td>Xác nhận đã nhận văn bản</td>" in history.text  # the event in words, never its raw value
+        assert "<td>acknowledged</td>" not in history.text
+        english = client.get("/admin/units/LDLD_TD?lang=en", auth=ADMIN)
+        assert "<td>Receipt confirmed</td>" in english.text
         assert client.get("/admin/units/NOPE", auth=ADMIN).status_code == 404
         assert client.get("/admin/directives/999", auth=ADMIN).status_code == 404
 

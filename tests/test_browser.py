@@ -120,7 +120,7 @@ def clerk_and_supervisor(pw: Playwright, base: str, settings: Settings) -> None:
         shot(page, "07-supervisor")
         row.get_by_role("link").first.click()
         expect(page.locator("h1")).to_have_text("Liên đoàn Lao động huyện Tam Đường")
-        expect(page.locator("#audit + .table-wrap")).to_contain_text("acknowledged")
+        expect(page.locator("#audit + .table-wrap")).to_contain_text("Xác nhận đã nhận văn bản")
         shot(page, "08-unit-history")
     finally:
         supervisor.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cascade.rendering.i18n import EN, decree_short_date
-from cascade.rendering.render import environment, vn_long_date, vn_number
+from cascade.rendering.render import AUDIT_EVENT_LABELS, environment, vn_long_date, vn_number
+from models import AuditEvent
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
 LITERAL = re.compile(r'_\(\s*"([^"]+)"')
@@ -20,6 +21,15 @@ def test_every_translated_text_of_the_web_pages_has_an_english_entry() -> None:
     texts = {(p.name, m.group(1)) for p in TEMPLATES.rglob("*.html") for m in LITERAL.finditer(p.read_text("utf-8"))}
     assert len(texts) > 100  # the pattern still finds the templates' texts
     assert sorted(t for t in texts if t[1] not in EN) == []
+
+
+def test_every_audit_event_has_words_in_both_languages() -> None:
+    # the unit history page looks the event up in the table: a new event without words would fail the page
+    assert sorted(set(AuditEvent) - set(AUDIT_EVENT_LABELS)) == []
+    assert [label for label in AUDIT_EVENT_LABELS.values() if label not in EN] == []
+    assert AUDIT_EVENT_LABELS["acknowledged"] == "Xác nhận đã nhận văn bản"  # a plain value read from a row
+    assert EN["Xác nhận đã nhận văn bản"] == "Receipt confirmed"
+    assert len(set(AUDIT_EVENT_LABELS.values())) == len(AuditEvent)  # no two events read the same
 
 
 # Decree 30/2020/NĐ-CP, Appendix I: days below 10 and the months 1 and 2 take a leading zero, the rest do not.

@@ -201,3 +201,28 @@ def test_author_form_needs_its_csrf_token(settings: Settings, mailbox: SmtpSink,
         forged = client.post(link + "/author", data={"tasks": "Tổ chức hội nghị", "report_due": "2021-12-20"})
         assert forged.status_code == 403
     assert status_units("31-KH/TU")["LDLD"]["pass_on"] == "pending"
+
+
+def test_a_mode_given_as_a_plain_string_still_holds_the_unit_for_its_own_plan(settings: Settings) -> None:
+    """The directive's mode set as the plain value "author" (not the enum member): acknowledging holds the
+    unit for its own plan and records the mode, instead of failing on `.value` of a str."""
+    from datetime import UTC, datetime
+
+    from cascade.core.workdays import WorkCalendar
+    from cascade.replies.passon import on_acknowledged, subordinates
+    from models import Assignment, Directive, Unit
+    from tests.cascade_helpers import plant_tree
+
+    import_tree("tree-2021-four-levels.yaml")
+    with session_scope() as session:
+        directive = plant_tree(session, "TU", [{"unit": "LDLD", "status": "acknowledged"}])
+        directive.cascade_mode = "author"  # type: ignore[assignment]  # what a caller with a plain value sets
+        federation = session.exec(select(Unit).where(Unit.code == "LDLD")).one()
+        below = {u.code for u in subordinates(session, federation.id)}  # type: ignore[arg-type]
+        assert "TGNC" not in below and {"D_TD", "D_SH", "CDN_GD"} <= below  # its own board is not a unit below
+        assignment = session.exec(select(Assignment).where(Assignment.directive_id == directive.id)).one()
+        on_acknowledged(session, assignment, datetime(2021, 5, 20, 3, tzinfo=UTC), WorkCalendar())
+        held = session.exec(select(AuditLog).where(AuditLog.event == "awaiting_implementing_directive")).one()
+        assert held.detail == {"pass_on_due": "2021-05-21", "mode": "author"}
+        assert assignment.mode == "author" and assignment.implementing_directive_id is None
+        assert session.exec(select(Directive).where(Directive.parent_directive_id == directive.id)).all() == []

@@ -90,7 +90,9 @@ def test_seed_plan_consolidated_by_the_monitor_flow(settings: Settings, mailbox:
     assert markdown == consolidated.text().rstrip("\n") or markdown.strip() == consolidated.text().strip()
     assert f"| Lượt đoàn viên, CNVCLĐ tham gia | lượt người | {totals['participants']} |" in markdown
     assert f"| Hội nghị chuyên đề, buổi sinh hoạt đã tổ chức | cuộc | {totals['conferences']} |" in markdown
-    assert "## Đơn vị chưa báo cáo (9)" in markdown and "Liên đoàn Lao động huyện Mường Tè (LDLD_MT)" in markdown
+    assert "## Đơn vị chưa báo cáo (9)" in markdown and "- Liên đoàn Lao động huyện Mường Tè\n" in markdown
+    assert "# Báo cáo tổng hợp kỳ 1: Kế hoạch số 252/KH-LĐLĐ ngày 20/5/2021\n" in markdown
+    assert "LDLD_" not in markdown and "LDLD_" not in consolidated.html() and "V/v" not in markdown
 
     again = monitor("2021-12-16T08:00:00+07:00")
     assert "0 reminder/escalation steps, 0 consolidated reports, 0 emails sent" in again

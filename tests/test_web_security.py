@@ -151,3 +151,15 @@ def test_errors_show_no_traceback_and_admin_needs_the_credential(settings: Setti
             assert 400 <= response.status_code < 500, response.status_code
             assert "Traceback" not in response.text and 'File "' not in response.text
         assert client.get(f"{web}/admin").status_code in (401, 403)
+
+
+def test_a_nul_in_a_form_field_is_refused_and_changes_nothing(settings: Settings, assignment_id: int, web: str) -> None:
+    """PostgreSQL refuses a NUL in any text column (the fuzz test found a 500 there): it is a 422 page instead."""
+    link = good_link(settings, assignment_id)
+    with httpx.Client() as client:
+        page = client.get(link)
+        fields = forms_in(page.text)[0]["fields"]  # the page's CSRF field, good for each of its forms
+        refused = client.post(link + "/refuse", data={**fields, "reason": "sai đơn vị\x00nhận"})  # type: ignore[dict-item]
+    assert refused.status_code == 422 and "Traceback" not in refused.text
+    with session_scope() as session:
+        assert session.get(Assignment, assignment_id).status == "queued"  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ensure_cycles
+from cascade.documents.wording import document_reference
 from cascade.rendering.render import render
 from cascade.status.rollup import add, reporting_assignments, submitted_report, unit_rows
 from models import Assignment, AuditEvent, Directive, MailStatus, Unit, record_audit
@@ -40,6 +41,9 @@ def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> 
     return {
         "directive": directive,
         "issuer": issuer,
+        # "Kế hoạch số 252/KH-LĐLĐ ngày 20/5/2021" as running text names it (the issuer has its own line)
+        "reference": document_reference(directive.doc_type, directive.number, directive.issued_on, None),
+        "short_reference": document_reference(directive.doc_type, directive.number, None, None),  # the subject's
         "cycle": cycle,
         "indicators": effective_plan(session, directive).indicators,
         "rows": rows,

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from cascade.core.workdays import VN_TZ
 from cascade.rendering.i18n import decree_long_date
 from cascade.rendering.i18n import install as install_i18n
-from models import CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency
+from models import AuditEvent, CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency
 
 # The templates ship as the `templates` package (package data in the wheel), found through the import system.
 TEMPLATES_DIR = Path(str(files("templates")))
@@ -68,6 +68,33 @@ REPORT_STATE_LABELS: dict[ReportState, str] = {
     ReportState.late: "Báo cáo muộn",
     ReportState.missing: "Chưa báo cáo",
 }
+# An audit log entry's event in words (the admin unit history; English in cascade.rendering.i18n.EN). Keyed by
+# str: an entry read back from its row holds the plain value.
+AUDIT_EVENT_LABELS: dict[str, str] = {
+    AuditEvent.directive_stored: "Lưu văn bản vào hệ thống",
+    AuditEvent.notices_enqueued: "Xếp thư thông báo vào hàng gửi",
+    AuditEvent.acknowledged: "Xác nhận đã nhận văn bản",
+    AuditEvent.refused: "Từ chối tiếp nhận văn bản",
+    AuditEvent.rerouted: "Chuyển văn bản cho đơn vị khác",
+    AuditEvent.awaiting_implementing_directive: "Chờ ban hành văn bản triển khai",
+    AuditEvent.implementing_directive_issued: "Ban hành văn bản triển khai",
+    AuditEvent.signer_recorded: "Ghi nhận người ký",
+    AuditEvent.register_set: "Đặt lại sổ văn bản đi",
+    AuditEvent.report_saved: "Lưu báo cáo (chưa gửi)",
+    AuditEvent.report_submitted: "Nộp báo cáo",
+    AuditEvent.report_consolidated: "Tổng hợp báo cáo",
+    AuditEvent.org_imported: "Nhập cơ cấu tổ chức",
+    AuditEvent.assignment_moved: "Chuyển văn bản sang đơn vị kế thừa",
+    AuditEvent.assignment_merged: "Gộp vào văn bản của đơn vị kế thừa",
+    AuditEvent.mail_bounced: "Thư bị trả lại",
+    AuditEvent.mail_in_doubt_delivered: "Thư chưa rõ tình trạng: xác định đã đến",
+    AuditEvent.mail_in_doubt_resent: "Thư chưa rõ tình trạng: đã gửi lại",
+    AuditEvent.mail_in_doubt_not_delivered: "Thư chưa rõ tình trạng: xác định không đến",
+    AuditEvent.escalation_before: "Nhắc trước hạn",
+    AuditEvent.escalation_due: "Nhắc đúng hạn",
+    AuditEvent.escalation_parent: "Nhắc, báo đơn vị cấp trên",
+    AuditEvent.escalation_escalate: "Báo cán bộ theo dõi",
+}
 # The enums templates compare with (`assignment.status == Status.refused`).
 ENUMS = (CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency)
 
@@ -118,7 +145,7 @@ def environment() -> Environment:
     )
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time, vn_number=vn_number)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
-    env.globals.update(kind_labels=KIND_LABELS)
+    env.globals.update(kind_labels=KIND_LABELS, audit_event_labels=AUDIT_EVENT_LABELS)
     env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env

@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from cascade.core.workdays import WorkCalendar, work_calendar
-from cascade.replies.passon import INTERNAL_KINDS, on_acknowledged
+from cascade.dispatch.duties import DEPARTMENT_KINDS
+from cascade.replies.passon import on_acknowledged
 from models import (
     Acknowledgement,
     Assignment,
@@ -40,7 +41,7 @@ _below = UNIT.alias("below")
 # test as cascade/replies/passon.py's subordinates(), answered inside the one select (ix_unit_parent_active).
 _PASSES_ON = and_(
     ASSIGNMENT.c.role == Role.act,
-    exists().where(_below.c.parent_id == UNIT.c.id, _below.c.active.is_(True), _below.c.kind.not_in(INTERNAL_KINDS)),
+    exists().where(_below.c.parent_id == UNIT.c.id, _below.c.active.is_(True), _below.c.kind.not_in(DEPARTMENT_KINDS)),
 )
 _FACTS = (
     select(ASSIGNMENT.c.status, UNIT.c.code, UNIT.c.name, DIRECTIVE.c.number, DIRECTIVE.c.id, _PASSES_ON)

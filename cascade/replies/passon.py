@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.directives import deadlines
 from cascade.directives.numbers import CONG_VAN, document_number
+from cascade.dispatch.duties import DEPARTMENT_KINDS
 from cascade.documents.register import claim_number, take_number
 from cascade.replies.passon_draft import AlreadyPassedOn, Draft, NumberUsed
 from cascade.replies.passon_text import forward_body, forward_summary, implementing_tasks
@@ -32,15 +33,13 @@ from models import (
     utcnow,
 )
 
-# Kinds that are parts of a unit rather than units under it: a directive is never passed down to them.
-INTERNAL_KINDS = frozenset({"department", "party_department"})
-
 
 def subordinates(session: Session, unit_id: int) -> list[Unit]:
     query = select(Unit).where(
         Unit.parent_id == unit_id,
         col(Unit.active).is_(True),
-        col(Unit.kind).not_in(INTERNAL_KINDS),
+        # the unit's own offices and boards are parts of it, not units under it: never passed down to
+        col(Unit.kind).not_in(DEPARTMENT_KINDS),
     )
     return list(session.exec(query.order_by(col(Unit.code))).all())
 
@@ -49,7 +48,8 @@ def mode_of(session: Session, assignment: Assignment, directive: Directive) -> C
     recipient = session.exec(
         select(Recipient).where(Recipient.directive_id == directive.id, Recipient.unit_id == assignment.unit_id)
     ).first()
-    return (recipient.mode if recipient and recipient.mode else None) or directive.cascade_mode
+    # CascadeMode(): a mode set as a plain string ("author") reads back as the member
+    return CascadeMode((recipient.mode if recipient and recipient.mode else None) or directive.cascade_mode)
 
 
 def on_acknowledged(session: Session, assignment: Assignment, now: datetime, calendar: WorkCalendar) -> None:
@@ -59,24 +59,25 @@ def on_acknowledged(session: Session, assignment: Assignment, now: datetime, cal
     assert directive is not None and unit is not None and assignment.id is not None
     if assignment.role != Role.act or not subordinates(session, assignment.unit_id):
         return
-    assignment.mode = mode_of(session, assignment, directive)
+    mode = mode_of(session, assignment, directive)
+    assignment.mode = mode
     today = local_date(now)
     urgent = directive.urgency != Urgency.normal
     assignment.pass_on_due = calendar.on_or_after(today) if urgent else calendar.next_working_day(today)
     session.add(assignment)
-    if assignment.mode == CascadeMode.forward and signer_of(unit) is not None:
+    if mode == CascadeMode.forward and signer_of(unit) is not None:
         issue_implementing_directive(session, assignment, issued_on=today, source="forward", calendar=calendar)
     else:
         # Author mode, or a forward unit with no signer on record: nothing goes down until the unit completes
         # its document on /u/<token>/author; the ladder's "pass" item chases it until then.
-        held = {"missing": "signer"} if assignment.mode == CascadeMode.forward else {}
+        held = {"missing": "signer"} if mode == CascadeMode.forward else {}
         record_audit(
             session,
             AuditEvent.awaiting_implementing_directive,
             unit=unit,
             directive_id=directive.id,
             assignment_id=assignment.id,
-            detail={"pass_on_due": assignment.pass_on_due.isoformat(), "mode": assignment.mode.value, **held},
+            detail={"pass_on_due": assignment.pass_on_due.isoformat(), "mode": mode.value, **held},
         )
     session.flush()
 
