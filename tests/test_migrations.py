@@ -8,8 +8,10 @@ PostgreSQL database when CASCADE_TEST_DATABASE_URL is set).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from sqlalchemy import inspect, text
@@ -130,3 +132,48 @@ def test_backup_and_restore(settings: Settings, tmp_path: Path) -> None:
         )
         assert c.execute(text("SELECT status FROM assignment")).scalar_one() == "acknowledged"
         assert current_revision(c) == head_revision()
+
+
+OLD_RELEASE_SCHEMA = Path(__file__).parent / "data" / "schema-before-migrations.sql"
+
+
+def shape(engine: Engine) -> dict[str, Any]:
+    """Every table's columns (name, type, nullable) and indexes, as the database itself reports them."""
+    found = inspect(engine)
+    return {
+        table: (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)],
+            sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)),
+        )
+        for table in sorted(found.get_table_names())
+        if table != "alembic_version"
+    }
+
+
+def old_release_database(tmp_path: Path) -> Engine:
+    """A SQLite file with the schema the release before migrations really made (its sqlite_master, kept in
+    tests/data), not one made by this release's revisions."""
+    path = tmp_path / "old-release.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(OLD_RELEASE_SCHEMA.read_text())
+    return get_engine(f"sqlite:///{path}")
+
+
+def test_revision_0001_is_the_schema_the_old_release_made(tmp_path: Path) -> None:
+    old = old_release_database(tmp_path)
+    at_0001 = get_engine(f"sqlite:///{tmp_path / 'at-0001.db'}")
+    at_revision(at_0001, BEFORE_MIGRATIONS)
+    assert shape(at_0001) == shape(old)
+
+
+def test_the_old_release_database_upgrades_with_its_data(tmp_path: Path) -> None:
+    old = old_release_database(tmp_path)
+    fill_release_0001(old)
+    upgrade_schema(old)
+    with old.connect() as c:
+        assert current_revision(c) == head_revision()
+        assert c.execute(text("SELECT name, place FROM unit WHERE code = 'LDLD_TD'")).one() == (
+            "Liên đoàn Lao động huyện Tam Đường",
+            None,
+        )
+        assert c.execute(text("SELECT role, status FROM assignment")).one() == ("act", "acknowledged")

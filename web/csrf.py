@@ -100,7 +100,8 @@ async def verify_csrf(request: Request) -> AsyncIterator[None]:
             form = await request.form()
             field = form.get(FIELD)
         check_csrf(request, field or request.headers.get("x-csrf-token"))
-        if form is not None and any(isinstance(v, str) and "\x00" in v for v in form.values()):
+        texts = [v if isinstance(v, str) else (v.filename or "") for _, v in form.multi_items()] if form else []
+        if any("\x00" in text for text in texts):
             # No text a person types holds a NUL, and PostgreSQL refuses one in any text column.
             raise HTTPException(422, "Dữ liệu gửi lên chứa ký tự không hợp lệ.")
         yield

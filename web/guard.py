@@ -56,10 +56,12 @@ class RequestGuard:
             return
         path: str = scope.get("path", "")
         extra = [*SECURITY_HEADERS, *([NO_STORE] if path.startswith(PRIVATE_PREFIXES) else [])]
-        started = False
+        started = answered = False
 
         async def send_guarded(message: Message) -> None:
             nonlocal started
+            if answered:
+                return  # the 413 went out already: whatever the app answers after it is dropped
             if message["type"] == "http.response.start":
                 started = True
                 names = {name.lower() for name, _ in message.get("headers", [])}
@@ -74,19 +76,23 @@ class RequestGuard:
         received = 0
 
         async def receive_bounded() -> Message:
-            nonlocal received
+            nonlocal received, answered
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    # Answered here, not where the exception lands: a route with Form() parameters has FastAPI
+                    # turn any error of its body parsing into a 400 of its own.
+                    if not started and not answered:
+                        await _answer(send_guarded, 413, *TOO_LARGE)
+                        answered = True
                     raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, receive_bounded, send_guarded)
         except BodyTooLarge:
-            if not started:
-                await _answer(send_guarded, 413, *TOO_LARGE)
+            pass  # answered 413 in receive_bounded
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         """Why a state-changing request is refused before its body is read, or None."""

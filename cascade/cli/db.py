@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -43,8 +44,22 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(url.split(":///", 1)[1]) if url.startswith("sqlite:///") else None
 
 
-def _pg_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+def _pg(url: str) -> tuple[str, dict[str, str]]:
+    """The URL for pg_dump/pg_restore without its password, and the environment that carries the password: a
+    command line is readable by every local user (ps, /proc), the environment of the child is not."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    env = {**os.environ, **({"PGPASSWORD": parsed.password} if parsed.password else {})}
+    return parsed.set(password=None).render_as_string(hide_password=False), env
+
+
+def _existing_sqlite(path: Path) -> sqlite3.Connection:
+    """The database file, never created: a mistyped CASCADE_DATABASE_URL is an error, not an empty backup."""
+    if not path.is_file():
+        err.print(f"[bold red]Error:[/] the database {path} does not exist (check CASCADE_DATABASE_URL)")
+        raise typer.Exit(code=2)
+    return sqlite3.connect(f"file:{path}?mode=rw", uri=True)
 
 
 def _tool(name: str) -> str:
@@ -66,10 +81,11 @@ def backup(file: Annotated[Path, typer.Argument(help="Where to write the copy.")
         err.print(f"[bold red]Error:[/] {file} exists already; nothing was written")
         raise typer.Exit(code=2)
     if source is not None:
-        with sqlite3.connect(source) as src, sqlite3.connect(file) as dst:
+        with _existing_sqlite(source) as src, sqlite3.connect(file) as dst:
             src.backup(dst)
     else:
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(file), _pg_url(url)], check=True)
+        target, env = _pg(url)
+        subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(file), target], check=True, env=env)
     console.print(f"Backed up the database to {file} ({file.stat().st_size:,} bytes).")
 
 
@@ -89,9 +105,10 @@ def restore(
         typer.confirm(f"Replace the content of {url} with {file}?", abort=True)
     target = _sqlite_path(url)
     if target is not None:
-        with sqlite3.connect(file) as src, sqlite3.connect(target) as dst:
+        with sqlite3.connect(file) as src, _existing_sqlite(target) as dst:
             src.backup(dst)
     else:
+        dbname, env = _pg(url)
         command = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
-        subprocess.run([*command, "--dbname", _pg_url(url), str(file)], check=True)
+        subprocess.run([*command, "--dbname", dbname, str(file)], check=True, env=env)
     console.print(f"Restored the database from {file}.")
