@@ -17,6 +17,7 @@ from cascade.core.settings import Settings
 from cascade.dispatch.tokens import Purpose, TokenError, read_token
 from cascade.rendering.render import render
 from web.common import TOKEN_ERRORS, log
+from web.csrf import link_of
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -39,10 +40,8 @@ class BodyTooLarge(Exception):
 
 def link_token(path: str) -> tuple[str, Purpose] | None:
     """(token, purpose) of a unit's link path (/u/<token>…, /r/<token>…), or None."""
-    parts = path.split("/")
-    if len(parts) > 2 and parts[1] in LINK_PURPOSES and parts[2]:
-        return parts[2], LINK_PURPOSES[parts[1]]
-    return None
+    token = link_of(path)
+    return (token, LINK_PURPOSES[path.split("/")[1]]) if token else None
 
 
 class RequestGuard:
