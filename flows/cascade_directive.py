@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NotRequired, TypedDict, TypeVar
 
 from prefect import Task, flow, get_run_logger
@@ -26,7 +27,7 @@ from tasks.dispatch import (
     render_notices_task,
     send_batch_task,
 )
-from tasks.status import publish_status_task
+from tasks.status import SendingProgress, publish_status_task, start_sending_progress_task
 
 R = TypeVar("R")
 
@@ -53,21 +54,37 @@ def run_name() -> str:
 PARALLEL_FROM_BATCHES = 4
 
 
-def run_batches(batch_task: Task[..., R], calls: list[dict[str, Any]], processes: int) -> list[R]:
-    """Run one task per batch: in order in this process, or over a bounded process pool when configured."""
+def run_batches(
+    batch_task: Task[..., R],
+    calls: list[dict[str, Any]],
+    processes: int,
+    on_result: Callable[[R], object] = lambda _: None,
+) -> list[R]:
+    """Run one task per batch: in order in this process, or over a bounded process pool when configured;
+    `on_result` is called in this process with each batch's result as it is collected (the progress artifact)."""
     workers = min(len(calls), processes)
+    results: list[R] = []
     if workers <= 1 or len(calls) < PARALLEL_FROM_BATCHES:
-        return [batch_task(**params) for params in calls]
+        for params in calls:
+            results.append(batch_task(**params))
+            on_result(results[-1])
+        return results
     with ProcessPoolTaskRunner(max_workers=workers) as runner:
         futures = [runner.submit(batch_task, parameters=params) for params in calls]
-        return [future.result() for future in futures]
+        for future in futures:
+            results.append(future.result())
+            on_result(results[-1])
+    return results
 
 
-def render_and_send(directive_id: int, batches: list[list[int]], sent: SendCounts) -> int:
+def render_and_send(
+    directive_id: int, batches: list[list[int]], sent: SendCounts, progress: SendingProgress | None = None
+) -> int:
     """Send each batch while the next one renders in a worker thread: rendering is CPU, sending waits on the
     mail server much of the time, and the two overlap in one process (measured: docs/benchmarks.md).
 
-    Returns how many notices were rendered; the sends' counts are added to `sent`."""
+    Returns how many notices were rendered; the sends' counts are added to `sent`, and `progress` advances
+    after each batch."""
     if not batches:
         return 0
     rendered = 0
@@ -77,8 +94,10 @@ def render_and_send(directive_id: int, batches: list[list[int]], sent: SendCount
         if following is not None:
             rendering = render_notices_task.submit(directive_id=directive_id, assignment_ids=following)
         rendered += batch["added"]
-        if batch["message_ids"]:
-            sent.add(send_batch_task(message_ids=batch["message_ids"]))
+        counts = send_batch_task(message_ids=batch["message_ids"]) if batch["message_ids"] else SendCounts()
+        sent.add(counts)
+        if progress is not None:
+            progress.advance(rendered=batch["added"], counts=counts)
     return rendered
 
 
@@ -115,15 +134,17 @@ def cascade_directive(
     created = create_assignments_task(directive_id)
     create_task_items_task(directive_id)
     batches = plan_notice_batches_task(directive_id)
+    progress = start_sending_progress_task(directive_id, sum(len(b) for b in batches))
     processes, sent = dispatch_processes(), SendCounts()
     if processes > 1 and len(batches) >= PARALLEL_FROM_BATCHES:
         rendered = sum(r["added"] for r in run_batches(render_notices_task, [
-            {"directive_id": directive_id, "assignment_ids": b} for b in batches], processes))  # fmt: skip
+            {"directive_id": directive_id, "assignment_ids": b} for b in batches], processes,
+            lambda r: progress.advance(rendered=r["added"])))  # fmt: skip
     else:
-        rendered = render_and_send(directive_id, batches, sent)
+        rendered = render_and_send(directive_id, batches, sent, progress)
     # Whatever is still owed: all of it on a process pool, else a rerun's leftovers and bounce escalations.
     send_calls = [{"message_ids": b} for b in plan_send_batches_task(directive_id)]
-    for counts in run_batches(send_batch_task, send_calls, processes):
+    for counts in run_batches(send_batch_task, send_calls, processes, lambda c: progress.advance(counts=c)):
         sent.add(counts)
     mark_dispatched_task(directive_id)
     publish_status_task(directive_id)

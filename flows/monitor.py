@@ -12,6 +12,7 @@ from models import utcnow
 from models.schema import init_db
 from tasks.dispatch import plan_send_batches_task, send_batch_task
 from tasks.monitor import consolidate_task, emit_events_task, publish_reports_task, take_steps_task
+from tasks.status import find_open_directives_task, republish_status_task
 
 
 class MonitorTotals(TypedDict):
@@ -19,6 +20,7 @@ class MonitorTotals(TypedDict):
 
     steps: int
     consolidated: int
+    republished: int  # open directives whose status artifacts got a new version
     sent: int
     bounced: int
     failed: int
@@ -38,7 +40,8 @@ def parse_now(now: str | None) -> datetime:
 
 @flow(name="monitor-deadlines", log_prints=False)
 def monitor_deadlines(now: str | None = None) -> MonitorTotals:
-    """Chase acknowledgements and reports due soon or overdue, consolidate finished cycles, send the emails."""
+    """Chase acknowledgements and reports due soon or overdue, consolidate finished cycles, send the emails,
+    then republish the status artifacts of the open directives whose figures moved."""
     log = get_run_logger()
     init_db()
     at = parse_now(now)
@@ -49,9 +52,12 @@ def monitor_deadlines(now: str | None = None) -> MonitorTotals:
     sent = SendCounts()
     for batch in plan_send_batches_task(None):
         sent.add(send_batch_task(batch))
+    # Last, so the figures include what this run sent (a bounce is a unit that will not confirm).
+    republished = sum(republish_status_task(batch, at) for batch in find_open_directives_task(at))
     totals: MonitorTotals = {
         "steps": taken["steps"],
         "consolidated": len(reports),
+        "republished": republished,
         "sent": sent.sent,
         "bounced": sent.bounced,
         "failed": sent.failed,

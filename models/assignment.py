@@ -33,6 +33,17 @@ EDXML_CODE: dict[Status, str | None] = {
     Status.completed: "06",
 }
 
+
+class RecallState(StrEnum):
+    """A recall (thu hồi) as it stands for one unit: asked (edXML 13), then the unit's answer from its link."""
+
+    requested = "requested"  # 13: the issuer asked for the document back
+    agreed = "agreed"  # 15: the unit removed it and stops carrying it out
+    refused = "refused"  # 16: the unit does not agree (with its reason)
+
+
+RECALL_CODE: dict[RecallState, str] = {RecallState.requested: "13", RecallState.agreed: "15", RecallState.refused: "16"}
+
 ACKNOWLEDGED_STATES = {Status.acknowledged, Status.assigned, Status.in_progress, Status.completed}
 
 
@@ -71,6 +82,13 @@ class Assignment(SQLModel, table=True):
     pass_on_due: date | None = None
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # A recall of the directive (cascade/lifecycle/recall.py) and the unit's answer to it (15 or 16, with why not).
+    recall: RecallState | None = Field(default=None, sa_type=StrEnumType(RecallState, 10))
+    recall_answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    recall_refusal: str | None = None
+    # Asked to confirm an amended version again (cascade amend --reacknowledge): the status it goes back to once
+    # it has (the acknowledgement sets it; cascade/replies/acknowledge.py).
+    resume_status: Status | None = Field(default=None, sa_type=StrEnumType(Status, 20))
 
     @property
     def edxml(self) -> str | None:

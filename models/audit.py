@@ -18,6 +18,20 @@ class AuditEvent(StrEnum):
     # a directive and its notices
     directive_stored = "directive_stored"
     notices_enqueued = "notices_enqueued"
+    # the console: who launched what, who decided a refusal, accounts
+    directive_launched = "directive_launched"
+    refusal_accepted = "refusal_accepted"  # the issuer agreed the unit was not the one to carry it out
+    account_created = "account_created"
+    password_changed = "password_changed"
+    api_token_created = "api_token_created"
+    # a directive's life after launch (cascade/lifecycle)
+    directive_recalled = "directive_recalled"
+    recall_agreed = "recall_agreed"  # a unit's answer to the recall, edXML 15
+    recall_refused = "recall_refused"  # edXML 16
+    directive_amended = "directive_amended"
+    reacknowledgement_asked = "reacknowledgement_asked"  # a unit asked to confirm the amended version again
+    directive_replaced = "directive_replaced"
+    recipients_added = "recipients_added"
     # a unit's answers
     acknowledged = "acknowledged"
     refused = "refused"
@@ -35,6 +49,7 @@ class AuditEvent(StrEnum):
     org_imported = "org_imported"
     assignment_moved = "assignment_moved"  # from a dissolved unit to its successor
     assignment_merged = "assignment_merged"  # into the successor's own assignment of the same directive
+    unit_dissolved = "unit_dissolved"  # dissolved from the console, its successor named (cascade/org/restructure.py)
     # the mail
     mail_bounced = "mail_bounced"
     mail_in_doubt_delivered = "mail_in_doubt_delivered"

@@ -80,6 +80,18 @@ class Directive(DirectiveBase, table=True):
     content_hash: str | None = Field(default=None, max_length=64)
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # Its life after launch (cascade/lifecycle): the version in force (the older ones are in directive_version),
+    version: int = 1
+    # withdrawn (thu hồi, edXML 13) and why: the implementing directives issued under it are recalled with it,
+    recalled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    recall_reason: str | None = None
+    # the directive that replaced it (thay thế: a directive file's `replaces:`),
+    replaced_by_id: int | None = None
+    # and when it stopped being in force (recalled or replaced, itself or with the directive it implements): a
+    # closed directive is never chased, and its links accept nothing (cascade/lifecycle/closed.py).
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The directive whose recall or replacement closed this one with it (None: it was closed itself).
+    closed_by_id: int | None = None
 
 
 class Recipient(SQLModel, table=True):

@@ -21,6 +21,8 @@ class MailStatus(StrEnum):
     sent = "sent"
     failed = "failed"  # temporary failure, will be retried
     bounced = "bounced"  # permanent refusal (5xx): not retried
+    # Never handed to the server, and no longer owed: its directive was recalled (cascade/lifecycle/recall.py).
+    cancelled = "cancelled"
 
 
 class OutboxMessage(SQLModel, table=True):

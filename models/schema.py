@@ -20,7 +20,19 @@ from sqlalchemy.engine import Connection, Engine
 from cascade.core.db import get_engine
 
 # Importing the table modules registers every table on SQLModel.metadata.
-from models import assignment, audit, directive, outbox, register, report, task_item, unit  # noqa: F401
+from models import (  # noqa: F401
+    account,
+    assignment,
+    audit,
+    directive,
+    draft,
+    outbox,
+    register,
+    report,
+    task_item,
+    unit,
+    version,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BEFORE_MIGRATIONS = "0001"

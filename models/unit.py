@@ -26,6 +26,8 @@ class UnitBase(SQLModel):
     signer_on_behalf: str | None = Field(default=None, max_length=200)
     signer_title: str | None = Field(default=None, max_length=200)
     signer_name: str | None = Field(default=None, max_length=200)
+    # Its national organ code (mã định danh, QCVN 102:2016: "000.00.01.H29"), the OrganId of its edXML packages.
+    organ_id: str | None = Field(default=None, max_length=64)
 
 
 class Unit(UnitBase, table=True):

@@ -144,7 +144,7 @@ def plant_tree(
 
 
 def with_web(settings: Settings, **changes: object) -> Settings:
-    """A copy of `settings` with some web settings changed (admin password, inbox folder, signing key)."""
+    """A copy of `settings` with some web settings changed (public URL, inbox folder, signing key)."""
     return settings.model_copy(update={"web": settings.web.model_copy(update=changes)})
 
 

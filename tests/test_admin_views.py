@@ -22,18 +22,20 @@ from cascade.status.page import late_rows
 from cascade.status.summary import level_counts
 from cascade.status.tree import tree_rows
 from flows.cascade_directive import cascade_directive
+from tests.accounts_helpers import add_account, log_in
 from tests.cascade_helpers import plant_tree, with_web
 from tests.conftest import SAMPLE_DIRECTIVE
 from tests.test_status_artifact import CODES, working_days_late
 from web.app import create_app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
-ADMIN = ("admin", "mat-khau-thu-2021")
+ADMIN = "quantri@laichau.example"  # an administrator of the province's federation, the sample's issuer
 
 
 @pytest.fixture
 def admin_web(settings: Settings) -> Iterator[str]:
-    app = create_app(with_web(settings, admin_password=ADMIN[1], inbox_dir=None))
+    add_account(ADMIN, "admin", "LDLD_LC")
+    app = create_app(with_web(settings, inbox_dir=None))
     with BackgroundServer(app, settings.web.public_host, settings.web.public_port):
         yield settings.web.public_url
 
@@ -47,13 +49,14 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
     with httpx.Client(base_url=admin_web, timeout=30) as client:
         assert confirm_receipt(client, link_for(mailbox, "ldld.tamduong@laichau.example", admin_web)).status_code == 200
         closed = client.get("/admin")
-        assert closed.status_code == 401 and closed.headers["www-authenticate"].startswith("Basic")
-        assert client.get("/admin", auth=("admin", "sai")).status_code == 401
-        assert client.get("/admin/directives/1/export.csv").status_code == 401
-        index = client.get("/admin", auth=ADMIN)
+        assert closed.status_code == 303 and closed.headers["location"] == "/admin/login?next=%2Fadmin"
+        assert log_in(client, ADMIN, "sai mat khau 2021").status_code == 401
+        assert client.get("/admin/directives/1/export.csv").status_code == 303
+        assert log_in(client, ADMIN).status_code == 303
+        index = client.get("/admin")
         # one of the 18 units asked to acknowledge (23 assigned, the drafting department not; less 5 superiors)
         assert index.status_code == 200 and "252/KH-LĐLĐ" in index.text and "1/18" in index.text
-        page = client.get("/admin/directives/1", auth=ADMIN)
+        page = client.get("/admin/directives/1")
         assert page.status_code == 200
         text = page.text
         assert "Quá hạn xác nhận (17)" in text  # ack due 21/05/2021, long past; one unit confirmed
@@ -65,16 +68,16 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
         assert "Tam Đường" not in late_part and "Mường Tè" in late_part
         assert "Tỉnh ủy Lai Châu" not in late_part and "Tổng Liên đoàn" not in late_part  # superiors: never late
         assert "Quá hạn báo cáo" in text
-        history = client.get("/admin/units/LDLD_TD", auth=ADMIN)
+        history = client.get("/admin/units/LDLD_TD")
         assert history.status_code == 200 and "252/KH-LĐLĐ" in history.text
         assert "<td>Xác nhận đã nhận văn bản</td>" in history.text  # the event in words, never its raw value
         assert "<td>acknowledged</td>" not in history.text
-        english = client.get("/admin/units/LDLD_TD?lang=en", auth=ADMIN)
+        english = client.get("/admin/units/LDLD_TD?lang=en")
         assert "<td>Receipt confirmed</td>" in english.text
-        assert client.get("/admin/units/NOPE", auth=ADMIN).status_code == 404
-        assert client.get("/admin/directives/999", auth=ADMIN).status_code == 404
+        assert client.get("/admin/units/NOPE").status_code == 404
+        assert client.get("/admin/directives/999").status_code == 404
 
-        exported = client.get("/admin/directives/1/export.csv", auth=ADMIN)
+        exported = client.get("/admin/directives/1/export.csv")
         assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
         assert "attachment" in exported.headers["content-disposition"]
         assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel keeps the diacritics
@@ -88,7 +91,7 @@ def test_supervisor_sees_counts_overdue_history_and_exports(mailbox: SmtpSink, a
         assert "Ban Tuyên giáo - Nữ công LĐLĐ tỉnh" not in by_name  # the drafting department: no assignment
         assert not CODES.search(exported.content.decode("utf-8-sig"))
 
-        xlsx = client.get("/admin/directives/1/export.xlsx", auth=ADMIN)
+        xlsx = client.get("/admin/directives/1/export.xlsx")
         assert xlsx.status_code == 200
         book = load_workbook(io.BytesIO(xlsx.content))
         assert book.sheetnames == ["Trạng thái", "Quá hạn xác nhận"]

@@ -1,6 +1,7 @@
 """`cascade web` as an operator runs it: its own listen address, Debian's nginx in front with the configuration of
 docs/nginx/cascade.conf, proxy headers believed only from the configured proxy, bodies bounded before they are
-read, security headers, tokens kept out of the access log, the admin login throttled.
+read, security headers, tokens kept out of the access log, console logins throttled, the session cookie Secure
+behind https.
 
 The app runs as a real `cascade web` process (so its memory and its temporary folder can be measured from
 outside), nginx as a real nginx process with a trustme certificate."""
@@ -29,6 +30,7 @@ from cascade.core.settings import Settings
 from cascade.dev.links import forms_in
 from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from models import Acknowledgement
+from tests.accounts_helpers import add_account, log_in
 from tests.cascade_helpers import assignment_id_of, store_sample, wait_for, with_web
 from tests.conftest import PROJECT, free_port
 
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.usefixtures("sample_org")
 CASCADE = str(Path(sys.executable).with_name("cascade"))
 FAR = expiry_for(date(2099, 1, 1), 0)
 MB = 1024 * 1024
+ADMIN = "quantri@laichau.example"
 
 
 @dataclass
@@ -68,7 +71,7 @@ def start_app(settings: Settings, tmp_path: Path, **env: str) -> Iterator[App]:
     spool = tmp_path / "spool"
     spool.mkdir(exist_ok=True)
     log = tmp_path / f"web-{port}.log"
-    environment = {**os.environ, "TMPDIR": str(spool), "CASCADE_ADMIN_PASSWORD": "correct horse", **env}
+    environment = {**os.environ, "TMPDIR": str(spool), **env}
     with log.open("wb") as out:
         process = subprocess.Popen([CASCADE, "web", "--host", "127.0.0.1", "--port", str(port)], cwd=PROJECT,
                                    env=environment, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
@@ -224,13 +227,17 @@ def test_proxy_headers_are_believed_only_from_the_configured_proxy(
         assert acknowledge_from(app, "LDLD_PT") == "6.6.6.6"
 
 
-def test_admin_login_is_throttled_and_failures_logged(app: App) -> None:
-    with httpx.Client() as client:
-        tries = [client.get(f"{app.url}/admin", auth=("admin", f"guess-{i}")).status_code for i in range(5)]
-        assert tries == [401] * 5
-        locked = client.get(f"{app.url}/admin", auth=("admin", "correct horse"))
-        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
-    wait_for(lambda: app.log.read_text().count("admin login failed from 127.0.0.1") == 5, "five logged failures", 10)
+def test_console_login_is_throttled_and_failures_logged(settings: Settings, tmp_path: Path) -> None:
+    add_account(ADMIN, "admin", "LDLD_LC")
+    for app in start_app(settings, tmp_path):  # an http public URL: the CSRF cookie comes back over plain http
+        with httpx.Client(base_url=app.url) as client:
+            tries = [log_in(client, ADMIN, f"doan sai lan {i}").status_code for i in range(5)]
+            assert tries == [401] * 5
+            locked = log_in(client, ADMIN)  # the right password, refused while locked
+            assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+            assert "cascade_session" not in client.cookies
+        log = app.log
+        wait_for(lambda: log.read_text().count("console login failed from 127.0.0.1") == 5, "five failures", 10)  # noqa: B023
 
 
 def test_behind_nginx_with_the_documented_configuration(settings: Settings, tmp_path: Path, assignment_id: int) -> None:
@@ -239,13 +246,14 @@ def test_behind_nginx_with_the_documented_configuration(settings: Settings, tmp_
     cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "server.pem"))
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     https_port, http_port = free_port(), free_port()
+    add_account(ADMIN, "admin", "LDLD_LC")
     for app in start_app(settings, tmp_path, CASCADE_PUBLIC_URL=f"https://127.0.0.1:{https_port}",
                          CASCADE_TRUSTED_PROXIES="127.0.0.1"):  # fmt: skip
         with nginx(tmp_path, app.url, http_port, https_port):
             base = f"https://127.0.0.1:{https_port}"
             link = f"{base}/u/{token(settings, assignment_id)}"
             trust = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
-            with httpx.Client(verify=trust, timeout=60) as client:
+            with httpx.Client(verify=trust, timeout=60, base_url=base) as client:
                 page = client.get(link)
                 assert page.status_code == 200 and page.headers["referrer-policy"] == "no-referrer"
                 assert "Secure" in page.headers["set-cookie"]  # https public URL: the CSRF cookie is Secure
@@ -254,6 +262,11 @@ def test_behind_nginx_with_the_documented_configuration(settings: Settings, tmp_
                 too_big = client.post(f"{link}/ack", content=b"x" * (60 * MB),
                                       headers={"content-type": "application/octet-stream"})  # fmt: skip
                 assert too_big.status_code == 413  # nginx's client_max_body_size, before the app
+                signed_in = log_in(client, ADMIN)  # through nginx, over https
+                assert signed_in.status_code == 303 and signed_in.headers["location"] == "/admin"
+                cookie = next(c for c in signed_in.headers.get_list("set-cookie") if c.startswith("cascade_session="))
+                assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+                assert client.get("/admin").status_code == 200  # the Secure cookie comes back over https
             redirect = httpx.get(f"http://127.0.0.1:{http_port}/u/x", follow_redirects=False)
             assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
         with session_scope() as session:

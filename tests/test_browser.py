@@ -2,7 +2,7 @@
 
 1. `cascade demo --serve`: a clerk opens the local inbox, reads the email, follows its link on a phone-sized
    screen, confirms with the keyboard, switches to English, sends a report with figures and an attachment;
-   the supervisor view (behind the administrator's password) shows it.
+   the supervisor view shows it, after a sign-in through the login form with the account the demo printed.
 2. The Prefect UI of a `prefect server start` started here shows the directive's flow run and its artifacts
    (SQLite run only: skipped when CASCADE_TEST_DATABASE_URL is set, so CI pays for it once).
 Screenshots go to test-artifacts/ (gitignored).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,8 @@ ARGS = [
     "--disable-sync",
 ]
 SHOTS = PROJECT / "test-artifacts"
-PASSWORD = "giam-sat-2021"
+# The demo prints its console account and random password (cascade/dev/demo.py).
+DEMO_LOGIN = re.compile(r"sign in as (\S+@\S+) with the password\s+([A-Za-z0-9_-]{16})")
 TIMEOUT_MS = 60_000
 expect.set_options(timeout=TIMEOUT_MS)  # a shared 2-core machine: generous, never a timing assertion
 
@@ -71,7 +73,7 @@ def shot(page: Page, name: str) -> bytes:
     return page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def clerk_and_supervisor(pw: Playwright, base: str, settings: Settings) -> None:
+def clerk_and_supervisor(pw: Playwright, base: str, login: tuple[str, str]) -> None:
     phone = open_context(pw, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         page = phone.new_page()
@@ -106,12 +108,16 @@ def clerk_and_supervisor(pw: Playwright, base: str, settings: Settings) -> None:
         report_step(page, base)
     finally:
         phone.close()
-    supervisor = open_context(
-        pw, viewport={"width": 1280, "height": 900}, http_credentials={"username": "admin", "password": PASSWORD}
-    )
+    supervisor = open_context(pw, viewport={"width": 1280, "height": 900})
     try:
         page = supervisor.new_page()
-        page.goto(f"{base}/admin")
+        page.goto(f"{base}/admin")  # no session: the login form, which comes back here
+        expect(page.locator("h1")).to_have_text("Đăng nhập")
+        page.get_by_label("Email").fill(login[0])
+        page.get_by_label("Mật khẩu").fill(login[1])
+        shot(page, "06b-console-login")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.locator("[data-signed-in]")).to_contain_text("Liên đoàn Lao động tỉnh Lai Châu")
         page.get_by_role("link", name="252/KH-LĐLĐ").click()
         row = page.locator('tr[data-unit="LDLD_TD"]')
         expect(row).to_be_visible()
@@ -122,6 +128,10 @@ def clerk_and_supervisor(pw: Playwright, base: str, settings: Settings) -> None:
         expect(page.locator("h1")).to_have_text("Liên đoàn Lao động huyện Tam Đường")
         expect(page.locator("#audit + .table-wrap")).to_contain_text("Xác nhận đã nhận văn bản")
         shot(page, "08-unit-history")
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.locator("h1")).to_have_text("Đăng nhập")
+        page.goto(f"{base}/admin")  # signed out: the console is closed again
+        expect(page.locator("h1")).to_have_text("Đăng nhập")
     finally:
         supervisor.close()
 
@@ -155,7 +165,6 @@ def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
     for var in ("CASCADE_DATABASE_URL", "CASCADE_SMTP_PORT", "CASCADE_PUBLIC_URL", "CASCADE_CLOCK_START"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CASCADE_SECRET_KEY", "browser-test-key-0123456789")
-    monkeypatch.setenv("CASCADE_ADMIN_PASSWORD", PASSWORD)
     monkeypatch.setenv("CASCADE_UPLOAD_DIR", str(tmp_path / "uploads"))
     out = io.StringIO()
     seen: dict[str, str] = {}
@@ -163,8 +172,11 @@ def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
     def person() -> None:  # runs while the demo serves; returning ends the demo
         settings = get_settings()
         seen["base"] = settings.web.public_url
+        printed = DEMO_LOGIN.search(out.getvalue())
+        assert printed, out.getvalue()
+        seen["login"] = printed[1]
         with sync_playwright() as pw:  # only now: the demo's flow has run (it needs this thread's event loop)
-            clerk_and_supervisor(pw, settings.web.public_url, settings)
+            clerk_and_supervisor(pw, settings.web.public_url, (printed[1], printed[2]))
 
     try:
         run_demo(
@@ -179,6 +191,8 @@ def test_clerk_confirms_and_reports_from_the_inbox_and_the_supervisor_sees_it(
         reset_settings()
     text = out.getvalue()
     assert f"{seen['base']}/inbox" in text and f"{seen['base']}/admin/directives/1" in text
+    assert f"{seen['base']}/admin/login" in text and seen["login"] == "admin@ldld-laichau.demo"
+    assert "need not be changed" in text  # the demo says its account's password is not forced to change
     assert "Liên đoàn Lao động huyện Tam Đường Thực hiện" in text  # the status tree was printed before serving
     with pytest.raises(httpx.HTTPError):  # and everything it started has stopped
         httpx.get(f"{seen['base']}/healthz", timeout=5)

@@ -30,12 +30,13 @@ from cascade.dev.webserver import BackgroundServer
 from cascade.documents.layout import render_document
 from cascade.documents.wording import basis_type_word, doc_type_word, document_reference, implementing_sentence
 from models import Directive
+from tests.accounts_helpers import add_account, log_in
 from tests.cascade_helpers import with_web
 from tests.conftest import SAMPLE_DIRECTIVE
 from web.app import create_app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "sample_org")
-ADMIN = ("admin", "mat-khau-van-ban-2021")
+ADMIN = "van.thu@laichau.example"  # an administrator of the sample's issuer
 SUMMARY = "Đẩy mạnh công tác tuyên truyền Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIII của Đảng"
 SEED_ROLES = {"TU_LC": "superior", "TLD_VN": "superior", "VP_TU": "superior", "BDV_TU": "superior"}
 SEED_ROLES |= {"BTG_TU": "superior"} | {f"LDLD_{d}": "info" for d in ("VP", "TC", "TGNC", "CSPL", "UBKT")}
@@ -350,7 +351,7 @@ def test_an_unknown_directive_or_a_wrong_file_is_refused_and_nothing_written(
 
 @pytest.fixture
 def admin_web(settings: Settings) -> Any:
-    application = create_app(with_web(settings, admin_password=ADMIN[1], inbox_dir=None))
+    application = create_app(with_web(settings, inbox_dir=None))
     with BackgroundServer(application, settings.web.public_host, settings.web.public_port):
         yield settings.web.public_url
 
@@ -360,10 +361,13 @@ def test_the_admin_page_offers_the_same_docx(settings: Settings, tmp_path: Path,
     with session_scope() as session:
         directive_id = session.exec(select(Directive.id).where(Directive.number == "252/KH-LĐLĐ")).one()
     url = f"/admin/directives/{directive_id}/document.docx"
+    add_account(ADMIN, "admin", "LDLD_LC")
     with httpx.Client(base_url=admin_web, timeout=30) as client:
-        assert client.get(url).status_code == 401
-        assert f'href="{url}"' in client.get(f"/admin/directives/{directive_id}", auth=ADMIN).text
-        response = client.get(url, auth=ADMIN)
+        closed = client.get(url)
+        assert closed.status_code == 303 and closed.headers["location"].startswith("/admin/login?next=")
+        assert log_in(client, ADMIN).status_code == 303
+        assert f'href="{url}"' in client.get(f"/admin/directives/{directive_id}").text
+        response = client.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert response.headers["content-disposition"].startswith("attachment;")

@@ -140,13 +140,16 @@ def test_refusal_tells_the_issuer_and_reroute_sends_it_on(
     dispatch_pending()
     told = mail_by_unit(mailbox)["TU"]
     assert len(told) == 1 and "từ chối tiếp nhận văn bản số 31-KH/TU" in told[0].subject
-    assert "cascade reroute '31-KH/TU' --from VP_TU" in told[0].text()
+    # the email links to the console's decision page (tests/test_decisions.py); the command line still reroutes
+    assert f"{web}/admin/refusals/" in told[0].text() and "cascade reroute" not in told[0].text()
 
     result = CliRunner().invoke(app, ["reroute", "31-KH/TU", "--from", "VP_TU", "--to", "TGNC"])
     assert result.exit_code == 0, result.output
     assert numbers_by_unit(mailbox)["TGNC"] == ["31-KH/TU"]
     wrong = CliRunner().invoke(app, ["reroute", "31-KH/TU", "--from", "LDLD", "--to", "TGNC"])
     assert wrong.exit_code == 2 and "has not refused" in wrong.stderr
+    twice = CliRunner().invoke(app, ["reroute", "31-KH/TU", "--from", "VP_TU", "--to", "D_TD"])
+    assert twice.exit_code == 2 and "already rerouted" in twice.stderr
 
 
 def test_dissolved_unit_hands_its_open_work_to_its_successor(

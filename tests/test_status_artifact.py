@@ -28,10 +28,11 @@ from cascade.directives.store import store_directive
 from cascade.dispatch.notices import create_assignments
 from cascade.org.orgtree import import_org, parse_org
 from cascade.replies.acknowledge import acknowledge
+from cascade.status.batch import batch_figures
 from cascade.status.oversight import today_vn
 from cascade.status.summary import summarise
 from cascade.status.tree import directive_status
-from models import Assignment, CascadeMode, Directive, Recipient, Unit
+from models import Assignment, CascadeMode, Directive, Recipient, Status, Unit
 from tasks.status import publish_status_task
 from tests.cascade_helpers import assignment_id_of, store_sample
 
@@ -131,6 +132,30 @@ def test_sql_figures_agree_with_the_full_status_tree(settings: Settings) -> None
             assert summary.truncated == (limit < ASSIGNED)
     pending = next(r for r in summary.rows if r["unit"] == "LDLD_PT")
     assert pending["status_label"] == "Đã tiếp nhận, chưa triển khai xuống"
+
+
+@pytest.mark.usefixtures("sample_org")
+def test_a_batch_of_directives_gets_the_figures_of_each_alone(settings: Settings) -> None:
+    # The monitor republishes many directives from a few queries per batch (cascade/status/batch.py): each
+    # directive's figures must be the ones summarise gives it alone, at either level of the two-level sample.
+    root = two_level_sample()
+    today = today_vn()
+    with session_scope() as session:
+        xoso = session.get(Assignment, assignment_id_of(session, "CDCS_XOSO"))
+        assert xoso is not None
+        xoso.status = Status.completed  # reported for its one cycle
+        session.add(xoso)
+        session.flush()
+        child = session.exec(select(Directive.id).where(Directive.parent_directive_id == root)).one()
+        assert child is not None
+        for limit, named in ((5, 3), (200, 10)):
+            batch = batch_figures(session, [root, child], today, limit, named)
+            for directive_id in (root, child):
+                assert batch[directive_id].summary == summarise(session, directive_id, today, limit, named)
+        own = session.exec(select(Assignment).where(Assignment.directive_id == root)).all()
+    owing = [a for a in own if a.report_due is not None and a.status != Status.refused]
+    assert (batch[root].owe_report, batch[root].reported) == (len(owing), 1) and len(owing) > 1
+    assert batch[child].summary.total > 0 and batch[child].summary.rows
 
 
 @pytest.mark.usefixtures("prefect_harness", "sample_org")

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-import web.admin
+import web.admin_exports
 from cascade.cli.main import app
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
@@ -74,7 +74,7 @@ def test_big_csv_streams_one_row_per_unit_with_sql_statuses(
     admin_web: httpx.Client,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
+    monkeypatch.setattr(web.admin_exports, "tree_rows", no_tree)
     codes = big["codes"]
     assert len(codes) == 608 > TREE_LIMIT
     with admin_web.stream("GET", f"/admin/directives/{big['id']}/export.csv") as response:
@@ -116,7 +116,7 @@ def test_big_xlsx_is_written_in_write_only_mode_with_both_sheets(
     admin_web: httpx.Client,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
+    monkeypatch.setattr(web.admin_exports, "tree_rows", no_tree)
     response = admin_web.get(f"/admin/directives/{big['id']}/export.xlsx")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -169,8 +169,8 @@ def test_small_exports_keep_the_tree_bytes_and_streaming_gives_the_same_cells(
         title = f"{directive.number} – {directive.summary}"[:250]
     assert sheet_values(small_xlsx.content) == sheet_values(to_xlsx(full, late_units(full, today), title=title))
 
-    monkeypatch.setattr(web.admin, "TREE_LIMIT", 0)  # the streamed path for the same directive
-    monkeypatch.setattr(web.admin, "tree_rows", no_tree)
+    monkeypatch.setattr(web.admin_exports, "TREE_LIMIT", 0)  # the streamed path for the same directive
+    monkeypatch.setattr(web.admin_exports, "tree_rows", no_tree)
     lines = csv_lines(admin_web.get(url + ".csv"))
     assert lines[0] == HEADER
     assert sorted(lines[1:]) == sorted([str(v) for v in line] for line in table(full)[1:])

@@ -33,20 +33,23 @@ from cascade.status.oversight import today_vn
 from cascade.status.page import PAGE_SIZE, TREE_LIMIT
 from cascade.status.tree import directive_status
 from models import Assignment, Directive, Unit
+from tests.accounts_helpers import add_account, log_in
 from tests.cascade_helpers import with_web
 from tests.test_status_artifact import CODES, late_units, supervised, two_level_sample
 from web.app import create_app
 
-ADMIN = ("admin", "mat-khau-thu-2021")
+ADMIN = "van.phong@tld.example"  # an operator: the generated tree's top is the confederation
 GRASSROOTS = 600  # with 4 federations and 4 intermediate units: 608 recipients, 7 pages of 100
 ROW = re.compile(r'<tr data-unit="([^"]+)">')
 
 
 @pytest.fixture
 def admin_web(settings: Settings) -> Iterator[httpx.Client]:
-    app_ = create_app(with_web(settings, admin_password=ADMIN[1], inbox_dir=None))
+    add_account(ADMIN, "operator")
+    app_ = create_app(with_web(settings, inbox_dir=None))
     with BackgroundServer(app_, settings.web.public_host, settings.web.public_port):
-        with httpx.Client(base_url=settings.web.public_url, timeout=60, auth=ADMIN) as client:
+        with httpx.Client(base_url=settings.web.public_url, timeout=60) as client:
+            assert log_in(client, ADMIN).status_code == 303
             yield client
 
 

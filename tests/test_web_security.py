@@ -147,10 +147,13 @@ def test_200_simultaneous_posts_record_one_acknowledgement(settings: Settings, a
 
 def test_errors_show_no_traceback_and_admin_needs_the_credential(settings: Settings, web: str) -> None:
     with httpx.Client() as client:
-        for response in (client.put(f"{web}/u/abc"), client.get(f"{web}/nowhere"), client.get(f"{web}/admin")):
+        for response in (client.put(f"{web}/u/abc"), client.get(f"{web}/nowhere"), client.get(f"{web}/api/units/X")):
             assert 400 <= response.status_code < 500, response.status_code
             assert "Traceback" not in response.text and 'File "' not in response.text
-        assert client.get(f"{web}/admin").status_code in (401, 403)
+        console = client.get(f"{web}/admin/directives/1")  # a page sends the browser to the login form
+        assert console.status_code == 303 and console.headers["location"].startswith("/admin/login?next=")
+        assert client.get(f"{web}/api/units/X").status_code == 401  # the API asks for a token
+        assert client.get(f"{web}/admin/directives/1", headers={"Authorization": "Bearer dc_forged"}).status_code == 303
 
 
 def test_a_nul_in_a_form_field_is_refused_and_changes_nothing(settings: Settings, assignment_id: int, web: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from cascade.core.settings import Settings
 from cascade.dispatch.tokens import Purpose, TokenError, read_token
 from cascade.rendering.render import render
+from web.closed_links import closed_response
 
 log = logging.getLogger("cascade.web")
 
@@ -58,10 +59,16 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def resolve_link(request: Request, token: str, purpose: Purpose) -> int | HTMLResponse:
-    """The assignment id a link names, or the error page to answer with (the refusal is logged)."""
+def resolve_link(request: Request, token: str, purpose: Purpose, *, if_closed: bool = True) -> int | HTMLResponse:
+    """The assignment id a link names, or the page to answer with: the error page (the refusal is logged), or,
+    once its directive is recalled or replaced, the page that says so (web/closed_links.py): every link route
+    resolves its link here, so none of them shows or accepts anything of a directive no longer in force (the
+    acknowledgement, `if_closed=False`, reads it in its own select: cascade/replies/acknowledge.py)."""
     try:
-        return read_token(app_settings(request), token, purpose)
+        assignment_id = read_token(app_settings(request), token, purpose)
     except TokenError as exc:
         log.warning("refused %s link from %s: %s", purpose.value, client_ip(request) or "?", exc.reason)
         return error_page(exc.reason)
+    if not if_closed:  # the caller checks it in a select of its own (the acknowledgement: one write, kept light)
+        return assignment_id
+    return closed_response(request, token, purpose, assignment_id) or assignment_id

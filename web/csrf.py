@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cascade.core.settings import Settings
 from cascade.rendering.render import environment
+from web.auth import current_scope
 
 COOKIE = "cascade_csrf"
 FIELD = "csrf_token"
@@ -90,7 +91,7 @@ async def verify_csrf(request: Request) -> AsyncIterator[None]:
     `check_csrf(request, form.get(FIELD))`. The body's size and the link were checked before (web.guard); the
     form's spooled files are closed when the request ends, not when the garbage collector gets to them.
     """
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or _by_token(request):
         yield
         return
     form: FormData | None = None
@@ -108,6 +109,14 @@ async def verify_csrf(request: Request) -> AsyncIterator[None]:
     finally:
         if form is not None:
             await form.close()
+
+
+def _by_token(request: Request) -> bool:
+    """A call authenticated by `Authorization: Bearer` (web/auth.py): no cookie authenticates it, so another
+    site cannot forge it through a browser, and it needs no CSRF token."""
+    if not hasattr(request.state, "by_token") and request.headers.get("authorization", "").lower().startswith("bearer"):
+        current_scope(request)
+    return bool(getattr(request.state, "by_token", False))
 
 
 def link_of(path: str) -> str:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cascade.core.settings import Settings
@@ -70,7 +72,7 @@ class RequestGuard:
         if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
             refusal = self._refusal(scope)
             if refusal is not None:
-                await _answer(send_guarded, *refusal)
+                await _answer(send_guarded, *refusal, api=path.startswith("/api/"))
                 return
         received = 0
 
@@ -83,7 +85,7 @@ class RequestGuard:
                     # Answered here, not where the exception lands: a route with Form() parameters has FastAPI
                     # turn any error of its body parsing into a 400 of its own.
                     if not started and not answered:
-                        await _answer(send_guarded, 413, *TOO_LARGE)
+                        await _answer(send_guarded, 413, *TOO_LARGE, api=path.startswith("/api/"))
                         answered = True
                     raise BodyTooLarge
             return message
@@ -117,9 +119,12 @@ class RequestGuard:
 TOO_LARGE = ("Dữ liệu gửi lên quá lớn", "Dung lượng gửi lên vượt giới hạn cho phép. Vui lòng gửi tệp nhỏ hơn.")
 
 
-async def _answer(send: Send, status: int, title: str, message: str) -> None:
-    body = render("web/error.html", title=title, message=message).encode()
-    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+async def _answer(send: Send, status: int, title: str, message: str, api: bool = False) -> None:
+    # The API answers JSON ({"detail": …}), as its OpenAPI document says; a page gets the error page.
+    page = json.dumps({"detail": message}) if api else render("web/error.html", title=title, message=message)
+    body = page.encode()
+    kind = b"application/json" if api else b"text/html; charset=utf-8"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
                (b"connection", b"close")]  # fmt: skip
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

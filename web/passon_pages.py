@@ -41,7 +41,13 @@ def refuse_post(token: str, request: Request, reason: Annotated[str, Form(max_le
         if not reason.strip():
             view = unit_view(session, assignment_id)
             return page("web/unit.html", status_code=422, token=token, refuse_error=True, **(view or {}))
-        result = refuse(session, assignment_id, reason=reason.strip(), remote_addr=client_ip(request))
+        result = refuse(
+            session,
+            assignment_id,
+            reason=reason.strip(),
+            remote_addr=client_ip(request),
+            public_url=app_settings(request).web.public_url,
+        )
         session.commit()
         view = unit_view(session, assignment_id)
     assert view is not None

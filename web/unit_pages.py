@@ -19,6 +19,7 @@ from cascade.documents.layout import render_document
 from cascade.documents.originals import document_chain, nearest_original, original_path
 from cascade.replies.acknowledge import acknowledge
 from models import Acknowledgement, Assignment, Directive, Unit
+from web.closed_links import closed_response
 from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link
 from web.csrf import verify_csrf
 
@@ -106,7 +107,7 @@ def _no_original(message: str) -> HTMLResponse:
 def acknowledge_post(token: str, request: Request) -> HTMLResponse:
     """Only this POST records the acknowledgement, once. The answer is a short page linking back to the unit's
     page: re-rendering the whole document here cost more than recording the acknowledgement itself."""
-    assignment_id = resolve_link(request, token, Purpose.ack)
+    assignment_id = resolve_link(request, token, Purpose.ack, if_closed=False)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     with Session(app_engine(request)) as session:
@@ -116,6 +117,10 @@ def acknowledge_post(token: str, request: Request) -> HTMLResponse:
         if result is None:
             return error_page("unknown")
         session.commit()
+        if result.closed:  # recalled or replaced: the page that says so (web/closed_links.py), 410
+            closed = closed_response(request, token, Purpose.ack, assignment_id)
+            assert closed is not None
+            return closed
         if result.refused:  # rare: this page still shows the document with why nothing was recorded
             view = unit_view(session, assignment_id)
             assert view is not None

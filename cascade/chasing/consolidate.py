@@ -73,7 +73,7 @@ def consolidate_due(
     published: list[PublishedReport] = []
     for directive_id in directive_ids:
         directive = session.get(Directive, directive_id)
-        if directive is None:
+        if directive is None or directive.closed_at is not None:  # recalled or replaced: nothing to consolidate
             continue
         owing = reporting_assignments(session, directive_id)
         for cycle in ensure_cycles(session, directive, calendar):

@@ -59,10 +59,12 @@ def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[It
             directives[a.directive_id] = found
         return directives[a.directive_id]
 
+    # a recalled or replaced directive is chased no more (cascade/directives/closing.py)
+    closed = sa.select(col(Directive.id)).where(col(Directive.closed_at).is_not(None))
     base = (
         sa.select(*ASSIGNMENT_COLUMNS, *UNIT_COLUMNS)
         .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Unit.active))
+        .where(col(Unit.active), col(Assignment.directive_id).not_in(closed))
     )
 
     def pairs(query: sa.Select[Any]) -> list[tuple[Any, Any]]:

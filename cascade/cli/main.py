@@ -11,9 +11,12 @@ import typer
 from cascade.cli.common import console, err, fail, mail_stops
 from cascade.cli.db import db_app
 from cascade.cli.docimport import import_document_cli
+from cascade.cli.edxml import edxml_app
+from cascade.cli.lifecycle import add_recipients_cli, amend_cli, recall_cli
 from cascade.cli.register import register_app
 from cascade.cli.render import render_cli, report_cli
 from cascade.cli.status import status
+from cascade.cli.users import user_app
 from cascade.core.errors import InputError
 
 app = typer.Typer(
@@ -25,10 +28,16 @@ org_app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(db_app, name="db")
 app.add_typer(register_app, name="register")
+app.add_typer(edxml_app, name="edxml")
+app.add_typer(user_app, name="user")
 app.command("import-document")(import_document_cli)
 app.command("status")(status)
 app.command("render")(render_cli)
 app.command("report")(report_cli)
+# a directive's life after launch (cascade/lifecycle); one that replaces another is launched
+app.command("recall")(recall_cli)
+app.command("amend")(amend_cli)
+app.command("add-recipients")(add_recipients_cli)
 
 
 def quiet_prefect() -> None:
@@ -87,9 +96,11 @@ def org_generate(
 
 @app.command()
 def launch(file: Path) -> None:
-    """Validate a directive file, store it and dispatch it through the `cascade-directive` flow."""
+    """Validate a directive file, store it and dispatch it through the `cascade-directive` flow (through
+    `replace-directive` when the file says `replaces:`: the old one is closed and its units told)."""
     from cascade.core.db import session_scope
     from cascade.core.settings import get_settings
+    from cascade.directives.closing import issued_directive
     from cascade.directives.directivefile import check_units
     from cascade.directives.specfile import parse_directive_file
     from cascade.documents.originals import check_original
@@ -101,15 +112,23 @@ def launch(file: Path) -> None:
         init_db()
         with session_scope() as session:
             check_units(session, spec)
+            if spec.replaces:  # the directive it replaces: the issuer's, still in force
+                issued_directive(session, spec.replaces, spec.issuer, source=spec.source, entry="replaces")
     except InputError as exc:
         raise fail(exc) from None
     quiet_prefect()
     from cascade.cli.progress import dispatch_progress
     from flows.cascade_directive import cascade_directive
+    from flows.replace import replace_directive
 
     console.print(f"Dispatching {spec.number} to {len(spec.recipients)} recipients…")
     with mail_stops(), dispatch_progress(console, spec.number, spec.issuer, len(spec.recipients)):
-        totals = cascade_directive(directive_file=str(file.resolve()))
+        if spec.replaces:  # the `replace-directive` flow closes the old one, tells its units, then cascades this
+            replaced = replace_directive(directive_file=str(file.resolve()))
+            totals = replaced["dispatch"]
+            console.print(f"{spec.replaces} replaced: {replaced['replaced_sent']} unit(s) told what replaced it.")
+        else:
+            totals = cascade_directive(directive_file=str(file.resolve()))
     console.print(
         f"[green]{spec.number}[/] dispatched: {totals['sent']} emails sent, {totals['failed']} to retry, "
         f"{totals['bounced']} bounced."
@@ -118,7 +137,7 @@ def launch(file: Path) -> None:
     console.print(f"  • cascade web   — serve the links in the emails ({get_settings().web.public_url}/u/…)")
     console.print(f"  • cascade status '{spec.number}'   — follow the acknowledgements, as a tree")
     console.print(
-        f"  • {get_settings().web.public_url}/admin   — supervisor views (user admin, CASCADE_ADMIN_PASSWORD)"
+        f"  • {get_settings().web.public_url}/admin   — the console (sign in with an account: `cascade user add`)"
     )
     console.print("  • prefect server start   — with PREFECT_API_URL set, its UI shows the run and its artifacts")
 
@@ -146,7 +165,7 @@ def web(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default CASCADE_LISTEN_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default CASCADE_LISTEN_PORT).")] = None,
 ) -> None:
-    """Serve the unit pages and the admin area (behind a proxy: see docs/operations.md)."""
+    """Serve the unit pages and the console (accounts: `cascade user add`; behind a proxy: docs/operations.md)."""
     import uvicorn
 
     from cascade.core.settings import MissingSecretKey, get_settings

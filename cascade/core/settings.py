@@ -98,7 +98,7 @@ STANDARD_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
 class WebSettings(BaseSettings):
-    """The web app: its public address, the key that signs the links, the admin login, uploads."""
+    """The web app: its public address, the key that signs the links, console logins, uploads."""
 
     model_config = ENV
 
@@ -114,8 +114,11 @@ class WebSettings(BaseSettings):
     secret_key: str | None = None
     # Older keys still accepted for links already sent (key rotation), comma separated.
     old_secret_keys: str = ""
-    admin_user: str = "admin"
-    admin_password: str | None = None
+    # How long a console login lasts without a new login.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # The Prefect UI's address, for links from the console to a directive's flow run (e.g.
+    # http://prefect.example:4200); empty: no links.
+    prefect_ui_url: str = ""
     # A maildir of received .eml files (the demo's SMTP sink): when set, `cascade web` serves /inbox.
     inbox_dir: str | None = None
     upload_dir: str = "uploads"

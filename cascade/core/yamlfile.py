@@ -48,6 +48,12 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([Problem(name, "the file is not UTF-8 text (save it as UTF-8)", line=line)]) from exc
+    return read_yaml_text(text, name)
+
+
+def read_yaml_text(text: str, name: str) -> Any:
+    """Load YAML text already decoded (a directive file kept in the database), or raise InputError naming
+    `name` and the line of the fault."""
     fast = _flow_lines(text)
     if fast is not None:
         return fast

@@ -22,6 +22,9 @@ from cascade.dev.smtp_sink import Received
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SAMPLE_ORG = PROJECT_DIR / "examples" / "laichau-2021.yaml"
 SAMPLE_DIRECTIVE = PROJECT_DIR / "examples" / "252-KH-LDLD.yaml"
+# The console's account the demo makes: an administrator of the seed's issuer, the provincial federation.
+DEMO_ADMIN = "admin@ldld-laichau.demo"
+DEMO_ADMIN_UNIT = "LDLD_LC"
 
 
 def _free_port() -> int:
@@ -75,6 +78,29 @@ def chosen(addresses: list[str], share: float) -> list[str]:
     return ordered[: round(len(ordered) * share)]
 
 
+def demo_admin(console: Console) -> str:
+    """The administrator of the seed's issuer (the top of its cascade), with a random password, returned. A demo
+    account: its password is not forced to change at the first login, as a real account's initial one is."""
+    from cascade.accounts.users import add_user
+    from cascade.core.db import session_scope
+    from models import UserRole
+
+    password = secrets.token_urlsafe(12)
+    with session_scope() as session:
+        user = add_user(
+            session, email=DEMO_ADMIN, role=UserRole.admin, password=password, unit_code=DEMO_ADMIN_UNIT,
+            name="Quản trị (thử nghiệm)", actor="cascade demo",
+        )  # fmt: skip
+        user.must_change_password = False
+        session.add(user)
+    console.print(
+        f"    Console account {DEMO_ADMIN} (administrator of Liên đoàn Lao động tỉnh Lai Châu), password "
+        f"{password}: a demo account, so this password need not be changed at the first login.",
+        highlight=False,
+    )
+    return password
+
+
 def wait_for_ctrl_c() -> None:
     try:
         threading.Event().wait()
@@ -95,14 +121,9 @@ def run_demo(
     `show_status` prints the directive's status tree (the command line's own view of it)."""
     started = time.monotonic()
     configure(workdir)
-    # The web app also serves the local inbox (/inbox) and the supervisor views (which need a password).
+    # The web app also serves the local inbox (/inbox) and the console (which needs an account: made below).
     base = get_settings()
-    web = base.web.model_copy(
-        update={
-            "inbox_dir": str((workdir / "mail").resolve()),
-            "admin_password": base.web.admin_password or secrets.token_urlsafe(9),
-        }
-    )
+    web = base.web.model_copy(update={"inbox_dir": str((workdir / "mail").resolve())})
     settings = base.model_copy(update={"web": web})
     from cascade.core.db import session_scope
     from cascade.dev.inbox_pages import create_app_with_inbox
@@ -118,6 +139,7 @@ def run_demo(
     with session_scope() as session:
         counts = import_org(session, parse_org(SAMPLE_ORG), source=str(SAMPLE_ORG))
     console.print(f"[bold]1.[/] Imported the sample tree: {counts['units']} units (Lai Châu, 2021 shape).")
+    password = demo_admin(console)
     with (
         SmtpSink(port=settings.delivery.smtp_port, maildir=workdir / "mail") as sink,
         BackgroundServer(create_app_with_inbox(settings), settings.web.public_host, settings.web.public_port),
@@ -145,8 +167,8 @@ def run_demo(
             url = settings.web.public_url
             console.print(
                 f"\n[bold]Open the inbox:[/] {url}/inbox — open a message and click its link to confirm as a unit.\n"
-                f"[bold]Supervisor view:[/] {url}/admin/directives/{directive.id} "
-                f"(user {settings.web.admin_user}, password {settings.web.admin_password})\n"
+                f"[bold]Console:[/] {url}/admin/login — sign in as {DEMO_ADMIN} with the password {password}, "
+                f"then open {url}/admin/directives/{directive.id}\n"
                 "Press Ctrl-C to stop."
             )
             until()

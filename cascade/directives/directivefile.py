@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlmodel import Session, col, select
 
 from cascade.core.errors import InputError, Problem
-from cascade.core.yamlfile import line_of, read_yaml, strip_lines
+from cascade.core.yamlfile import LINE, line_of, read_yaml, read_yaml_text, strip_lines
 from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
 from models import CascadeMode, Role, Unit, Urgency
@@ -57,6 +57,8 @@ class DirectiveSpec:
     archive: str | None = None
     # The signed original, resolved against the directive file's folder (checked by cascade.documents.originals).
     original: Path | None = None
+    # The number of the issuer's directive this one replaces (thay thế): launching it closes that one.
+    replaces: str | None = None
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
@@ -68,6 +70,8 @@ class DirectiveSpec:
         data["tasks"] = [t.__dict__ for t in self.tasks]
         # The original's path says nothing of its content: cascade.directives.store adds the file's hash.
         data["original"] = self.original.name if self.original else None
+        if data["replaces"] is None:
+            del data["replaces"]  # a file without it hashes as it always did: its rerun still resumes
         return data
 
 
@@ -88,7 +92,7 @@ class _Reader:
         if not isinstance(value, str | int | float):
             self.fail(f"`{key}` must be text", entry=key)
             return None
-        return normalise_number(str(value)) if key in ("number", "basis") else str(value).strip()
+        return normalise_number(str(value)) if key in ("number", "basis", "replaces") else str(value).strip()
 
     def day(self, key: str, required: bool = True) -> date | None:
         value = self.data.get(key)
@@ -107,13 +111,26 @@ class _Reader:
 
 def parse_directive(path: Path) -> DirectiveSpec:
     """Read a directive file and check its own consistency (units are checked by `check_units`)."""
-    name = str(path)
-    data = read_yaml(path)
+    return _parse_data(read_yaml(path), str(path), path.parent)
+
+
+def parse_directive_text(text: str, *, source: str, base: Path) -> DirectiveSpec:
+    """parse_directive of a directive file's text (one kept in the database: the console's drafts); `source`
+    names it in problems, and its `original:` is looked for in the folder `base`."""
+    return _parse_data(read_yaml_text(text, source), source, base)
+
+
+def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
     if not isinstance(data, dict):
         raise InputError([Problem(name, "expected a mapping of directive fields at the top level")])
     r = _Reader(name, data)
     number, basis = r.text("number"), r.text("basis", required=False)
-    for key, value in (("number", number), ("basis", basis)):
+    replaces = r.text("replaces", required=False)
+    if replaces and replaces == number:
+        r.fail(
+            f"`replaces` {replaces!r} is the directive's own number: a new version of it is `cascade amend`", "replaces"
+        )
+    for key, value in (("number", number), ("basis", basis), ("replaces", replaces)):
         if value and parse_number(value) is None:
             r.fail(f"`{key}` {value!r} is not a number and symbol such as 252/KH-LĐLĐ or 31-KH/TU", entry=key)
     issued_on, report_due = r.day("issued_on"), r.day("report_due")
@@ -165,13 +182,14 @@ def parse_directive(path: Path) -> DirectiveSpec:
         source=name,
         reporting=reporting,
         archive=r.text("archive", required=False),
-        original=_original(r, path),
+        original=_original(r, base),
+        replaces=replaces,
     )
 
 
-def _original(r: _Reader, path: Path) -> Path | None:
+def _original(r: _Reader, base: Path) -> Path | None:
     name = r.text("original", required=False)
-    return (path.parent / name) if name else None
+    return (base / name) if name else None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -232,6 +250,36 @@ def _tasks(r: _Reader) -> list[TaskSpec]:
             continue
         out.append(TaskSpec(text=str(item["text"]).strip(), to=[str(c) for c in to], to_kinds=[str(k) for k in kinds]))
     return out
+
+
+@dataclass
+class RecipientsSpec:
+    """A file of recipients added to a directive already sent (`cascade add-recipients`): its `recipients` and
+    `tasks`, in the shapes of a directive file's."""
+
+    recipients: list[tuple[str, Role]]
+    modes: dict[str, CascadeMode]
+    tasks: list[TaskSpec]
+    source: str
+
+
+def parse_recipients_file(path: Path) -> RecipientsSpec:
+    """`recipients` (required) and `tasks` (optional) of a file, each entry checked as a directive file's are."""
+    data = read_yaml(path)
+    name = str(path)
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, "expected a mapping with `recipients` (and `tasks`) at the top level")])
+    r = _Reader(name, data)
+    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", LINE})
+    if unknown:
+        r.fail(f"only `recipients` and `tasks` are read here, not {', '.join(unknown)}", entry=unknown[0])
+    if "recipients" not in data:
+        r.fail("missing required field `recipients`", entry="recipients")
+    recipients, modes = _recipients(r)
+    tasks = _tasks(r)
+    if r.problems:
+        raise InputError(_unique(r.problems))
+    return RecipientsSpec(recipients, modes, tasks, name)
 
 
 class UnitRef(NamedTuple):

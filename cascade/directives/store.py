@@ -10,9 +10,10 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cascade.core.errors import InputError, Problem
+from cascade.directives.closing import close, issued_directive
 from cascade.directives.directivefile import DirectiveSpec, UnitRef, check_units
 from cascade.directives.reportplan import store_reporting
-from models import Assignment, AuditEvent, Directive, DirectiveTask, Recipient, record_audit
+from models import Assignment, AuditEvent, Directive, DirectiveTask, Recipient, record_audit, utcnow
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def store_directive(
                 ]
             )
         return existing, False
+    # A file that says `replaces:` names a directive of the same issuer still in force; it is closed below.
+    replaced = (
+        issued_directive(session, spec.replaces, spec.issuer, source=spec.source, entry="replaces")
+        if spec.replaces
+        else None
+    )
     directive = Directive(
         number=spec.number,
         doc_type=spec.doc_type,
@@ -122,13 +129,20 @@ def store_directive(
     )
     if parent is not None:
         _link_to_parent_assignment(session, directive, parent, issuer)
+    if replaced is not None:
+        # Closed as the new one is stored, however it is launched; its units are told by cascade/lifecycle.
+        close(session, replaced, utcnow(), replaced_by=directive.id)
+        record_audit(session, AuditEvent.directive_replaced, unit=issuer, actor="cli", directive_id=replaced.id,
+                     detail={"number": replaced.number, "by": spec.number, "by_id": directive.id})  # fmt: skip
     session.flush()
     return directive, True
 
 
 def undispatched_directives(session: Session) -> list[int]:
     """Directives stored but not dispatched yet (issued on acknowledgement, by a unit's form, or interrupted)."""
-    query = select(Directive.id).where(col(Directive.dispatched_at).is_(None)).order_by(col(Directive.id))
+    # a closed one (recalled, or replaced, before it went out) is never sent
+    query = select(Directive.id).where(col(Directive.dispatched_at).is_(None), col(Directive.closed_at).is_(None))
+    query = query.order_by(col(Directive.id))
     return [i for i in session.exec(query).all() if i is not None]
 
 

@@ -66,6 +66,19 @@ def check_original(spec: DirectiveSpec, settings: DocumentSettings) -> CheckedOr
     return CheckedOriginal(path, data, facts)
 
 
+def original_problem(name: str, data: bytes, limit: int) -> str | None:
+    """Why bytes uploaded as a signed original named `name` are refused (check_original's checks: the extension,
+    the size, the first bytes), or None: the console checks an upload before anything of it is stored."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in MIME_TYPES:
+        return f"must be a .pdf, .docx, .doc or .odt file, not {suffix or 'a file without an extension'}"
+    if not data:
+        return "is empty"
+    if len(data) > limit:
+        return f"is {_megabytes(len(data))}, over the limit of {_megabytes(limit)} (CASCADE_ORIGINAL_MAX_BYTES)"
+    return _content_problem(suffix, data)
+
+
 def _read(path: Path, limit: int) -> tuple[str | None, bytes]:
     suffix = path.suffix.lower()
     if suffix not in MIME_TYPES:

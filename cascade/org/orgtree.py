@@ -1,4 +1,4 @@
-"""The organisation tree file: parse, validate (cycles, duplicates, parents, emails) and import."""
+"""The organisation tree file: parse, validate (cycles, duplicates, parents, emails, organ codes) and import."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from cascade.core.errors import InputError, Problem
 from cascade.core.yamlfile import line_of, read_yaml
+from cascade.org.organ_ids import duplicate_organ_ids, organ_id_problem
 from models import AuditEvent, Unit, record_audit, utcnow
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -40,6 +41,8 @@ class UnitSpec:
     signer_on_behalf: str | None = None
     signer_title: str | None = None
     signer_name: str | None = None
+    # Its national organ code (QCVN 102:2016, cascade/org/organ_ids.py), for the edXML packages it sends.
+    organ_id: str | None = None
 
     def attributes(self) -> dict[str, Any]:
         """The unit's own columns (everything but its links to other units)."""
@@ -48,7 +51,7 @@ class UnitSpec:
 
 # The columns of a unit that the org file sets as they are (the tree's links are resolved separately).
 UNIT_ATTRIBUTES = ("name", "kind", "email", "symbol", "header", "place", "signer_on_behalf", "signer_title",
-                   "signer_name")  # fmt: skip
+                   "signer_name", "organ_id")  # fmt: skip
 
 
 def is_valid_email(value: str) -> bool:
@@ -87,6 +90,9 @@ def parse_org(path: Path) -> list[UnitSpec]:
         email = _text(entry, "email")
         if email and not is_valid_email(email):
             problems.append(Problem(name, f"malformed email {email!r}", line=line, entry=label))
+        organ_id = _text(entry, "organ_id")
+        if organ_id and (reason := organ_id_problem(organ_id)):
+            problems.append(Problem(name, reason, line=line, entry=label))
         if "parent" not in entry:
             problems.append(Problem(name, "missing field `parent` (a unit code, or null for a root)", line, label))
         signer = entry.get("signer")
@@ -112,6 +118,7 @@ def parse_org(path: Path) -> list[UnitSpec]:
                 signer_on_behalf=_text(signer, "on_behalf"),
                 signer_title=_text(signer, "title"),
                 signer_name=_text(signer, "name"),
+                organ_id=organ_id,
             )
         )
     problems += _check_tree(name, specs)
@@ -138,6 +145,8 @@ def _check_tree(name: str, specs: list[UnitSpec]) -> list[Problem]:
             problems.append(
                 Problem(name, "`successor` given but `dissolved` is not true", spec.line, f"unit {spec.code}")
             )
+    for code, line, message in duplicate_organ_ids((s.code, s.organ_id, s.line) for s in specs):
+        problems.append(Problem(name, message, line, f"unit {code}"))
     reported: set[str] = set()
     for spec in specs:
         seen: list[str] = []

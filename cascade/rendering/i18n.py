@@ -84,10 +84,9 @@ EN: dict[str, str] = {
     "Lỗi hệ thống": "System error",
     "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.": "Something went wrong. Please try again in a few minutes.",
     "Not Found": "The page you asked for does not exist.",
-    "Cần đăng nhập quản trị.": "Administrator sign-in required.",
-    "Chưa cấu hình mật khẩu quản trị (CASCADE_ADMIN_PASSWORD).": (
-        "No administrator password is configured (CASCADE_ADMIN_PASSWORD)."
-    ),
+    "Cần đăng nhập.": "Sign-in required.",
+    "Tài khoản chỉ có quyền theo dõi.": "This account may only read.",
+    "Cần đổi mật khẩu ban đầu trước khi dùng tài khoản.": "Change the initial password before using the account.",
     "Mã lỗi": "Error code",
     "Nếu cần hỗ trợ, vui lòng liên hệ văn phòng đơn vị ban hành văn bản.": (
         "If you need help, please contact the office of the unit that issued the document."
@@ -171,6 +170,70 @@ EN: dict[str, str] = {
     "Trang sau": "Next page",
     "Trang cuối": "Last page",
     "đơn vị": "units",
+    # the console's accounts (web/login.py, web/users_pages.py, templates/web/admin/_nav.html)
+    "Danh sách văn bản": "Directives",
+    "Đăng nhập": "Sign in",
+    "Đăng xuất": "Sign out",
+    "Email": "Email",
+    "Mật khẩu": "Password",
+    "Trang quản trị dành cho cán bộ các đơn vị có tài khoản. Các đơn vị nhận văn bản không cần đăng nhập: mỗi thư "
+    "có liên kết riêng.": "The console is for the staff of units who have an account. Units receiving a directive "
+    "need no login: each email carries its own links.",
+    "Quên mật khẩu? Vui lòng liên hệ người quản trị đơn vị để được đặt lại.": (
+        "Forgot your password? Ask your unit's administrator to reset it."
+    ),
+    "Email hoặc mật khẩu không đúng.": "Wrong email or password.",
+    "Mật khẩu hiện tại": "Current password",
+    "Mật khẩu mới": "New password",
+    "Nhập lại mật khẩu mới": "Repeat the new password",
+    "Mật khẩu ban đầu do người khác đặt: vui lòng đổi mật khẩu trước khi dùng tài khoản.": (
+        "Your initial password was set by someone else: please change it before using the account."
+    ),
+    "Ít nhất {n} ký tự, không trùng với địa chỉ email.": "At least {n} characters, not your email address.",
+    "Mật khẩu hiện tại không đúng.": "The current password is wrong.",
+    "Hai lần nhập mật khẩu mới không giống nhau.": "The two new passwords differ.",
+    "Mật khẩu mới không được trùng với địa chỉ email.": "The new password must not be your email address.",
+    "Mật khẩu mới phải khác mật khẩu hiện tại.": "The new password must differ from the current one.",
+    "Quản trị đơn vị": "Unit administrator",
+    "Theo dõi": "Supervisor",
+    "Vận hành hệ thống": "System operator",
+    "Toàn hệ thống": "The whole system",
+    "Tài khoản": "Accounts",
+    "Mọi tài khoản của hệ thống.": "Every account of the system.",
+    "Tài khoản của {unit} và các đơn vị trực thuộc.": "The accounts of {unit} and the units below it.",
+    "Đã tạo tài khoản {email} ({unit}). Người dùng phải đổi mật khẩu ban đầu ở lần đăng nhập đầu tiên.": (
+        "Account {email} ({unit}) created. Its initial password must be changed at the first login."
+    ),
+    "Họ và tên": "Name",
+    "Đã khóa": "Disabled",
+    "Chưa đổi mật khẩu ban đầu": "Initial password not changed yet",
+    "Đang hoạt động": "Active",
+    "Thêm tài khoản": "Add an account",
+    "Quản trị đơn vị: phát hành văn bản thay mặt đơn vị, quản lý tài khoản, theo dõi các đơn vị trực thuộc. Theo "
+    "dõi: chỉ xem.": "Unit administrator: launches directives for the unit, manages its accounts, follows the units "
+    "below it. Supervisor: reads only.",
+    "Nhập mã đơn vị (có gợi ý theo tên).": "Type the unit's code (suggestions by name).",
+    "Mật khẩu ban đầu": "Initial password",
+    "Ít nhất {n} ký tự. Người dùng phải đổi mật khẩu này ở lần đăng nhập đầu tiên.": (
+        "At least {n} characters. It must be changed at the first login."
+    ),
+    "Địa chỉ email không hợp lệ.": "The email address is not valid.",
+    "Vui lòng chọn vai trò.": "Please choose a role.",
+    "Đơn vị không có trong phạm vi quản lý của tài khoản.": "No such unit within your account's scope.",
+    "Mã truy cập API": "API tokens",
+    "Mã cá nhân để chương trình khác gọi API thay cho bạn (tiêu đề Authorization: Bearer …), trong phạm vi tài "
+    "khoản của bạn. Tài liệu API:": "A personal token lets another program call the API for you (header "
+    "Authorization: Bearer …), within your account's scope. API documentation:",
+    "Mã mới (chỉ hiển thị một lần, hãy lưu lại ngay):": "The new token (shown only once: save it now):",
+    "Ghi chú": "Label",
+    "Tạo lúc": "Created",
+    "Dùng lần cuối": "Last used",
+    "Đã thu hồi": "Revoked",
+    "Thu hồi": "Revoke",
+    "Tạo mã mới": "Make a new token",
+    "Ghi chú (dùng cho việc gì)": "Label (what it is for)",
+    "Tạo mã": "Make the token",
+    "Không tìm thấy mã truy cập": "Token not found",
     # audit log events (cascade.rendering.render.AUDIT_EVENT_LABELS)
     "Lưu văn bản vào hệ thống": "Directive stored",
     "Xếp thư thông báo vào hàng gửi": "Notices queued",
@@ -195,6 +258,18 @@ EN: dict[str, str] = {
     "Nhắc đúng hạn": "Reminder on the deadline",
     "Nhắc, báo đơn vị cấp trên": "Reminder copied to the parent unit",
     "Báo cán bộ theo dõi": "Escalated to the follow-up officer",
+    "Phát hành văn bản từ trang quản trị": "Directive launched from the console",
+    "Chấp nhận việc từ chối tiếp nhận": "Refusal accepted",
+    "Tạo tài khoản": "Account created",
+    "Đổi mật khẩu": "Password changed",
+    "Tạo mã truy cập API": "API token created",
+    "Thu hồi văn bản": "Directive recalled",
+    "Đồng ý thu hồi văn bản": "Recall agreed",
+    "Không đồng ý thu hồi văn bản": "Recall refused",
+    "Đính chính văn bản": "Directive amended",
+    "Đề nghị xác nhận lại văn bản đã đính chính": "Asked to confirm the amended directive again",
+    "Thay thế văn bản": "Directive replaced",
+    "Bổ sung nơi nhận": "Recipients added",
     # statuses
     "Chờ gửi": "Waiting to be sent",
     "Đã đến": "Arrived",
@@ -203,6 +278,131 @@ EN: dict[str, str] = {
     "Đã phân công": "Assigned",
     "Đang xử lý": "In progress",
     "Hoàn thành": "Completed",
+    # decisions in the console: a refusal, restructuring, the register (web/decisions*.py)
+    "Giải thể đơn vị, giao đơn vị kế thừa": "Unit dissolved, successor named",
+    "Văn bản bị từ chối": "Refused directives",
+    "Văn bản bị từ chối, chờ quyết định": "Refused directives awaiting a decision",
+    "Đơn vị từ chối": "Unit that refused",
+    "Từ chối chờ quyết định": "Refusals to decide",
+    "Sổ văn bản đi": "Outgoing register",
+    "Lý do": "Reason",
+    "Xem và quyết định": "Review and decide",
+    "Không có lời từ chối nào đang chờ quyết định.": "No refusal is awaiting a decision.",
+    "Đơn vị từ chối tiếp nhận văn bản": "A unit refused a directive",
+    "{unit} đã từ chối tiếp nhận văn bản số {number} ngày {date} của {issuer}.": (
+        "{unit} refused directive no. {number} of {date} from {issuer}."
+    ),
+    "Xem văn bản": "View the directive",
+    "Lý do đơn vị nêu": "The reason the unit gave",
+    "Quyết định": "Decision",
+    "Văn bản đã được chuyển cho {to}.": "The directive was sent on to {to}.",
+    "Đã chấp nhận việc từ chối: đơn vị không phải thực hiện văn bản này.": (
+        "The refusal was accepted: the unit does not have to carry out this directive."
+    ),
+    "Người quyết định": "Decided by",
+    "Chuyển văn bản cho đúng đơn vị": "Send the directive to the right unit",
+    "Chọn đúng đơn vị trong cây tổ chức; đơn vị đó nhận văn bản với cùng vai trò và được gửi thông báo.": (
+        "Pick the right unit in the organisation tree; it receives the directive with the same role, and a notice."
+    ),
+    "Chuyển cho đơn vị này": "Send it to this unit",
+    "Chấp nhận việc từ chối": "Accept the refusal",
+    "Nếu đơn vị đúng là không liên quan: văn bản không chuyển cho ai khác, đơn vị không bị nhắc và lời từ chối "
+    "không còn chờ quyết định.": "If the unit is rightly not concerned: the directive goes to no one else, the "
+    "unit is not reminded, and the refusal no longer awaits a decision.",
+    "Tài khoản theo dõi chỉ xem; người quản trị của đơn vị ban hành quyết định việc này.": (
+        "A supervisor's account only reads; an administrator of the issuing unit decides this."
+    ),
+    "Các lời từ chối đang chờ quyết định": "Refusals awaiting a decision",
+    "Tìm đơn vị theo tên": "Find a unit by name",
+    "ví dụ: tam duong": "e.g. tam duong",
+    "Tìm": "Search",
+    "Gõ có dấu hoặc không dấu đều được; chỉ các đơn vị trong phạm vi của tài khoản được liệt kê.": (
+        "With or without diacritics; only the units within your account's scope are listed."
+    ),
+    "Đơn vị tìm thấy": "Units found",
+    "thuộc {parent}": "under {parent}",
+    "Không tìm thấy đơn vị nào có tên như vậy.": "No unit has such a name.",
+    "đã là nơi nhận văn bản này": "already a recipient of this directive",
+    "đơn vị đã từ chối": "the unit that refused",
+    "Đã chuyển văn bản cho {to}. Thông báo sẽ được gửi tới đơn vị trong lượt gửi tiếp theo.": (
+        "The directive was sent on to {to}. Its notice goes out with the next dispatch."
+    ),
+    "Văn bản đã được chuyển cho {to} trước đó. Không làm gì thêm.": (
+        "The directive was already sent on to {to}. Nothing more was done."
+    ),
+    "Không chuyển được: lời từ chối này đã được xử lý, văn bản đã được chuyển cho {to}. Mỗi lời từ chối chỉ được "
+    "chuyển một lần.": "Not sent on: this refusal was already decided, the directive went to {to}. A refusal is "
+    "sent on once only.",
+    "Không chuyển được: {picked} đã giải thể hoặc sáp nhập. Vui lòng chọn đơn vị khác.": (
+        "Not sent on: {picked} has been dissolved or merged. Please pick another unit."
+    ),
+    "Không chuyển được: {picked} đã là nơi nhận văn bản này. Vui lòng chọn đơn vị khác.": (
+        "Not sent on: {picked} is already a recipient of this directive. Please pick another unit."
+    ),
+    "Đã ghi nhận: chấp nhận việc {unit} từ chối tiếp nhận. Đơn vị không phải thực hiện văn bản này.": (
+        "Recorded: the refusal of {unit} is accepted. The unit does not have to carry out this directive."
+    ),
+    "Việc từ chối đã được chấp nhận trước đó. Không làm gì thêm.": (
+        "The refusal was already accepted. Nothing more was done."
+    ),
+    "Không thể chấp nhận việc từ chối: văn bản đã được chuyển cho {to}.": (
+        "The refusal cannot be accepted: the directive was already sent on to {to}."
+    ),
+    "Không tìm thấy lời từ chối": "Refusal not found",
+    "Không tìm thấy đơn vị": "Unit not found",
+    "Giải thể, sáp nhập đơn vị": "Dissolve or merge a unit",
+    "Văn bản đang thực hiện": "Directives in progress",
+    "Đơn vị đã giải thể/sáp nhập.": "The unit has been dissolved or merged.",
+    "Đơn vị kế thừa": "Successor unit",
+    "Đây là đơn vị của chính tài khoản này; việc giải thể do đơn vị cấp trên thực hiện.": (
+        "This is your account's own unit; the unit above it dissolves it."
+    ),
+    "Chọn đơn vị kế thừa": "Pick the successor unit",
+    "Khi giải thể: các văn bản đơn vị đang thực hiện chuyển sang đơn vị kế thừa (đơn vị kế thừa được gửi thông "
+    "báo), các đơn vị trực thuộc chuyển sang trực thuộc đơn vị kế thừa. Việc này không hoàn tác được từ trang "
+    "này.": "On dissolution the unit's directives in progress move to the successor (which gets their notices), "
+    "and its units move under the successor. This page cannot undo it.",
+    "Giải thể, giao cho đơn vị này kế thừa": "Dissolve, with this unit as successor",
+    "Tài khoản theo dõi chỉ xem; người quản trị của đơn vị cấp trên thực hiện việc này.": (
+        "A supervisor's account only reads; an administrator of the unit above does this."
+    ),
+    "chính đơn vị cần giải thể": "the unit being dissolved itself",
+    "đã giải thể": "dissolved",
+    "đơn vị trực thuộc đơn vị cần giải thể": "a unit below the one being dissolved",
+    "Không thể giải thể đơn vị của chính tài khoản này.": "Your account's own unit cannot be dissolved from it.",
+    "Không chọn được {name}: {why}.": "{name} cannot be picked: {why}.",
+    "Đã giải thể {unit}; đơn vị kế thừa: {successor}. {moved} văn bản đang thực hiện đã chuyển sang đơn vị kế thừa "
+    "(thông báo sẽ được gửi trong lượt gửi tiếp theo); {children} đơn vị trực thuộc chuyển sang trực thuộc đơn vị "
+    "kế thừa.": "{unit} is dissolved; successor: {successor}. {moved} directive(s) in progress moved to the "
+    "successor (the notices go out with the next dispatch); {children} unit(s) below now come under the successor.",
+    "Đơn vị đã giải thể trước đó; đơn vị kế thừa: {successor}. Không làm gì thêm.": (
+        "The unit was dissolved before; successor: {successor}. Nothing more was done."
+    ),
+    "Sổ đăng ký văn bản đi": "Register of outgoing documents",
+    "năm {year}": "year {year}",
+    "Văn bản tiếp theo của đơn vị mang số": "The unit's next document gets number",
+    "công văn: {written}": "an official letter: {written}",
+    "Số lớn nhất đã dùng trong hệ thống năm nay: {used}.": "Highest number used in the system this year: {used}.",
+    "Năm nay đơn vị chưa dùng số nào trong hệ thống.": "The unit has used no number in the system this year.",
+    "Các văn bản hệ thống ban hành thay đơn vị (văn bản triển khai) lấy số tiếp theo từ sổ này. Nếu đơn vị đã ban "
+    "hành văn bản ngoài hệ thống, hãy đặt số tiếp theo cho đúng.": "The documents the system issues for the unit "
+    "(its implementing directives) take the next number from this register. If the unit issued documents outside "
+    "the system, set the next number accordingly.",
+    "Số của văn bản tiếp theo": "Number of the next document",
+    "Lưu": "Save",
+    "Tài khoản theo dõi chỉ xem; người quản trị của đơn vị đặt số.": (
+        "A supervisor's account only reads; an administrator of the unit sets the number."
+    ),
+    "Chọn đơn vị để xem sổ đăng ký văn bản đi.": "Pick a unit to see its register of outgoing documents.",
+    "Sổ của đơn vị khác": "Another unit's register",
+    "Không đặt được số {number}: năm {year} đơn vị đã dùng đến số {used}. Số tiếp theo phải từ {least} trở lên.": (
+        "Number {number} cannot be set: in {year} the unit already used numbers up to {used}. The next one must be "
+        "{least} or more."
+    ),
+    "Sổ đã ở số {number}. Không làm gì thêm.": "The register is already at number {number}. Nothing more was done.",
+    "Đã đặt: văn bản tiếp theo của {unit} năm {year} mang số {number} (công văn: {written}).": (
+        "Set: the next document of {unit} in {year} gets number {number} (an official letter: {written})."
+    ),
 }
 
 URGENCY_LABELS = {Urgency.khan: "Khẩn", Urgency.thuong_khan: "Thượng khẩn", Urgency.hoa_toc: "Hỏa tốc"}

@@ -13,7 +13,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from cascade.core.workdays import VN_TZ
 from cascade.rendering.i18n import decree_long_date
 from cascade.rendering.i18n import install as install_i18n
-from models import AuditEvent, CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency
+from models import (
+    AuditEvent,
+    CascadeMode,
+    MailStatus,
+    RecallState,
+    ReportState,
+    ReportStatus,
+    Role,
+    Status,
+    TaskStatus,
+    Urgency,
+    UserRole,
+)
 
 # The templates ship as the `templates` package (package data in the wheel), found through the import system.
 TEMPLATES_DIR = Path(str(files("templates")))
@@ -62,6 +74,12 @@ STATUS_LABELS: dict[str, str] = {
     Status.in_progress: "Đang xử lý",
     Status.completed: "Hoàn thành",
 }
+# A unit's answer to a recall (cascade/lifecycle), as the status views and exports show it (edXML 13, 15, 16).
+RECALL_LABELS: dict[str, str] = {
+    RecallState.requested: "Đã yêu cầu thu hồi, chưa trả lời",
+    RecallState.agreed: "Đồng ý thu hồi",
+    RecallState.refused: "Không đồng ý thu hồi",
+}
 # A unit's report for a cycle in the rolled-up tables (cascade/status/rollup.py unit_rows: never a draft).
 REPORT_STATE_LABELS: dict[ReportState, str] = {
     ReportState.submitted: "Đã báo cáo",
@@ -86,6 +104,7 @@ AUDIT_EVENT_LABELS: dict[str, str] = {
     AuditEvent.org_imported: "Nhập cơ cấu tổ chức",
     AuditEvent.assignment_moved: "Chuyển văn bản sang đơn vị kế thừa",
     AuditEvent.assignment_merged: "Gộp vào văn bản của đơn vị kế thừa",
+    AuditEvent.unit_dissolved: "Giải thể đơn vị, giao đơn vị kế thừa",
     AuditEvent.mail_bounced: "Thư bị trả lại",
     AuditEvent.mail_in_doubt_delivered: "Thư chưa rõ tình trạng: xác định đã đến",
     AuditEvent.mail_in_doubt_resent: "Thư chưa rõ tình trạng: đã gửi lại",
@@ -94,9 +113,27 @@ AUDIT_EVENT_LABELS: dict[str, str] = {
     AuditEvent.escalation_due: "Nhắc đúng hạn",
     AuditEvent.escalation_parent: "Nhắc, báo đơn vị cấp trên",
     AuditEvent.escalation_escalate: "Báo cán bộ theo dõi",
+    AuditEvent.directive_launched: "Phát hành văn bản từ trang quản trị",
+    AuditEvent.refusal_accepted: "Chấp nhận việc từ chối tiếp nhận",
+    AuditEvent.account_created: "Tạo tài khoản",
+    AuditEvent.password_changed: "Đổi mật khẩu",
+    AuditEvent.api_token_created: "Tạo mã truy cập API",
+    AuditEvent.directive_recalled: "Thu hồi văn bản",
+    AuditEvent.recall_agreed: "Đồng ý thu hồi văn bản",
+    AuditEvent.recall_refused: "Không đồng ý thu hồi văn bản",
+    AuditEvent.directive_amended: "Đính chính văn bản",
+    AuditEvent.reacknowledgement_asked: "Đề nghị xác nhận lại văn bản đã đính chính",
+    AuditEvent.directive_replaced: "Thay thế văn bản",
+    AuditEvent.recipients_added: "Bổ sung nơi nhận",
+}
+# A console account's role in words (models.account.UserRole; keyed by str, like the others).
+ACCOUNT_ROLE_LABELS: dict[str, str] = {
+    UserRole.admin: "Quản trị đơn vị",
+    UserRole.supervisor: "Theo dõi",
+    UserRole.operator: "Vận hành hệ thống",
 }
 # The enums templates compare with (`assignment.status == Status.refused`).
-ENUMS = (CascadeMode, MailStatus, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency)
+ENUMS = (CascadeMode, MailStatus, RecallState, ReportState, ReportStatus, Role, Status, TaskStatus, Urgency)
 
 
 def vn_date(value: date | None) -> str:
@@ -146,6 +183,7 @@ def environment() -> Environment:
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time, vn_number=vn_number)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
     env.globals.update(kind_labels=KIND_LABELS, audit_event_labels=AUDIT_EVENT_LABELS)
+    env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS)
     env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -41,10 +41,22 @@ _below = UNIT.alias("below")
 # test as cascade/replies/passon.py's subordinates(), answered inside the one select (ix_unit_parent_active).
 _PASSES_ON = and_(
     ASSIGNMENT.c.role == Role.act,
+    # passed on already: a unit confirming an amended version again (cascade amend --reacknowledge) does not
+    ASSIGNMENT.c.implementing_directive_id.is_(None),
     exists().where(_below.c.parent_id == UNIT.c.id, _below.c.active.is_(True), _below.c.kind.not_in(DEPARTMENT_KINDS)),
 )
 _FACTS = (
-    select(ASSIGNMENT.c.status, UNIT.c.code, UNIT.c.name, DIRECTIVE.c.number, DIRECTIVE.c.id, _PASSES_ON)
+    # closed_at: a recalled or replaced directive takes no acknowledgement (cascade/lifecycle), read in this select
+    # rather than in one more (web/common.py resolve_link checks every other link route)
+    select(
+        ASSIGNMENT.c.status,
+        UNIT.c.code,
+        UNIT.c.name,
+        DIRECTIVE.c.number,
+        DIRECTIVE.c.id,
+        _PASSES_ON,
+        DIRECTIVE.c.closed_at,
+    )  # fmt: skip
     .join_from(ASSIGNMENT, UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id)
     .join(DIRECTIVE, DIRECTIVE.c.id == ASSIGNMENT.c.directive_id)
     .where(ASSIGNMENT.c.id == bindparam("assignment_id"))
@@ -58,7 +70,13 @@ _FIRST = select(ACK.c.at).where(ACK.c.assignment_id == bindparam("assignment_id"
 _STATUS = (
     update(ASSIGNMENT)
     .where(ASSIGNMENT.c.id == bindparam("assignment_id"), ASSIGNMENT.c.status.in_(ACKNOWLEDGEABLE))
-    .values(status=Status.acknowledged, acknowledged_at=bindparam("at"), status_changed_at=bindparam("at"))
+    .values(
+        # A unit confirming an amended version again goes back to where it stood (passed on, reporting…).
+        status=func.coalesce(ASSIGNMENT.c.resume_status, Status.acknowledged.value),
+        resume_status=None,
+        acknowledged_at=bindparam("at"),
+        status_changed_at=bindparam("at"),
+    )
 )
 
 
@@ -73,6 +91,7 @@ class AckResult:
     # Set when this acknowledgement leaves the unit to complete its own implementing directive (author mode, or
     # a forward pass-on held for want of a signer).
     author_due: date | None = None
+    closed: bool = False  # its directive was recalled or replaced: nothing recorded
 
 
 def acknowledge(
@@ -94,7 +113,9 @@ def acknowledge(
     facts = conn.execute(_FACTS, key).first()
     if facts is None:
         return None
-    status, _, name, number, directive_id, passes_on = facts
+    status, _, name, number, directive_id, passes_on, closed_at = facts
+    if closed_at is not None:
+        return AckResult(recorded=False, at=None, number=number, unit_name=name, closed=True)
     if status == Status.refused:
         return AckResult(recorded=False, at=None, refused=True, number=number, unit_name=name)
     row: dict[str, Any] = {**key, "at": now, "remote_addr": remote_addr, "user_agent": (user_agent or "")[:500]}

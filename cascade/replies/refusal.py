@@ -1,4 +1,5 @@
-"""Refusal (edXML 02, "not addressed to us") and rerouting to another unit."""
+"""Refusal (edXML 02, "not addressed to us") and rerouting to another unit; what the issuer decided about a
+refusal (`decision_of`), read from the audit trail, which is where the decision is recorded."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sqlmodel import Session, col, select, update
 from cascade.core.errors import InputError, Problem
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.rendering.render import outbox_row
-from models import Assignment, AuditEvent, Directive, Recipient, Status, Unit, record_audit, utcnow
+from models import Assignment, AuditEvent, AuditLog, Directive, Recipient, Status, Unit, record_audit, utcnow
 
 REFUSABLE = (Status.queued, Status.arrived)
+# The issuer's answers to a refusal: the directive goes to another unit, or the unit was right.
+DECISIONS = (AuditEvent.rerouted, AuditEvent.refusal_accepted)
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,33 @@ class RefuseResult:
     status: Status
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the issuer's side decided about a refusal, and who did, when."""
+
+    event: AuditEvent  # rerouted | refusal_accepted
+    actor: str
+    at: datetime
+    to_code: str | None  # rerouted: the unit it went to instead
+    to_name: str | None
+
+
+def decision_url(public_url: str, assignment_id: int) -> str:
+    """The console page where the issuer's administrator decides about a refusal."""
+    return f"{public_url.rstrip('/')}/admin/refusals/{assignment_id}"
+
+
 def refuse(
-    session: Session, assignment_id: int, *, reason: str, remote_addr: str | None, now: datetime | None = None
+    session: Session,
+    assignment_id: int,
+    *,
+    reason: str,
+    remote_addr: str | None,
+    now: datetime | None = None,
+    public_url: str | None = None,
 ) -> RefuseResult:
-    """Refuse an assignment not yet acknowledged; the issuer is told by email (through the outbox)."""
+    """Refuse an assignment not yet acknowledged; the issuer is told by email (through the outbox), with a link
+    to the page where its administrator reroutes the directive or accepts the refusal."""
     now = now or utcnow()
     changed = session.execute(
         update(Assignment)
@@ -40,20 +66,51 @@ def refuse(
     assert unit is not None and directive is not None
     issuer = session.get(Unit, directive.issuer_id)
     assert issuer is not None
+    if public_url is None:
+        from cascade.core.settings import get_settings
+
+        public_url = get_settings().web.public_url
     record_audit(session, AuditEvent.refused, unit=unit, actor=f"link from {remote_addr}", at=now,
                  directive_id=directive.id, assignment_id=assignment_id, detail={"reason": reason})  # fmt: skip
     row = outbox_row(
         f"refused:{assignment_id}", "refused", (issuer.name, issuer.email), "refused", now,
         directive_id=directive.id, assignment_id=assignment_id, directive=directive, unit=unit, issuer=issuer,
-        reason=reason,
+        reason=reason, decision_url=decision_url(public_url, assignment_id),
     )  # fmt: skip
     enqueue_mail(session, [row])
     session.flush()
     return RefuseResult(recorded=True, status=Status.refused)
 
 
-def reroute(session: Session, directive: Directive, from_code: str, to_code: str) -> Recipient:
-    """Address the directive to another unit instead of one that refused it (same role)."""
+def hold_refusal(session: Session, assignment_id: int) -> bool:
+    """Take the assignment's row for this transaction (a write that changes nothing: PostgreSQL's row lock,
+    SQLite's write lock), so two decisions about one refusal, two clicks or two people, run one after the other
+    and the second sees the first's. False when the assignment is not refused."""
+    held = session.execute(
+        update(Assignment)
+        .where(col(Assignment.id) == assignment_id, col(Assignment.status) == Status.refused)
+        .values(status=col(Assignment.status))
+    )
+    return bool(getattr(held, "rowcount", 0))
+
+
+def decision_of(session: Session, assignment_id: int) -> Decision | None:
+    """The latest decision about the refusal of this assignment, or None while it awaits one."""
+    entry = session.exec(
+        select(AuditLog)
+        .where(AuditLog.assignment_id == assignment_id, col(AuditLog.event).in_(DECISIONS))
+        .order_by(col(AuditLog.id).desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return None
+    return Decision(AuditEvent(entry.event), entry.actor, entry.at, entry.detail.get("to"), entry.detail.get("to_name"))
+
+
+def reroute(session: Session, directive: Directive, from_code: str, to_code: str, *, actor: str = "cli") -> Recipient:
+    """Address the directive to another unit instead of one that refused it (same role), once per refusal.
+    The directive is owed a dispatch again: the caller runs it (`cascade reroute`), or `dispatch-pending` does
+    within minutes (the console), and the new unit gets its notice."""
     units = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_([from_code, to_code]))).all()}
     problems = [Problem("reroute", f"unknown unit {c!r}") for c in (from_code, to_code) if c not in units]
     if problems:
@@ -61,8 +118,17 @@ def reroute(session: Session, directive: Directive, from_code: str, to_code: str
     old = session.exec(
         select(Assignment).where(Assignment.directive_id == directive.id, Assignment.unit_id == units[from_code].id)
     ).first()
-    if old is None or old.status != Status.refused:
+    if old is None or old.id is None or not hold_refusal(session, old.id):
         raise InputError([Problem("reroute", f"{from_code} has not refused {directive.number}: nothing to reroute")])
+    earlier = decision_of(session, old.id)
+    if earlier is not None and earlier.event is AuditEvent.rerouted:
+        raise InputError(
+            [
+                Problem(
+                    "reroute", f"{from_code}'s refusal of {directive.number} was already rerouted to {earlier.to_name}"
+                )
+            ]
+        )
     target = units[to_code]
     if not target.active:
         raise InputError([Problem("reroute", f"{to_code} ({target.name}) has been dissolved")])
@@ -73,7 +139,10 @@ def reroute(session: Session, directive: Directive, from_code: str, to_code: str
     assert directive.id is not None and target.id is not None
     recipient = Recipient(directive_id=directive.id, unit_id=target.id, role=old.role, mode=old.mode)
     session.add(recipient)
-    record_audit(session, AuditEvent.rerouted, unit=units[from_code], actor="cli", directive_id=directive.id,
+    # Owed a dispatch: the run creates the new unit's assignment and sends its notice (dispatch-pending finds it).
+    directive.dispatched_at = None
+    session.add(directive)
+    record_audit(session, AuditEvent.rerouted, unit=units[from_code], actor=actor, directive_id=directive.id,
                  assignment_id=old.id, detail={"to": to_code, "to_name": target.name})  # fmt: skip
     session.flush()
     return recipient

@@ -37,6 +37,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("report_due", "Hạn báo cáo"),
     ("implementing_directive", "Văn bản triển khai"),
     ("supervisor", "Đơn vị đôn đốc"),
+    ("recall_refusal", "Lý do không đồng ý thu hồi"),  # a recalled directive's unit that refused (edXML 16)
 ]
 OVERDUE_COLUMNS = [("days_late", "Số ngày làm việc quá hạn"), *(c for c in COLUMNS if c[0] != "days_late")]
 

@@ -42,6 +42,7 @@ LATE_BY = {"overdue": "ack_due", "report_overdue": "report_due"}  # late_rows' l
 COLUMNS = (
     *("id", "directive_id", "status", "role", "ack_due", "report_due", "acknowledged_at", "mode"),
     *("implementing_directive_id", "pass_on_due", "refused_reason"),
+    *("recall", "recall_answered_at", "recall_refusal"),  # a recall and the unit's answer (cascade/lifecycle)
 )
 
 
@@ -156,4 +157,5 @@ def row(r: Any, late: Lateness) -> dict[str, Any]:
         "status": r.status,
         "implementing_directive": r.implementing_directive,
         "supervisor": r.supervisor,
+        "recall_refusal": r.recall_refusal,  # why a unit refused a recall (cascade/lifecycle), for the exports
     }

@@ -50,9 +50,17 @@ def artifact_rows(summary: Summary) -> list[dict[str, str]]:
     return rows
 
 
-def status_markdown(directive: Directive, summary: Summary, url: str) -> str:
+def status_markdown(
+    directive: Directive,
+    summary: Summary,
+    url: str,
+    *,
+    reported: tuple[int, int] | None = None,
+    live_url: str | None = None,
+) -> str:
     """The summary artifact: the figures in Vietnamese numbers, the units late to acknowledge by name, and the
-    link to the directive's supervisor view in the web app."""
+    link to the directive's supervisor view in the web app; with `reported` (direct recipients owing a report,
+    how many reported) the share reported, with `live_url` a link to the console's live progress page."""
     counts = ", ".join(f"{STATUS_LABELS.get(s, s)}: {vn_number(n)}" for s, n in sorted(summary.counts.items()))
     more = summary.overdue > len(summary.overdue_names)
     named = ", ".join(summary.overdue_names) + (", …" if more else "")
@@ -65,12 +73,22 @@ def status_markdown(directive: Directive, summary: Summary, url: str) -> str:
         f"- Trạng thái (mọi cấp): {counts}",
         f"- Quá hạn xác nhận: **{vn_number(summary.overdue)}** đơn vị" + (f": {named}" if named else ""),
     ]
+    if directive.recalled_at is not None:  # cascade/lifecycle: the recall, and the answers in the table
+        lines.insert(2, f"**Đã thu hồi lúc {vn_time(directive.recalled_at)}.** Lý do: {directive.recall_reason}\n")
+    elif directive.closed_at is not None:
+        lines.insert(2, f"**Đã hết hiệu lực lúc {vn_time(directive.closed_at)}** (được thay thế).\n")
+    if reported is not None and reported[0]:
+        owed, done = reported
+        lines.insert(4, f"- Đã báo cáo (đơn vị nhận trực tiếp phải báo cáo): **{vn_number(100.0 * done / owed, 1)}%** "
+                     f"({vn_number(done)}/{vn_number(owed)})")  # fmt: skip
     if summary.truncated:
         shown = f"{vn_number(len(summary.rows))} trên {vn_number(summary.recipients)}"
         lines.append(
             f"- Bảng người nhận chỉ gồm {shown} đơn vị nhận trực tiếp đầu tiên: danh sách đầy đủ ở trang theo dõi."
         )
     lines += ["", f"**[Mở trang theo dõi (cây đơn vị, quá hạn, xuất Excel)]({url})**"]
+    if live_url:
+        lines += ["", f"[Xem tiến độ trực tiếp (đã gửi, đã xác nhận, quá hạn theo từng cấp)]({live_url})"]
     return "\n".join(lines)
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import CTE, ColumnElement, Table, and_, case, func, literal, sel
 from sqlmodel import Session
 
 from cascade.core.workdays import WorkCalendar, work_calendar
-from cascade.rendering.render import ROLE_LABELS, STATUS_LABELS
-from models import ACKNOWLEDGED_STATES, CHASED_ROLES, EDXML_CODE, Assignment, Status, Unit
+from cascade.rendering.render import RECALL_LABELS, ROLE_LABELS, STATUS_LABELS
+from models import ACKNOWLEDGED_STATES, CHASED_ROLES, EDXML_CODE, RECALL_CODE, Assignment, Status, Unit
 
 ACKNOWLEDGED = [s.value for s in ACKNOWLEDGED_STATES]
 CHASED = sorted(r.value for r in CHASED_ROLES)  # the roles asked to acknowledge
@@ -120,13 +120,16 @@ def summary_row(a: Any, late: Lateness) -> dict[str, Any]:
     """A recipient's row as the artifacts and the status pages show it (a row of ASSIGNMENT with the unit's code
     and name), with how many working days late it is acknowledging."""
     pending = a.mode is not None and a.implementing_directive_id is None
+    # A recalled directive (cascade/lifecycle): the unit's state is the recall and its answer (13, 15, 16).
+    recall = getattr(a, "recall", None)
+    status_label = PENDING_LABEL if pending else STATUS_LABELS.get(a.status, a.status)
     return {
         "unit": a.code,
         "name": a.name,
         "role": a.role,
         "role_label": ROLE_LABELS[a.role],
-        "status_label": PENDING_LABEL if pending else STATUS_LABELS.get(a.status, a.status),
-        "edxml": EDXML_CODE.get(a.status),
+        "status_label": f"Đã thu hồi · {RECALL_LABELS[recall]}" if recall else status_label,
+        "edxml": RECALL_CODE[recall] if recall else EDXML_CODE.get(a.status),
         "ack_due": a.ack_due.isoformat(),
         "report_due": a.report_due.isoformat() if a.report_due else None,
         "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,

@@ -69,6 +69,10 @@ def unit_row(session: Session, r: Any, tasks: list[dict[str, Any]], late: Latene
         "directive": r.directive,
         "status": r.status,
         **{k: shown[k] for k in ("status_label", "edxml", "ack_due", "report_due", "acknowledged_at", "days_late")},
+        # a recall of the directive (cascade/lifecycle) and the unit's answer: 13 asked, 15 agreed, 16 refused
+        "recall": r.recall,
+        "recall_answered_at": r.recall_answered_at.isoformat() if r.recall_answered_at else None,
+        "recall_refusal": r.recall_refusal,
         "implementing_directive": r.implementing_directive,
         **report_fields(session, r),
         "refused_reason": r.refused_reason,
@@ -114,7 +118,17 @@ def directive_status(session: Session, directive: Directive) -> dict[str, Any]:
         "summary": directive.summary,
         "basis": directive.basis,
         "report_due": directive.report_due.isoformat(),
+        # its life after launch (cascade/lifecycle): the version in force, a recall or the replacing directive
+        "version": directive.version,
+        "recalled_at": directive.recalled_at.isoformat() if directive.recalled_at else None,
+        "recall_reason": directive.recall_reason,
+        "replaced_by": replaced.number if (replaced := _replacement(session, directive)) else None,
+        "closed_at": directive.closed_at.isoformat() if directive.closed_at else None,
         # In the order the tree first shows each status, as --json has always printed them.
         "counts": {**dict.fromkeys(u["status"] for u in units if u["status"] in counts), **counts},
         "units": units,
     }
+
+
+def _replacement(session: Session, directive: Directive) -> Directive | None:
+    return session.get(Directive, directive.replaced_by_id) if directive.replaced_by_id else None

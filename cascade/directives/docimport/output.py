@@ -53,6 +53,13 @@ def write_directive_yaml(
     problems: Sequence[ImportProblem] = (),
 ) -> None:
     """Write the directive file (UTF-8, diacritics kept, no YAML aliases, the body as a block)."""
+    out.write_text(directive_yaml(directive, source=source, problems=problems), encoding="utf-8")
+
+
+def directive_yaml(
+    directive: dict[str, Any], *, source: str | None = None, problems: Sequence[ImportProblem] = ()
+) -> str:
+    """The directive file's text, as write_directive_yaml writes it (the console keeps it in the database)."""
     if problems:
         header = (
             f"# Imported from {source} by `cascade import-document --partial`: {len(problems)} problem(s) to resolve"
@@ -65,4 +72,4 @@ def write_directive_yaml(
     for key, value in directive.items():
         parts.extend(_todo(p) for p in problems if p.field == key)
         parts.append(_dump({key: value}))
-    out.write_text("".join(parts), encoding="utf-8")
+    return "".join(parts)

@@ -8,22 +8,24 @@ A page without text is a scan: the importer says so instead of reporting every f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from cascade.directives.docimport.problems import DocumentReadError
 
 
-def pdf_lines(path: Path) -> list[str]:
+def pdf_lines(path: Path | IO[bytes], name: str | None = None) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    name = name or (path.name if isinstance(path, Path) else "the document")
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(str(path) if isinstance(path, Path) else path)
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise DocumentReadError(f"{path.name} is not a readable .pdf ({exc})") from exc
+        raise DocumentReadError(f"{name} is not a readable .pdf ({exc})") from exc
     if not any(text.strip() for text in pages):
         raise DocumentReadError(
-            f"{path.name} has no text layer: it is a scan (an image of each page). Run OCR on it, or import the"
+            f"{name} has no text layer: it is a scan (an image of each page). Run OCR on it, or import the"
             " .docx or text it was printed from"
         )
     return [line for text in pages for line in text.splitlines()]

@@ -7,10 +7,12 @@ A .pdf is read from its text layer (cascade.directives.docimport.pdf).
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from cascade.directives.docimport.problems import DocumentReadError
 
@@ -48,15 +50,16 @@ def _clean_markdown(line: str) -> str:
     return _MD_ESCAPE.sub(r"\1", line)
 
 
-def _docx_lines(path: Path) -> list[str]:
+def _docx_lines(path: Path | IO[bytes], name: str | None = None) -> list[str]:
     import docx  # python-docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    name = name or (path.name if isinstance(path, Path) else "the document")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(str(path) if isinstance(path, Path) else path)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentReadError(f"{path.name} is not a readable .docx ({exc})") from exc
+        raise DocumentReadError(f"{name} is not a readable .docx ({exc})") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
@@ -91,13 +94,37 @@ def read_lines(path: Path) -> list[str]:
             raw = path.read_bytes()
         except OSError as exc:
             raise DocumentReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
-        if suffix == ".md":  # comments become blank lines, so line numbers stay those of the file
-            text = _MD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-        lines = text.split("\n")
-        if suffix == ".md":
-            lines = [_clean_markdown(line) for line in lines]
+        lines = _text_lines(raw, suffix)
+    return _cleaned(lines, path.name)
+
+
+def document_lines(name: str, data: bytes) -> list[str]:
+    """read_lines of a document's bytes (an upload in the console), read the same way without a file on disk;
+    `name` gives the kind by its extension and names the document in problems."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".docx":
+        lines = _docx_lines(io.BytesIO(data), name)
+    elif suffix == ".pdf":
+        from cascade.directives.docimport.pdf import pdf_lines
+
+        lines = pdf_lines(io.BytesIO(data), name)
+    elif suffix == ".doc":
+        raise DocumentReadError(".doc (Word 97-2003) is not supported; save it as .docx, .pdf or text")
+    else:
+        lines = _text_lines(data, suffix)
+    return _cleaned(lines, name)
+
+
+def _text_lines(raw: bytes, suffix: str) -> list[str]:
+    text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+    if suffix == ".md":  # comments become blank lines, so line numbers stay those of the file
+        text = _MD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    lines = text.split("\n")
+    return [_clean_markdown(line) for line in lines] if suffix == ".md" else lines
+
+
+def _cleaned(lines: list[str], name: str) -> list[str]:
     lines = [unicodedata.normalize("NFC", line.replace("\u00a0", " ")).rstrip() for line in lines]
     if not any(line.strip() for line in lines):
-        raise DocumentReadError(f"{path.name} is empty: it has no text to import", 1)
+        raise DocumentReadError(f"{name} is empty: it has no text to import", 1)
     return lines
