@@ -28,14 +28,18 @@ def run_name() -> str:
 
 
 @flow(name="replace-directive", flow_run_name=run_name, log_prints=False)
-def replace_directive(directive_file: str) -> ReplaceTotals:
+def replace_directive(directive_file: str | None = None, directive_id: int | None = None) -> ReplaceTotals:
     """Launch a directive that replaces another of its issuer's: close the old one, tell its units, cascade it.
 
     Args:
         directive_file: Path of the new directive's file (YAML), which says `replaces: "NUMBER"`.
+        directive_id: Or the id of such a directive already stored (the console stores it at launch).
     """
     init_db()
-    directive_id = store_directive_task(directive_file)
+    if directive_file:
+        directive_id = store_directive_task(directive_file)
+    if directive_id is None:
+        raise ValueError("give directive_file (a directive YAML file that says replaces:) or directive_id")
     outcome = notify_replaced_task(directive_id)
     sent = send_notices(outcome["message_ids"])
     publish_outcome_task(outcome)

@@ -50,8 +50,12 @@ def plan_notice_batches_task(directive_id: int) -> list[list[int]]:
 
 @task(name="render-notices", retries=2, retry_delay_seconds=2)
 def render_notices_task(directive_id: int, assignment_ids: list[int]) -> RenderedBatch:
-    """Render a batch's notices into the outbox; returns how many were added and the ids now owed."""
+    """Render a batch's notices into the outbox; returns how many were added and the ids now owed. A directive
+    recalled or replaced while its dispatch runs renders nothing more (its unsent rows were cancelled)."""
     with session_scope() as session:
+        directive = session.get(Directive, directive_id)
+        if directive is not None and directive.closed_at is not None:
+            return {"added": 0, "message_ids": []}
         added = enqueue_notices(session, get_settings(), directive_id, assignment_ids)
         return {"added": added, "message_ids": owed_notices(session, assignment_ids)}
 

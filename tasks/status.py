@@ -166,7 +166,10 @@ class SendingProgress:
             self.sent, self.bounced = self.sent + counts.sent, self.bounced + counts.bounced
         # A bounce queues a "bad address" notice to the unit above, sent by the same run: the plan grows with it.
         self.planned = max(self.planned, self.sent + self.bounced)
-        update_progress_artifact(self.artifact_id, progress=self.percent, description=self.description())
+        try:
+            update_progress_artifact(self.artifact_id, progress=self.percent, description=self.description())
+        except Exception:  # noqa: BLE001 - a progress bar never stops a dispatch; the next batch updates it again
+            get_run_logger().warning("could not update the progress artifact of the dispatch", exc_info=True)
 
 
 @task(name="start-sending-progress", retries=2, retry_delay_seconds=2)

@@ -348,3 +348,41 @@ def test_a_malformed_organ_code_in_the_tree_is_refused_with_its_line(
 def test_code_number_and_notation_join_back_into_the_number(number: str) -> None:
     code_number, notation = split_code(number)
     assert code_number.isdigit() and notation and join_code(code_number, notation) == number
+
+
+def test_a_recalled_directive_exports_as_a_revocation_with_13_then_each_answer(
+    settings: Settings, issued: Issued, tmp_path: Path
+) -> None:
+    """After `recall`, the package says revocation (1) with the reason, every unit asked gets 13 from the issuer,
+    and a unit's answer follows it: 15 when it agreed, 16 with its reason when it did not."""
+    from cascade.lifecycle.answers import answer_recall
+    from cascade.lifecycle.recall import recall
+
+    with session_scope() as session:
+        recall(session, settings, number=NUMBER, issuer=ISSUER, reason="Văn bản có sai sót")
+    with session_scope() as session:
+        answer_recall(session, assignment_of(session, issued.directive_id, "LDLD_TD").id or 0, agreed=True)
+        pt = assignment_of(session, issued.directive_id, "LDLD_PT").id or 0
+        answer_recall(session, pt, agreed=False, reason="Đã triển khai xong")
+    out = tmp_path / "after-recall"
+    result = run("edxml", "export", NUMBER, "--issuer", ISSUER, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    package = etree.parse(str(out / "LDLD_TD" / "252-KH-LĐLĐ.edxml")).getroot()
+    business = "edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness"
+    assert text(package, f"{business}/BussinessDocType") == "1"
+    assert text(package, f"{business}/BussinessDocReason") == "Văn bản có sai sót"
+
+    def codes(code: str) -> list[tuple[str, str, str]]:
+        found = []
+        for f in sorted((out / code).glob("status-*.edxml")):
+            status = one(etree.parse(str(f)).getroot(), "edXMLEnvelope/edXMLHeader/Status")
+            found.append((text(status, "StatusCode"), text(status, "From/OrganName"), text(status, "Description")))
+        return found
+
+    with session_scope() as session:
+        names = {u.code: u.name for u in session.exec(select(Unit)).all()}
+    td, pt_codes, tu = codes("LDLD_TD"), codes("LDLD_PT"), codes("LDLD_MT")
+    assert [c for c, _, _ in td][-2:] == ["13", "15"] and td[-2][1] == names[ISSUER] and td[-1][1] == names["LDLD_TD"]
+    assert [c for c, _, _ in pt_codes][-2:] == ["13", "16"] and "Đã triển khai xong" in pt_codes[-1][2]
+    assert "Văn bản có sai sót" in td[-2][2]
+    assert [c for c, _, _ in tu][-1] == "13"  # asked, not answered yet

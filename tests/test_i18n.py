@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import web.app  # noqa: F401  (the app's modules add their pages' words to EN: web/console_words.py)
 from cascade.rendering.i18n import EN, decree_short_date
 from cascade.rendering.render import AUDIT_EVENT_LABELS, environment, vn_long_date, vn_number
 from models import AuditEvent

@@ -70,6 +70,7 @@ def directive_view(
             "directive": directive,
             "issuer": issuer,
             "title": f"{directive.number} – theo dõi",
+            "recall_started": request.query_params.get("recall") == "started",
         }
         if status or tree_size(session, directive_id=directive_id) > TREE_LIMIT:
             context = _paged(session, scope, directive_id, today, status or None, page_number)

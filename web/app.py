@@ -19,6 +19,7 @@ from web import (
     login,
     new_directive,
     passon_pages,
+    recall_console,
     recall_pages,
     report_pages,
     static_files,
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(new_directive.router)
     app.include_router(live.router)
     app.include_router(decisions.router)
+    app.include_router(recall_console.router)
     app.include_router(admin_router)
     app.include_router(api_directives.router)
     app.include_router(api_units.router)

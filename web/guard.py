@@ -32,7 +32,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 NO_STORE = (b"cache-control", b"no-store")
-PRIVATE_PREFIXES = ("/u/", "/r/", "/admin")
+PRIVATE_PREFIXES = ("/u/", "/r/", "/admin", "/api/")
 LINK_PURPOSES = {"u": Purpose.ack, "r": Purpose.report}
 
 

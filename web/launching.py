@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cascade.core.settings import Settings
 from models import DirectiveDraft
@@ -36,6 +37,8 @@ DEPLOYMENT = "cascade-directive/cascade-directive"
 # prefect.yaml's entrypoint (flows/cascade_directive.py:cascade_directive), in its module form: it is found on
 # the import path wherever the package is installed, not only from the project's folder.
 ENTRYPOINT = "flows.cascade_directive:cascade_directive"
+REPLACE_DEPLOYMENT, REPLACE_ENTRYPOINT = "replace-directive/replace-directive", "flows.replace:replace_directive"
+RECALL_DEPLOYMENT, RECALL_ENTRYPOINT = "recall-directive/recall-directive", "flows.recall:recall_directive"
 # The background runs of this process, by directive id (tests wait for them; a finished one is dropped).
 RUNNING: dict[int, threading.Thread] = {}
 
@@ -52,60 +55,93 @@ def api_url() -> str | None:
     return get_current_settings().api.url or None
 
 
-def _deployment_exists() -> bool:
+@dataclass(frozen=True)
+class FlowStart:
+    """A flow to start for a directive: its deployment (prefect.yaml), its entrypoint in module form (found on the
+    import path wherever the package is installed) and its parameters."""
+
+    deployment: str
+    entrypoint: str
+    parameters: dict[str, Any]
+    directive_id: int
+    key: str  # Prefect's idempotency key: a second start of the same thing is the same flow run
+
+
+def _deployment_exists(name: str) -> bool:
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
     with get_client(sync_client=True) as client:
         try:
-            client.read_deployment_by_name(DEPLOYMENT)
+            client.read_deployment_by_name(name)
         except ObjectNotFound:
             return False
     return True
 
 
-def _by_deployment(directive_id: int) -> str:
+def _by_deployment(start: FlowStart) -> str:
     from prefect.deployments import run_deployment
 
     flow_run: Any = run_deployment(
-        DEPLOYMENT,
-        parameters={"directive_id": directive_id},
-        timeout=0,
-        as_subflow=False,
-        idempotency_key=f"directive-{directive_id}",
+        start.deployment, parameters=start.parameters, timeout=0, as_subflow=False, idempotency_key=start.key
     )
     return str(flow_run.id)
 
 
-def _in_background(directive_id: int) -> str:
+def _in_background(start: FlowStart) -> str:
     from prefect.client.orchestration import get_client
     from prefect.flow_engine import run_flow
     from prefect.flows import load_flow_from_entrypoint
 
-    flow: Any = load_flow_from_entrypoint(ENTRYPOINT)
-    parameters = {"directive_id": directive_id}
+    flow: Any = load_flow_from_entrypoint(start.entrypoint)
     with get_client(sync_client=True) as client:
-        flow_run = client.create_flow_run(flow, parameters=parameters)
+        flow_run = client.create_flow_run(flow, parameters=start.parameters)
 
     def run() -> None:
         try:
-            run_flow(flow, flow_run=flow_run, parameters=parameters)
+            run_flow(flow, flow_run=flow_run, parameters=start.parameters)
         except BaseException:  # noqa: BLE001 - logged; dispatch-pending finishes what this run did not
-            log.exception("flow run %s of directive %s failed; dispatch-pending resumes it", flow_run.id, directive_id)
+            log.exception("flow run %s (%s) failed; dispatch-pending resumes what it owed", flow_run.id, start.key)
         finally:
-            RUNNING.pop(directive_id, None)
+            RUNNING.pop(start.directive_id, None)
 
-    thread = threading.Thread(target=run, name=f"cascade-directive-{directive_id}", daemon=True)
-    RUNNING[directive_id] = thread
+    thread = threading.Thread(target=run, name=start.key, daemon=True)
+    RUNNING[start.directive_id] = thread
     thread.start()
     return str(flow_run.id)
 
 
+def run_flow_for(start: FlowStart) -> str:
+    """Start the flow run: through its deployment when the configured Prefect API has it, else in the background."""
+    if api_url() and _deployment_exists(start.deployment):
+        return _by_deployment(start)
+    return _in_background(start)
+
+
 def start_flow(directive_id: int) -> str:
-    """Start the directive's flow run; its id."""
-    if api_url() and _deployment_exists():
-        return _by_deployment(directive_id)
-    return _in_background(directive_id)
+    """Start the directive's flow run; its id. A directive that replaces another runs `replace-directive`, which
+    tells the old one's units what replaced it before it cascades."""
+    if _replaces_another(directive_id):
+        return run_flow_for(FlowStart(REPLACE_DEPLOYMENT, REPLACE_ENTRYPOINT, {"directive_id": directive_id},
+                                      directive_id, f"replace-{directive_id}"))  # fmt: skip
+    return run_flow_for(FlowStart(DEPLOYMENT, ENTRYPOINT, {"directive_id": directive_id}, directive_id,
+                                  f"directive-{directive_id}"))  # fmt: skip
+
+
+def start_recall(*, directive_id: int, number: str, issuer: str, reason: str, actor: str) -> str:
+    """Start the `recall-directive` flow run (the same as `cascade recall`); its id."""
+    parameters = {"number": number, "issuer": issuer, "reason": reason, "actor": actor}
+    return run_flow_for(FlowStart(RECALL_DEPLOYMENT, RECALL_ENTRYPOINT, parameters, directive_id,
+                                  f"recall-{directive_id}"))  # fmt: skip
+
+
+def _replaces_another(directive_id: int) -> bool:
+    from cascade.core.db import session_scope
+    from models import Directive
+
+    with session_scope() as session:
+        query = select(Directive.id).where(Directive.replaced_by_id == directive_id)
+        return session.exec(query).first() is not None
 
 
 def launch(state: Any, draft_id: int) -> tuple[str | None, str | None]:

@@ -78,6 +78,7 @@ def awaiting_plans(session: Session, unit_id: int) -> list[Directive]:
             Assignment.unit_id == unit_id,
             Assignment.role == Role.act,
             col(Assignment.implementing_directive_id).is_(None),
+            col(Directive.closed_at).is_(None),  # a recalled or replaced directive is not implemented any more
         )
         .order_by(col(Directive.issued_on).desc())
         .limit(50)
@@ -92,6 +93,6 @@ def addressed_to(session: Session, directive_id: int, unit_id: int | None) -> Di
     found = session.exec(
         select(Directive)
         .join(Assignment, col(Assignment.directive_id) == col(Directive.id))
-        .where(Directive.id == directive_id, Assignment.unit_id == unit_id)
+        .where(Directive.id == directive_id, Assignment.unit_id == unit_id, col(Directive.closed_at).is_(None))
     ).first()
     return found

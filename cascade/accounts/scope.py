@@ -74,8 +74,10 @@ def subtree_ids(unit_id: int) -> CTE:
 
 def in_scope_filter(scope: Scope, column: object) -> object | None:
     """A WHERE clause keeping rows whose unit id `column` is in scope, or None when everything is."""
-    if scope.everything or scope.unit_id is None:
+    if scope.everything:
         return None
+    if scope.unit_id is None:  # a person of no unit who is not an operator sees nothing (fail closed)
+        return col(column).in_([])  # type: ignore[arg-type]
     tree = subtree_ids(scope.unit_id)
     return col(column).in_(select(tree.c.id))  # type: ignore[arg-type]
 

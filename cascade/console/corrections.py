@@ -20,7 +20,8 @@ EDITABLE = (
     "body", "basis", "basis_issued_on", "basis_issuer", "report_to", "urgency", "cascade_mode", "lead_days",
     "archive", "indicators", "report_schedule", "escalation", "follow_up",
 )  # fmt: skip
-KNOWN_FIELDS = frozenset((*EDITABLE, "original"))
+# `replaces` (the directive this one replaces) is read from the uploaded file, not set in the form.
+KNOWN_FIELDS = frozenset((*EDITABLE, "original", "replaces"))
 
 
 def load_fields(text: str) -> dict[str, Any]:

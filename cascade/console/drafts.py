@@ -132,9 +132,19 @@ def update_draft(session: Session, *, draft: DirectiveDraft, scope: Scope, field
     if draft.state is not DraftState.draft:
         raise InputError([Problem("draft", "Văn bản đã được phát hành, không sửa được nữa.", entry="draft")])
     text, changed = apply_corrections(draft.spec_yaml, fields)
-    # A field the form sent is one the clerk has seen and set: what the document could not give there is theirs
-    # to decide now, and the next preview checks what they wrote.
-    kept = [p for p in draft.problems if not (p.get("source") == FROM_IMPORT and p.get("field") in fields)]
+    # A field the clerk changed is one they have seen and set: what the document could not give there is theirs
+    # to decide now, and the next preview checks what they wrote. A field sent back unchanged (every form sends
+    # the recipients) settles nothing: an unknown unit of the Nơi nhận stays a problem until the list changes.
+    before, after = load_fields(draft.spec_yaml), load_fields(text)
+    kept = [
+        p
+        for p in draft.problems
+        if not (
+            p.get("source") == FROM_IMPORT
+            and p.get("field") in fields
+            and before.get(p["field"]) != after.get(p["field"])
+        )
+    ]
     if changed or kept != draft.problems:
         draft.spec_yaml, draft.problems, draft.updated_at = text, kept, utcnow()
         session.add(draft)

@@ -10,8 +10,6 @@ the other originals (content-addressed)."""
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -22,7 +20,7 @@ from cascade.core.settings import DocumentSettings
 from cascade.core.yamlfile import read_yaml_text
 from cascade.directives.docimport.problems import DocumentReadError
 from cascade.directives.docimport.text import decode_text, document_lines
-from cascade.documents.originals import original_problem
+from cascade.documents.originals import original_problem, write_atomically
 
 TOO_LARGE = "too_large"
 WRONG_TYPE = "wrong_type"
@@ -149,19 +147,4 @@ def draft_folder(settings: DocumentSettings, sha256: str | None) -> Path:
 
 def keep_upload(settings: DocumentSettings, upload: CheckedUpload) -> Path:
     """Write the original into its draft folder, atomically (a temporary file, fsync, rename)."""
-    folder = draft_folder(settings, upload.sha256)
-    target = folder / upload.name
-    if target.is_file() and target.stat().st_size == len(upload.data):
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(upload.data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(draft_folder(settings, upload.sha256) / upload.name, upload.data)

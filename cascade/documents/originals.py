@@ -147,14 +147,20 @@ def original_path(settings: DocumentSettings, sha256: str) -> Path:
 
 def keep_original(settings: DocumentSettings, original: CheckedOriginal) -> Path:
     """Write the original under its hash, atomically (temporary file, fsync, rename); kept ones stay as they are."""
-    target = original_path(settings, original.facts.sha256)
-    if target.is_file() and target.stat().st_size == original.facts.size:
+    return write_atomically(original_path(settings, original.facts.sha256), original.data)
+
+
+def write_atomically(target: Path, data: bytes) -> Path:
+    """Write `data` at `target` through a temporary file, fsync and rename, so a reader never sees half a file
+    and a crash leaves the old file or the new one; a file of that size already there is kept as it is (files
+    are named by their content's hash)."""
+    if target.is_file() and target.stat().st_size == len(data):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(original.data)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp, target)

@@ -21,8 +21,7 @@ from cascade.core.settings import DocumentSettings
 from cascade.documents.originals import read_original
 from cascade.edxml.organs import FALLBACK_PREFIX, Organ, Staff, document_id, organ_of
 from cascade.edxml.package import Attachment, DocumentFacts, DocumentRef, document_package
-from cascade.edxml.schema import BUSINESS_REASON, Business
-from cascade.edxml.statuses import status_history, status_message
+from cascade.edxml.statuses import business_of, status_history, status_message
 from models import Assignment, Directive, Recipient, ReportingPlan, Unit
 
 
@@ -132,6 +131,7 @@ def export_directive(
         a.unit_id: a for a in session.exec(select(Assignment).where(Assignment.directive_id == directive.id)).all()
     }
     attachment, pages = _attachment(settings, directive)
+    business, reason = business_of(session, directive)
     doc_id = document_id(issuer.organ_id, directive.issued_on, directive.number)
     facts = DocumentFacts(
         directive=directive,
@@ -139,8 +139,8 @@ def export_directive(
         document_id=doc_id,
         to_places=[unit.name for _, unit in rows],
         trace_at=directive.dispatched_at or now,
-        business=Business.new,
-        reason=BUSINESS_REASON[Business.new],
+        business=business,
+        reason=reason,
         staff=_staff(session, directive),
         basis=_basis(session, directive, organs),
         attachment=attachment,

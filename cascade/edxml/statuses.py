@@ -17,9 +17,20 @@ from sqlmodel import Session, col, select
 
 from cascade.edxml.organs import Organ, Staff, add_organ, add_staff
 from cascade.edxml.package import DocumentRef, add_response_for
-from cascade.edxml.schema import edxml_timestamp, envelope, serialise, sub
+from cascade.edxml.schema import BUSINESS_REASON, Business, edxml_timestamp, envelope, serialise, sub
 from cascade.rendering.render import STATUS_LABELS
-from models import EDXML_CODE, Assignment, AuditEvent, AuditLog, Directive, MailStatus, OutboxMessage, Status
+from models import (
+    EDXML_CODE,
+    RECALL_CODE,
+    Assignment,
+    AuditEvent,
+    AuditLog,
+    Directive,
+    MailStatus,
+    OutboxMessage,
+    RecallState,
+    Status,
+)
 
 REPORT_EVENTS = (AuditEvent.report_saved, AuditEvent.report_submitted)
 
@@ -76,7 +87,34 @@ def status_history(session: Session, assignment: Assignment) -> list[StatusEvent
         out.append(_event(Status.in_progress, report.at))  # 05 unless the first report completed it at once
     if completed:
         out.append(_event(Status.completed, assignment.status_changed_at))
-    return sorted(out, key=lambda e: e.at)
+    return sorted([*out, *_recall_events(session, assignment)], key=lambda e: e.at)
+
+
+def _recall_events(session: Session, assignment: Assignment) -> list[StatusEvent]:
+    """13 from the issuer when the directive was recalled, then the unit's 15 (agreed) or 16 (refused, why)."""
+    directive = session.get(Directive, assignment.directive_id) if assignment.recall else None
+    if directive is None or directive.recalled_at is None:
+        return []
+    asked = f"Thu hồi văn bản: {directive.recall_reason}" if directive.recall_reason else "Thu hồi văn bản"
+    events = [StatusEvent(RECALL_CODE[RecallState.requested], directive.recalled_at, asked, from_issuer=True)]
+    if assignment.recall != RecallState.requested and assignment.recall_answered_at is not None:
+        state = RecallState(str(assignment.recall))
+        said = "Đồng ý thu hồi" if state is RecallState.agreed else f"Không đồng ý thu hồi: {assignment.recall_refusal}"
+        events.append(StatusEvent(RECALL_CODE[state], assignment.recall_answered_at, said))
+    return events
+
+
+def business_of(session: Session, directive: Directive) -> tuple[Business, str]:
+    """What a package of the directive does (Bussiness/BussinessDocType) and why: a recall revokes it, a directive
+    that replaced another replaces it, an amended one (a later version) updates it; else it is new."""
+    if directive.recalled_at is not None:
+        return Business.revocation, directive.recall_reason or BUSINESS_REASON[Business.revocation]
+    replaced = session.exec(select(Directive).where(Directive.replaced_by_id == directive.id)).first()
+    if replaced is not None:
+        return Business.replacement, f"{BUSINESS_REASON[Business.replacement]} {replaced.number}"
+    if directive.version > 1:
+        return Business.update, f"{BUSINESS_REASON[Business.update]} (lần {directive.version})"
+    return Business.new, BUSINESS_REASON[Business.new]
 
 
 def status_message(event: StatusEvent, *, document: DocumentRef, sender: Organ, staff: Staff) -> bytes:

@@ -283,6 +283,25 @@ EN: dict[str, str] = {
     "Văn bản bị từ chối": "Refused directives",
     "Văn bản bị từ chối, chờ quyết định": "Refused directives awaiting a decision",
     "Đơn vị từ chối": "Unit that refused",
+    "Văn bản đã được thu hồi ngày": "The document was recalled on",
+    "Văn bản đã bị thay thế, không còn hiệu lực.": "The document was replaced and is no longer in force.",
+    "Đã bắt đầu thu hồi: các đơn vị đã nhận văn bản sẽ nhận thông báo thu hồi.": (
+        "The recall has started: every unit that received the document will get a recall notice."
+    ),
+    "Lý do thu hồi (các đơn vị sẽ đọc lý do này)": "Reason for the recall (the units will read it)",
+    "Tôi xác nhận thu hồi văn bản này và các văn bản đã ban hành để thực hiện nó": (
+        "I confirm the recall of this document and of the documents issued to carry it out"
+    ),
+    "Theo dõi trực tiếp": "Live progress",
+    "Chưa thu hồi được văn bản": "The document was not recalled",
+    "Văn bản này đã được thu hồi hoặc đã bị thay thế.": "This document was already recalled or replaced.",
+    "Hãy ghi lý do thu hồi: các đơn vị sẽ đọc lý do này trong thông báo.": (
+        "Give the reason for the recall: the units will read it in the notice."
+    ),
+    "Hãy đánh dấu ô xác nhận thu hồi: mọi đơn vị đã nhận sẽ được thông báo.": (
+        "Tick the confirmation box: every unit that received it will be told."
+    ),
+    "Chỉ đơn vị ban hành mới thu hồi được văn bản của mình.": "Only the issuing unit can recall its document.",
     "Từ chối chờ quyết định": "Refusals to decide",
     "Sổ văn bản đi": "Outgoing register",
     "Lý do": "Reason",

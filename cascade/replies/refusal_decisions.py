@@ -111,7 +111,8 @@ def waiting_refusals(session: Session, *, where: sa.ColumnElement[bool] | None, 
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .join(Directive, col(Directive.id) == col(Assignment.directive_id))
         .join(issuer, col(issuer.id) == col(Directive.issuer_id))
-        .where(col(Assignment.status) == Status.refused, ~decided)
+        # a recalled or replaced directive's refusals need no decision any more
+        .where(col(Assignment.status) == Status.refused, ~decided, col(Directive.closed_at).is_(None))
         .order_by(col(Assignment.status_changed_at), col(Assignment.id))
         .limit(limit)
     )
