@@ -111,8 +111,10 @@ def artifact(key: str) -> Any:
     return found[0]
 
 
-def flow_runs(flow_name: str) -> list[Any]:
+def flow_runs(flow_name: str, number: str) -> list[Any]:
+    """The runs of a flow about the directive `number` (the session's Prefect server keeps other tests' runs)."""
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     with prefect_client() as client:
-        return list(client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name]))))
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])))
+    return [r for r in runs if f" {number} " in f" {r.name} "]

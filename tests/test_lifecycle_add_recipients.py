@@ -82,7 +82,7 @@ def test_add_recipients(settings: Settings, mailbox: SmtpSink, tmp_path: Path, m
     rows = artifact(f"directive-{directive_id}-add-recipients").data
     rows = json.loads(rows) if isinstance(rows, str) else rows
     assert sorted(r["Đơn vị"] for r in rows) == ["Ban Tuyên giáo - Nữ công", "Công đoàn ngành Giáo dục"]
-    assert [r.name for r in flow_runs("add-recipients")] == [f"Bổ sung nơi nhận · {TOP} · Tỉnh ủy Lai Châu"]
+    assert [r.name for r in flow_runs("add-recipients", TOP)] == [f"Bổ sung nơi nhận · {TOP} · Tỉnh ủy Lai Châu"]
 
     # chased from their own dates: due on Tuesday 25/05, while the first recipients, due on 18/05 and silent
     # since, reach the last step (the escalation to the issuer, as no follow-up officer is named)

@@ -154,7 +154,7 @@ def test_amend_through_four_levels(
         top_id = top.id
 
     # the run and its artifact
-    assert [r.name for r in flow_runs("amend-directive")] == [f"Đính chính văn bản · {TOP} · Tỉnh ủy Lai Châu"]
+    assert [r.name for r in flow_runs("amend-directive", TOP)] == [f"Đính chính văn bản · {TOP} · Tỉnh ủy Lai Châu"]
     rows = artifact(f"directive-{top_id}-amend").data
     rows = json.loads(rows) if isinstance(rows, str) else rows
     assert len(rows) == 8 and {r["Tình trạng"] for r in rows} == {"Đã gửi"}

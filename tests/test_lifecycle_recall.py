@@ -118,7 +118,7 @@ def test_recall_through_four_levels(
     assert "01/LĐLĐ-TĐ" not in district  # its own pass-on is the district's document, not one it received
 
     # the Prefect run and its artifact of what was sent
-    runs = flow_runs("recall-directive")
+    runs = flow_runs("recall-directive", TOP)
     assert [r.name for r in runs] == [f"Thu hồi văn bản · {TOP} · Tỉnh ủy Lai Châu"]
     with session_scope() as session:
         top = find_directive(session, TOP, "TU")

@@ -116,8 +116,8 @@ def test_replace_through_four_levels(
     # the runs: the replacement with its artifact, and the new plan's own cascade
     with session_scope() as session:
         new_id = session.exec(select(Directive.id).where(Directive.number == NEW)).one()
-    assert [r.name for r in flow_runs("replace-directive")] == [f"Thay thế văn bản · {NEW} · Tỉnh ủy Lai Châu"]
-    assert any(r.name.startswith(NEW) for r in flow_runs("cascade-directive"))
+    assert [r.name for r in flow_runs("replace-directive", NEW)] == [f"Thay thế văn bản · {NEW} · Tỉnh ủy Lai Châu"]
+    assert any(r.name.startswith(NEW) for r in flow_runs("cascade-directive", NEW))
     rows = artifact(f"directive-{new_id}-replace").data
     rows = json.loads(rows) if isinstance(rows, str) else rows
     assert len(rows) == 8 and {r["Tình trạng"] for r in rows} == {"Đã gửi"}
