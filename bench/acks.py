@@ -99,6 +99,12 @@ if __name__ == "__main__":
     import uvicorn
 
     if sys.argv[1] == "app":
+        import os
+
+        # The POSTs alone, as the bare endpoint answers them: a forward-mode acknowledgement (one in a hundred
+        # here) would otherwise have this process dispatch the units below it in the background (web/passon_trigger.py),
+        # starting an embedded Prefect API and mailing a sink that is not there. bench.passon times that part.
+        os.environ.setdefault("CASCADE_PASSON_DISPATCH", "schedule")
         from web.app import create_app
 
         application = create_app()

@@ -2,11 +2,14 @@
 
 `python -m bench.monitor_run STEP` (before, due, parent or escalate; settings from CASCADE_* and PREFECT_*):
 the day is that step's date for the stored directive with the latest acknowledgement deadline, at 10:00 in
-Vietnam. Prints JSON: seconds, the flow's totals, peak RSS, and the largest email queued by kind."""
+Vietnam. Prints JSON: seconds, the flow's totals, peak RSS, and the largest email queued by kind. With
+BENCH_PROFILE=FILE set, the run is profiled (cProfile) into FILE, to read with `python -m pstats FILE`."""
 
 from __future__ import annotations
 
+import cProfile
 import json
+import os
 import resource
 import sys
 import time
@@ -50,9 +53,16 @@ def main() -> None:
 
     now = step_day(sys.argv[1])
     warm_up()
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     totals = monitor_deadlines(now=now)
     seconds = time.perf_counter() - started
+    if profiler is not None and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"now": now, "seconds": seconds, "totals": totals, "peak_rss_mib": peak_mib,
                       "largest_html": largest_by_kind()}))  # fmt: skip

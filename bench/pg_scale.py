@@ -1,28 +1,36 @@
 """National scale on PostgreSQL (not part of the test suite): the engine's dispatch and three days of the
 monitor, against the raw limit of the same sink measured in the same run.
 
-    .venv/bin/python -m bench.pg_scale [--units 70000] [--url postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python -m bench.pg_scale [--units 70000] [--url postgresql://postgres@127.0.0.1:5432/test] [--json]
 
 A scratch database is created beside `--url`'s (and dropped at the end); the ephemeral Prefect API, the sink
 in its own process, 4 SMTP connections. Prints notices/s and their ratio to the raw limit, then for each
-monitor day (due, parent, escalate) its seconds, steps, emails sent, peak RSS and largest email."""
+monitor day (due, parent, escalate) its seconds, steps, emails sent, peak RSS and largest email, and the monitor's
+ratios to the bare sender sending one of the due day's reminders per reminder of the due day, measured right after
+the day it is compared with: monitor_due_ratio (the bare sender's seconds over the due day's, goal >= 0.8) and
+monitor_escalate_ratio (the escalate day's seconds over the bare sender's, goal <= 0.15). With --json the last
+line is one JSON object of the figures."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from sqlalchemy import text
+from sqlmodel import Session
 
-from bench.scale import PROJECT, _raw, child_env, run_child, sample_message_at
+from bench.scale import PROJECT, SECRET, _raw, child_env, run_child, sample_message_at
 from bench.sink import CountingSink
-from cascade.core.db import normalise_url
+from cascade.core.db import get_engine, normalise_url
 from cascade.dev.orggen import generate, shape
 
 
@@ -45,6 +53,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=70_000, help="grassroots units of the tree")
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test", help="a PostgreSQL database")
     parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "pg-scale")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
     workdir = opts.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -59,12 +68,25 @@ def main() -> None:
                        capture_output=True)  # fmt: skip
         print(f"bench.pg_scale on {os.cpu_count()} cores: {opts.units:,} grassroots units imported into PostgreSQL "
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        measure(url, directive, workdir)
+        figures = measure(url, directive, workdir)
+        figures["units"] = opts.units
+        if opts.json:
+            print(json.dumps(figures))
     finally:
         drop_database(admin, url)
 
 
-def measure(url: str, directive: Path, workdir: Path) -> None:
+def first_reminder(url: str) -> bytes:
+    """One of the due day's reminders as the sender sends it: the bare sender's message on the monitor's days."""
+    from cascade.core.settings import Settings, WebSettings
+    from cascade.delivery.shared_documents import stored_email
+
+    with Session(get_engine(url)) as session:
+        first = session.execute(text("SELECT min(id) FROM outboxmessage WHERE kind = 'reminder'")).scalar_one()
+        return stored_email(session, Settings(web=WebSettings(secret_key=SECRET)), first)
+
+
+def measure(url: str, directive: Path, workdir: Path) -> dict[str, Any]:
     with CountingSink() as sink:
         env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url}
         engine = run_child("bench.engine_run", [str(directive)], env)
@@ -78,13 +100,46 @@ def measure(url: str, directive: Path, workdir: Path) -> None:
         print(f"engine on PostgreSQL, {sent:,} notices: {rate:8.0f} notices/s in {engine['seconds']:.0f} s")
         print(f"  ratio to the raw limit {rate / raw_rate:.2f}; {cpu_ms:.2f} ms of CPU a notice; "
               f"peak RSS {engine['peak_rss_mib']:.0f} MiB")  # fmt: skip
+        figures: dict[str, Any] = {
+            "raw_rate": raw_rate,
+            "engine_rate": rate,
+            "engine_seconds": engine["seconds"],
+            "notices": sent,
+            "pg_raw_ratio": rate / raw_rate,
+        }
+        days: dict[str, dict[str, Any]] = {}
+        raw_after: dict[str, float] = {}  # the bare sender right after a day: these machines' speed drifts
+        reminder = b""
         for step in ("due", "parent", "escalate"):
             day = run_child("bench.monitor_run", [step], {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")})
+            days[step] = day
             totals = day["totals"]
             largest = ", ".join(f"{kind} {size / 1024:.0f} KiB" for kind, size in sorted(day["largest_html"].items()))
             print(f"monitor, {step} day ({day['now'][:10]}): {day['seconds']:.0f} s, {totals['steps']:,} steps, "
                   f"{totals['sent']:,} emails sent, {totals['bounced']} bounced, peak RSS "
                   f"{day['peak_rss_mib']:.0f} MiB; largest HTML body by kind: {largest}")  # fmt: skip
+            figures[f"monitor_{step}_seconds"] = day["seconds"]
+            figures[f"monitor_{step}_sent"] = totals["sent"]
+            figures[f"monitor_{step}_peak_rss_mib"] = day["peak_rss_mib"]
+            if step in ("due", "escalate"):
+                reminder = reminder or first_reminder(normalise_url(url))
+                raw_after[step] = asyncio.run(_raw(sink.port, reminder, days["due"]["totals"]["sent"], 4))
+        reminders = days["due"]["totals"]["sent"]
+        due_ratio = raw_after["due"] / days["due"]["seconds"]
+        escalate_ratio = days["escalate"]["seconds"] / raw_after["escalate"]
+        peak = max(day["peak_rss_mib"] for day in days.values())
+        print(f"bare sender, {reminders:,} reminders of {len(reminder):,} bytes: {raw_after['due']:.1f} s after the "
+              f"due day, {raw_after['escalate']:.1f} s after the escalate day")  # fmt: skip
+        print(f"monitor: due day {due_ratio:.2f} of the bare sender's rate (goal >= 0.8), escalate day "
+              f"{escalate_ratio:.2f} of its time (goal <= 0.15), peak RSS {peak:.0f} MiB (goal <= 300)")  # fmt: skip
+        figures.update(
+            monitor_raw_seconds=raw_after["due"],
+            monitor_raw_seconds_after_escalate=raw_after["escalate"],
+            monitor_due_ratio=due_ratio,
+            monitor_escalate_ratio=escalate_ratio,
+            monitor_peak_rss_mib=peak,
+        )
+        return figures
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """National scale, measured side by side in one run on this machine (not part of the test suite).
 
-    .venv/bin/python -m bench.scale [--units 100000] [--workdir bench-out/scale] [--acks 3000]
+    .venv/bin/python -m bench.scale [--units 100000] [--workdir bench-out/scale] [--acks 3000] [--json]
 
 Raw SMTP limit, the engine's full cascade (database + render + send), a naive one-task-per-unit flow,
-acknowledgement POSTs against a bare endpoint, one overdue scan and the dispatch's peak RSS."""
+acknowledgement POSTs against a bare endpoint, one overdue scan and the dispatch's peak RSS. With --json the
+last line is one JSON object of the figures: sqlite_raw_ratio (the engine's notices/s over the raw msg/s),
+ack_ratio (acknowledgement POSTs/s, the app's over the bare endpoint's), and the rates they come from."""
 
 from __future__ import annotations
 
@@ -167,6 +169,7 @@ def main() -> None:
     parser.add_argument("--naive-units", type=int, default=2_000, help="grassroots units for the naive flow")
     parser.add_argument("--acks", type=int, default=3_000, help="acknowledgement POSTs to time")
     parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "scale")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
     workdir = opts.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -197,7 +200,7 @@ def main() -> None:
         f"{raw_rate:8.0f} msg/s, the mean of {raw_before:.0f} before the engine's run and {raw_after:.0f} after"
     )
     print(f"engine, full cascade of {sent:,} notices:  {engine_rate:8.0f} notices/s in {engine['seconds']:.0f} s")
-    print(f"  ratio to the raw limit: {engine_rate / raw_rate:.2f} (goal ≥ 0.5)")
+    print(f"  ratio to the raw limit: {engine_rate / raw_rate:.2f} (goal ≥ 0.85)")
     print(
         f"  per notice: {engine['cpu_seconds'] / sent * 1000:.2f} ms of CPU in the dispatch process, "
         f"{engine['written_mib'] * 1024 / sent:.1f} KiB written; "
@@ -208,13 +211,30 @@ def main() -> None:
         f"the mean of {naive_before[1]:.1f} before the engine's run and {naive_after[1]:.1f} after"
     )
     print(f"  engine / naive: {engine_rate / naive_rate:.0f}× (goal ≥ 20)")
+    figures: dict[str, Any] = {
+        "units": opts.units,
+        "notices": sent,
+        "raw_rate": raw_rate,
+        "raw_before": raw_before,
+        "raw_after": raw_after,
+        "engine_rate": engine_rate,
+        "engine_seconds": engine["seconds"],
+        "sqlite_raw_ratio": engine_rate / raw_rate,
+        "cpu_ms_per_notice": engine["cpu_seconds"] / sent * 1000,
+        "naive_rate": naive_rate,
+        "engine_naive_ratio": engine_rate / naive_rate,
+        "ack_ratio": None,
+    }
     try:
-        measure_acks(db, workdir, opts.acks, sent)
+        figures.update(measure_acks(db, workdir, opts.acks, sent))
     except Exception as exc:  # noqa: BLE001 - the other figures still stand
         print(f"acknowledgement POSTs: not measured ({type(exc).__name__}: {exc})")
     seconds, rows, plan = overdue_scan(db)
     print(f"overdue scan over {sent:,} assignments: {seconds:.3f} s for {rows:,} rows (goal ≤ 1 s); plan: {plan}")
     print(f"peak RSS of the dispatch process: {engine['peak_rss_mib']:.0f} MiB (goal ≤ 1024)")
+    figures.update(overdue_scan_seconds=seconds, peak_rss_mib=engine["peak_rss_mib"])
+    if opts.json:
+        print(json.dumps(figures))
 
 
 def run_naive(sink: CountingSink, directive: Path, db: Path, workdir: Path) -> tuple[int, float]:
@@ -225,7 +245,7 @@ def run_naive(sink: CountingSink, directive: Path, db: Path, workdir: Path) -> t
     return int(naive["sent"]), naive["sent"] / naive["seconds"]
 
 
-def measure_acks(db: Path, workdir: Path, count: int, sent: int) -> None:
+def measure_acks(db: Path, workdir: Path, count: int, sent: int) -> dict[str, float]:
     env = child_env(db, 0, workdir / "prefect")
     args, port = server_args("app")
     with serve(args, port, env) as base:
@@ -236,7 +256,8 @@ def measure_acks(db: Path, workdir: Path, count: int, sent: int) -> None:
         bare_s, bare_ok = post_all([f"{base}/u/t{i}/ack" for i in range(count)])
     app_rate, bare_rate = app_ok / app_s, bare_ok / bare_s
     print(f"acknowledgement POSTs over HTTP, {sent:,} assignments: {app_rate:6.0f}/s ({app_ok} recorded)")
-    print(f"  bare FastAPI endpoint: {bare_rate:6.0f}/s; ratio {app_rate / bare_rate:.2f} (goal ≥ 0.3)")
+    print(f"  bare FastAPI endpoint: {bare_rate:6.0f}/s; ratio {app_rate / bare_rate:.2f} (goal ≥ 0.8)")
+    return {"ack_rate": app_rate, "bare_ack_rate": bare_rate, "ack_ratio": app_rate / bare_rate}
 
 
 if __name__ == "__main__":

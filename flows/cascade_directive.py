@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NotRequired, TypedDict, TypeVar
+from typing import NotRequired, TypedDict
 
-from prefect import Task, flow, get_run_logger
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner
 
-from cascade.delivery.counts import SendCounts
+from flows.partition import dispatch_in_partitions, partition_size
+from flows.sending import send_notices, send_owed
 from models.schema import init_db
 from tasks.directive import (
     check_directive_task,
@@ -18,18 +17,9 @@ from tasks.directive import (
     run_title,
     store_directive_task,
 )
-from tasks.dispatch import (
-    create_assignments_task,
-    create_task_items_task,
-    dispatch_processes,
-    plan_notice_batches_task,
-    plan_send_batches_task,
-    render_notices_task,
-    send_batch_task,
-)
-from tasks.status import SendingProgress, publish_status_task, start_sending_progress_task
-
-R = TypeVar("R")
+from tasks.dispatch import create_assignments_task, create_task_items_task, plan_notice_batches_task
+from tasks.partitions import cut_partitions
+from tasks.status import publish_status_task, start_sending_progress_task
 
 
 class DispatchTotals(TypedDict):
@@ -46,59 +36,6 @@ class DispatchTotals(TypedDict):
 def run_name() -> str:
     """'252/KH-LĐLĐ · Liên đoàn Lao động tỉnh Lai Châu': the run reads as the directive it carries."""
     return run_title(flow_run.parameters or {})
-
-
-# With CASCADE_DISPATCH_PROCESSES > 1, a directive of at least this many batches renders, then sends, them over a
-# bounded pool of processes (for machines with cores to spare; see cascade/core/settings.py for why 1 is the
-# default); fewer batches do not pay for the pool's start.
-PARALLEL_FROM_BATCHES = 4
-
-
-def run_batches(
-    batch_task: Task[..., R],
-    calls: list[dict[str, Any]],
-    processes: int,
-    on_result: Callable[[R], object] = lambda _: None,
-) -> list[R]:
-    """Run one task per batch: in order in this process, or over a bounded process pool when configured;
-    `on_result` is called in this process with each batch's result as it is collected (the progress artifact)."""
-    workers = min(len(calls), processes)
-    results: list[R] = []
-    if workers <= 1 or len(calls) < PARALLEL_FROM_BATCHES:
-        for params in calls:
-            results.append(batch_task(**params))
-            on_result(results[-1])
-        return results
-    with ProcessPoolTaskRunner(max_workers=workers) as runner:
-        futures = [runner.submit(batch_task, parameters=params) for params in calls]
-        for future in futures:
-            results.append(future.result())
-            on_result(results[-1])
-    return results
-
-
-def render_and_send(
-    directive_id: int, batches: list[list[int]], sent: SendCounts, progress: SendingProgress | None = None
-) -> int:
-    """Send each batch while the next one renders in a worker thread: rendering is CPU, sending waits on the
-    mail server much of the time, and the two overlap in one process (measured: docs/benchmarks.md).
-
-    Returns how many notices were rendered; the sends' counts are added to `sent`, and `progress` advances
-    after each batch."""
-    if not batches:
-        return 0
-    rendered = 0
-    rendering = render_notices_task.submit(directive_id=directive_id, assignment_ids=batches[0])
-    for following in [*batches[1:], None]:
-        batch = rendering.result()
-        if following is not None:
-            rendering = render_notices_task.submit(directive_id=directive_id, assignment_ids=following)
-        rendered += batch["added"]
-        counts = send_batch_task(message_ids=batch["message_ids"]) if batch["message_ids"] else SendCounts()
-        sent.add(counts)
-        if progress is not None:
-            progress.advance(rendered=batch["added"], counts=counts)
-    return rendered
 
 
 @flow(name="cascade-directive", flow_run_name=run_name, log_prints=False)
@@ -118,7 +55,6 @@ def cascade_directive(
         directive_id: Or the database id of a stored directive.
         dry_run: Only check the directive file against the organisation tree and list its recipients.
     """
-    log = get_run_logger()
     init_db()
     if dry_run:
         if not directive_file:
@@ -131,21 +67,23 @@ def cascade_directive(
         directive_id = find_directive_task(number, issuer)
     if directive_id is None:
         raise ValueError("give directive_file (a directive YAML file) or number (a stored directive's number)")
+    return dispatch_stored(directive_id)
+
+
+def dispatch_stored(directive_id: int) -> DispatchTotals:
+    """The dispatch of a stored directive inside the current flow run (cascade-directive, pass-on): what is not
+    done yet, split over the pool's workers when it is large (flows/partition.py)."""
     created = create_assignments_task(directive_id)
     create_task_items_task(directive_id)
     batches = plan_notice_batches_task(directive_id)
-    progress = start_sending_progress_task(directive_id, sum(len(b) for b in batches))
-    processes, sent = dispatch_processes(), SendCounts()
-    if processes > 1 and len(batches) >= PARALLEL_FROM_BATCHES:
-        rendered = sum(r["added"] for r in run_batches(render_notices_task, [
-            {"directive_id": directive_id, "assignment_ids": b} for b in batches], processes,
-            lambda r: progress.advance(rendered=r["added"])))  # fmt: skip
+    notices = sum(len(b) for b in batches)
+    progress = start_sending_progress_task(directive_id, notices)
+    size = partition_size(notices)
+    if size:
+        rendered, sent = dispatch_in_partitions(directive_id, cut_partitions(batches, size), progress)
     else:
-        rendered = render_and_send(directive_id, batches, sent, progress)
-    # Whatever is still owed: all of it on a process pool, else a rerun's leftovers and bounce escalations.
-    send_calls = [{"message_ids": b} for b in plan_send_batches_task(directive_id)]
-    for counts in run_batches(send_batch_task, send_calls, processes, lambda c: progress.advance(counts=c)):
-        sent.add(counts)
+        rendered, sent = send_notices(directive_id, batches, progress)
+    send_owed(directive_id, sent, progress)
     mark_dispatched_task(directive_id)
     publish_status_task(directive_id)
     totals: DispatchTotals = {
@@ -155,5 +93,5 @@ def cascade_directive(
         "bounced": sent.bounced,
         "failed": sent.failed,
     }
-    log.info("directive %s: %s", directive_id, totals)
+    get_run_logger().info("directive %s: %s", directive_id, totals)
     return totals

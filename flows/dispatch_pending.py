@@ -6,11 +6,10 @@ from typing import TypedDict
 
 from prefect import flow, get_run_logger
 
-from cascade.delivery.counts import SendCounts
 from flows.cascade_directive import cascade_directive
+from flows.sending import send_other_mail
 from models.schema import init_db
 from tasks.directive import find_pending_directives_task
-from tasks.dispatch import plan_send_batches_task, send_batch_task
 
 
 class PendingTotals(TypedDict):
@@ -28,8 +27,6 @@ def dispatch_pending() -> PendingTotals:
     done = find_pending_directives_task()
     for directive_id in done:
         cascade_directive(directive_id=directive_id)
-    others = SendCounts()
-    for batch in plan_send_batches_task(None):
-        others.add(send_batch_task(batch))
-    log.info("dispatched %d directive(s), %d other message(s)", len(done), others.sent)
-    return {"directives": len(done), "other_messages": others.sent}
+    others = send_other_mail()
+    log.info("dispatched %d directive(s), %d other message(s)", len(done), others)
+    return {"directives": len(done), "other_messages": others}

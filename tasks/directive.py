@@ -93,3 +93,11 @@ def find_pending_directives_task() -> list[int]:
     """Directives stored but not dispatched yet (issued on acknowledgement, by a unit's form, or interrupted)."""
     with session_scope() as session:
         return undispatched_directives(session)
+
+
+@task(name="find-owed-pass-ons", retries=2, retry_delay_seconds=2)
+def find_owed_task(directive_ids: list[int]) -> list[int]:
+    """Those of these directives still owed a dispatch (not dispatched, not recalled or replaced)."""
+    wanted = set(directive_ids)
+    with session_scope() as session:
+        return [i for i in undispatched_directives(session) if i in wanted]

@@ -164,6 +164,14 @@ class SendingProgress:
         self.rendered += rendered
         if counts is not None:
             self.sent, self.bounced = self.sent + counts.sent, self.bounced + counts.bounced
+        self._publish()
+
+    def show(self, *, rendered: int, sent: int, bounced: int) -> None:
+        """Set the figures read elsewhere (a partitioned dispatch's parent reads its children's from the outbox)."""
+        self.rendered, self.sent, self.bounced = rendered, sent, bounced
+        self._publish()
+
+    def _publish(self) -> None:
         # A bounce queues a "bad address" notice to the unit above, sent by the same run: the plan grows with it.
         self.planned = max(self.planned, self.sent + self.bounced)
         try:
@@ -173,19 +181,20 @@ class SendingProgress:
 
 
 @task(name="start-sending-progress", retries=2, retry_delay_seconds=2)
-def start_sending_progress_task(directive_id: int, to_render: int) -> SendingProgress:
+def start_sending_progress_task(directive_id: int, to_render: int, part: str = "") -> SendingProgress:
     """Create the dispatch's progress artifact at 0: the plan is the notices still to render (`to_render`) and
-    the rows a stopped run left owed in the outbox."""
+    the rows a stopped run left owed in the outbox. A partition's run (`part` = "2/5") has its own artifact and
+    plans only its notices to render."""
     settings = get_settings()
     with session_scope() as session:
         directive = session.get(Directive, directive_id)
         assert directive is not None
-        owed = sum(len(b) for b in outbox_batches(session, directive_id, settings.delivery.batch_size))
-        number = directive.number
+        owed = 0 if part else sum(len(b) for b in outbox_batches(session, directive_id, settings.delivery.batch_size))
+        number = f"{directive.number} (phần {part})" if part else directive.number
     progress = SendingProgress(artifact_id=UUID(int=0), number=number, planned=to_render + owed)
     progress.artifact_id = cast(UUID, create_progress_artifact(  # typed as sync-or-async by Prefect
         progress=progress.percent if progress.planned == 0 else 0.0,
-        key=f"directive-{directive_id}-sending",
+        key=f"directive-{directive_id}-sending" + (f"-part-{part.split('/')[0]}" if part else ""),
         description=progress.description(),
     ))  # fmt: skip
     return progress

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from cascade.cli.main import app
@@ -148,7 +148,7 @@ def with_web(settings: Settings, **changes: object) -> Settings:
     return settings.model_copy(update={"web": settings.web.model_copy(update=changes)})
 
 
-def wait_for(check: Any, what: str, timeout: float = 60, process: subprocess.Popen[str] | None = None) -> Any:
+def wait_for(check: Any, what: str, timeout: float = 60, process: subprocess.Popen[Any] | None = None) -> Any:
     """Poll `check` until it gives a true value (a readiness poll, not a timing assertion); with `process`, stop
     at once with its output if it exits first."""
     deadline = time.monotonic() + timeout
@@ -179,3 +179,12 @@ def pg_database(server_url: str, name: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def issued_by(code: str) -> int:
+    """The id of the one directive the unit `code` issued (its implementing directive)."""
+    with session_scope() as session:
+        query = select(Directive.id).join(Unit, col(Unit.id) == col(Directive.issuer_id)).where(Unit.code == code)
+        found = session.exec(query).one()
+        assert found is not None
+        return found

@@ -104,6 +104,9 @@ def settings(db_url: str, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("CASCADE_PUBLIC_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("CASCADE_SECRET_KEY", "test-secret-key-0123456789")
     monkeypatch.setenv("CASCADE_MAIL_FROM", "LĐLĐ tỉnh Lai Châu <no-reply@laichau.example>")
+    # The tests run each dispatch themselves and count what it sent; the web app's immediate pass-on
+    # (web/passon_trigger.py) has its own tests, which set `now`.
+    monkeypatch.setenv("CASCADE_PASSON_DISPATCH", "schedule")
     reset_settings()
     init_db()
     yield get_settings()

@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CSRFMiddleware, settings=settings)
     app.add_middleware(RequestGuard, settings=settings)  # added last: the outermost, before anything reads
     # Login and the pages that need no account first; then the console, the API, the units' pages.
+    # The units' link pages first: FastAPI tries routes in order, and these take the most requests (no path of the
+    # routers below is one of /u/{token}, /u/{token}/ack, /u/{token}/original).
+    app.include_router(unit_pages.router)
     app.include_router(static_files.router)
     app.include_router(login.router)
     app.include_router(users_pages.router)
@@ -64,7 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(api_directives.router)
     app.include_router(api_units.router)
-    app.include_router(unit_pages.router)
     app.include_router(report_pages.router)
     app.include_router(passon_pages.router)
     app.include_router(recall_pages.router)  # a unit's answer to a recall (cascade/lifecycle)

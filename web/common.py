@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -34,6 +37,8 @@ TOKEN_ERRORS = {
     ),
     "unknown": (404, "Không tìm thấy văn bản", "Không tìm thấy nhiệm vụ ứng với liên kết này."),
 }
+# request.state's (token, purpose, assignment id) of the link web/guard.py verified before the body was read
+VERIFIED_LINK = "verified_link"
 
 
 def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -55,6 +60,27 @@ def app_engine(request: Request) -> Engine:
     return engine
 
 
+_WRITE_TURNS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_TURNS_MADE = threading.Lock()
+
+
+def write_turn(engine: Engine) -> AbstractContextManager[object]:
+    """Held around a short write transaction that many requests make at once (the acknowledgement).
+
+    SQLite lets one writer in at a time and makes the others sleep in its busy handler (1, 2, 5 … 100 ms
+    between tries), so under load the write lock sat free while the waiting threads slept, and every waiting
+    thread held a pooled connection (the pool opened and closed overflow connections, PRAGMAs and all). The
+    threads of this process take turns on a lock instead: the next one starts the moment the last commits. Other
+    processes still meet SQLite's busy timeout. PostgreSQL takes concurrent writers: no lock."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _TURNS_MADE:
+        turn = _WRITE_TURNS.get(engine)
+        if turn is None:
+            turn = _WRITE_TURNS[engine] = threading.Lock()
+    return turn
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -64,11 +90,15 @@ def resolve_link(request: Request, token: str, purpose: Purpose, *, if_closed: b
     once its directive is recalled or replaced, the page that says so (web/closed_links.py): every link route
     resolves its link here, so none of them shows or accepts anything of a directive no longer in force (the
     acknowledgement, `if_closed=False`, reads it in its own select: cascade/replies/acknowledge.py)."""
-    try:
-        assignment_id = read_token(app_settings(request), token, purpose)
-    except TokenError as exc:
-        log.warning("refused %s link from %s: %s", purpose.value, client_ip(request) or "?", exc.reason)
-        return error_page(exc.reason)
+    verified = getattr(request.state, VERIFIED_LINK, None)  # a POST's link, checked by web/guard.py already
+    if verified is not None and verified[:2] == (token, purpose):
+        assignment_id: int = verified[2]
+    else:
+        try:
+            assignment_id = read_token(app_settings(request), token, purpose)
+        except TokenError as exc:
+            log.warning("refused %s link from %s: %s", purpose.value, client_ip(request) or "?", exc.reason)
+            return error_page(exc.reason)
     if not if_closed:  # the caller checks it in a select of its own (the acknowledgement: one write, kept light)
         return assignment_id
     return closed_response(request, token, purpose, assignment_id) or assignment_id

@@ -13,13 +13,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
-from http.cookies import SimpleCookie
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cascade.core.settings import Settings
@@ -30,11 +32,35 @@ COOKIE = "cascade_csrf"
 FIELD = "csrf_token"
 MAX_AGE = 7 * 24 * 3600  # a page left open for a week still submits
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-_current: ContextVar[str] = ContextVar("csrf_token", default="")
 
 
 def _signer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.web.signing_keys(), salt="directive-cascade/csrf")
+    return _signer_for(tuple(settings.web.signing_keys()))
+
+
+@lru_cache(maxsize=8)
+def _signer_for(keys: tuple[str, ...]) -> URLSafeTimedSerializer:
+    # Built once per key set, not at every request (as cascade/dispatch/tokens.py builds the links' one).
+    return URLSafeTimedSerializer(list(keys), salt="directive-cascade/csrf")
+
+
+@dataclass
+class _FieldToken:
+    """The request's token, signed when a form first asks for it: most answers (a POST's answer page, a file, an
+    API call) render no form, and the signature was most of what this middleware cost them."""
+
+    settings: Settings
+    nonce: str
+    link: str
+    signed: str = ""
+
+    def value(self) -> str:
+        if not self.signed:
+            self.signed = str(_signer(self.settings).dumps({"n": self.nonce, "l": self.link}))
+        return self.signed
+
+
+_current: ContextVar[_FieldToken | None] = ContextVar("csrf_token", default=None)
 
 
 def _valid_nonce(value: str | None) -> bool:
@@ -43,7 +69,8 @@ def _valid_nonce(value: str | None) -> bool:
 
 def csrf_field() -> Markup:
     """The hidden input of the current request's token (templates: `{{ csrf_field() }}`)."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, escape(_current.get()))
+    token = _current.get()
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, escape(token.value() if token else ""))
 
 
 environment().globals["csrf_field"] = csrf_field
@@ -60,19 +87,17 @@ class CSRFMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie = SimpleCookie()
+        # Starlette's lenient parser (the one request.cookies uses), not SimpleCookie's regular expressions: only
+        # our one cookie is read, and a value that is not a well-formed nonce counts as none.
+        cookie: str | None = None
         for name, value in scope.get("headers", []):
             if name == b"cookie":
-                try:
-                    cookie.load(value.decode("latin-1"))
-                except Exception:  # noqa: BLE001 - a malformed Cookie header is the visitor's problem
-                    pass
-        morsel = cookie.get(COOKIE)
-        nonce = morsel.value if morsel is not None and _valid_nonce(morsel.value) else None
+                cookie = cookie_parser(value.decode("latin-1")).get(COOKIE, cookie)
+        nonce = cookie if _valid_nonce(cookie) else None
         fresh = nonce is None
         nonce = nonce or secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_nonce"] = nonce
-        _current.set(str(_signer(self.settings).dumps({"n": nonce, "l": link_of(scope.get("path", ""))})))
+        _current.set(_FieldToken(self.settings, nonce, link_of(scope.get("path", ""))))
 
         async def send_with_cookie(message: Message) -> None:
             if fresh and message["type"] == "http.response.start":

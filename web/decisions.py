@@ -30,6 +30,7 @@ from web.auth import CurrentUser, Launcher
 from web.common import app_engine, page
 from web.csrf import verify_csrf
 from web.decisions_picker import notice, picked_unit, picks
+from web.passon_trigger import notify_pass_on
 
 router = APIRouter()
 router.include_router(decisions_restructure.router)
@@ -90,6 +91,8 @@ def reroute_post(
         target = picked_unit(session, scope, unit)
         result = reroute_refusal(session, assignment_id, target, actor=scope.actor)
         session.commit()
+        if result.outcome is Outcome.done:  # the new unit's notice goes out at once (web/passon_trigger.py)
+            notify_pass_on(request.app.state, _refusal(session, scope, assignment_id).directive.id)
         text, ok = REROUTE_NOTICES.get(result.outcome, REROUTE_NOTICES[Outcome.rerouted_before])
         told = notice(text, ok, to=_to(result), picked=target.name)
         return _page(session, scope, _refusal(session, scope, assignment_id), q=q[:200], told=told, status=_code(ok))

@@ -19,6 +19,7 @@ from web.auth import CurrentUser, Launcher
 from web.common import app_engine, app_settings, page
 from web.csrf import verify_csrf
 from web.decisions_picker import notice, picked_unit, picks, unit_or_404
+from web.passon_trigger import notify_mail_owed
 
 router = APIRouter()
 
@@ -61,6 +62,8 @@ def restructure_post(
             return _page(session, scope, unit, q=q[:200], told=told, status=409)
         done = dissolve(session, app_settings(request), unit, chosen, actor=scope.actor)
         session.commit()
+        if done.done:
+            notify_mail_owed(request.app.state)  # the successor's notices, at once
         unit = _unit(session, scope, code)
         if done.done:
             told = notice(

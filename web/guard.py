@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cascade.core.settings import Settings
 from cascade.dispatch.tokens import Purpose, TokenError, read_token
 from cascade.rendering.render import render
-from web.common import TOKEN_ERRORS, log
+from web.common import TOKEN_ERRORS, VERIFIED_LINK, log
 from web.csrf import link_of
 
 CSP = (
@@ -108,11 +108,13 @@ class RequestGuard:
         link = link_token(scope.get("path", ""))
         if link is not None:
             try:
-                read_token(self.settings, link[0], link[1])
+                assignment_id = read_token(self.settings, link[0], link[1])
             except TokenError as exc:
                 client = (scope.get("client") or ("?",))[0]
                 log.warning("refused %s link from %s: %s (before its body)", link[1].value, client, exc.reason)
                 return TOKEN_ERRORS[exc.reason]
+            # The route's resolve_link (web/common.py) reads it here rather than checking the signature again.
+            scope.setdefault("state", {})[VERIFIED_LINK] = (*link, assignment_id)
         return None
 
 

@@ -14,7 +14,7 @@ keep its flow run's id and Prefect UI link on the draft.
 
 If the start fails after the claim (the Prefect API down, the process stopped before the thread ran it), the
 directive is stored and not dispatched (`dispatched_at` is NULL): the `dispatch-pending` flow
-(flows/dispatch_pending.py, every five minutes in prefect.yaml, or `cascade dispatch`) finds it through
+(flows/dispatch_pending.py, hourly in prefect.yaml, or `cascade dispatch`) finds it through
 cascade/directives/store.py `undispatched_directives` and runs `cascade-directive` for it, which sends only what
 is still owed. The draft then keeps no flow run id (the API answers null for it)."""
 
@@ -67,7 +67,7 @@ class FlowStart:
     key: str  # Prefect's idempotency key: a second start of the same thing is the same flow run
 
 
-def _deployment_exists(name: str) -> bool:
+def deployment_exists(name: str) -> bool:
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
@@ -88,20 +88,32 @@ def _by_deployment(start: FlowStart) -> str:
     return str(flow_run.id)
 
 
-def _in_background(start: FlowStart) -> str:
+def created_run(entrypoint: str, parameters: dict[str, Any]) -> tuple[Any, Any]:
+    """The flow of an entrypoint and a new flow run of it (its id known at once), to run in this process."""
     from prefect.client.orchestration import get_client
-    from prefect.flow_engine import run_flow
     from prefect.flows import load_flow_from_entrypoint
 
-    flow: Any = load_flow_from_entrypoint(start.entrypoint)
+    flow: Any = load_flow_from_entrypoint(entrypoint)
     with get_client(sync_client=True) as client:
-        flow_run = client.create_flow_run(flow, parameters=start.parameters)
+        return flow, client.create_flow_run(flow, parameters=parameters)
+
+
+def run_created(flow: Any, flow_run: Any, parameters: dict[str, Any], key: str) -> None:
+    """Run a created flow run in this thread (Prefect's `run_flow`, as a worker would); a failure is logged."""
+    from prefect.flow_engine import run_flow
+
+    try:
+        run_flow(flow, flow_run=flow_run, parameters=parameters)
+    except BaseException:  # noqa: BLE001 - logged; dispatch-pending finishes what this run did not
+        log.exception("flow run %s (%s) failed; dispatch-pending resumes what it owed", flow_run.id, key)
+
+
+def _in_background(start: FlowStart) -> str:
+    flow, flow_run = created_run(start.entrypoint, start.parameters)
 
     def run() -> None:
         try:
-            run_flow(flow, flow_run=flow_run, parameters=start.parameters)
-        except BaseException:  # noqa: BLE001 - logged; dispatch-pending finishes what this run did not
-            log.exception("flow run %s (%s) failed; dispatch-pending resumes what it owed", flow_run.id, start.key)
+            run_created(flow, flow_run, start.parameters, start.key)
         finally:
             RUNNING.pop(start.directive_id, None)
 
@@ -113,7 +125,7 @@ def _in_background(start: FlowStart) -> str:
 
 def run_flow_for(start: FlowStart) -> str:
     """Start the flow run: through its deployment when the configured Prefect API has it, else in the background."""
-    if api_url() and _deployment_exists(start.deployment):
+    if api_url() and deployment_exists(start.deployment):
         return _by_deployment(start)
     return _in_background(start)
 

@@ -23,6 +23,7 @@ from models import Assignment, CascadeMode, Directive, Status, Unit, utcnow
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
 from web.csrf import verify_csrf
 from web.passon_form import PassOnForm, read_draft
+from web.passon_trigger import notify_mail_owed, notify_pass_on
 from web.unit_pages import unit_view
 
 router = APIRouter()
@@ -49,6 +50,8 @@ def refuse_post(token: str, request: Request, reason: Annotated[str, Form(max_le
             public_url=app_settings(request).web.public_url,
         )
         session.commit()
+        if result.recorded:
+            notify_mail_owed(request.app.state)  # the issuer's notice of the refusal, at once
         view = unit_view(session, assignment_id)
     assert view is not None
     return page("web/refused.html", token=token, recorded=result.recorded, **view)
@@ -127,7 +130,7 @@ def author_post(
     report_due: Annotated[str, Form(max_length=20)] = "",
     tasks: Text = "",
 ) -> HTMLResponse:
-    """Issue the unit's implementing directive to the units under it (dispatched by `dispatch-pending`): in
+    """Issue the unit's implementing directive to the units under it (dispatched at once, web/passon_trigger.py): in
     author mode the text it wrote, in forward mode the system's Công văn; both with the number and signer given."""
     assignment_id = resolve_link(request, token, Purpose.ack)
     if isinstance(assignment_id, HTMLResponse):
@@ -165,6 +168,7 @@ def author_post(
         if form.save_signer and draft is not None and draft.signer is not None:
             record_signer(session, unit, draft.signer, actor=f"link from {client_ip(request) or '?'}")
         session.commit()
+        notify_pass_on(request.app.state, issued.id)  # to the units below at once (web/passon_trigger.py)
         view = unit_view(session, assignment_id)
     assert view is not None
     words = {"type_word": doc_type_word(view["directive"].doc_type), "issued_word": doc_type_word(issued.doc_type)}

@@ -20,8 +20,9 @@ from cascade.documents.originals import document_chain, nearest_original, origin
 from cascade.replies.acknowledge import acknowledge
 from models import Acknowledgement, Assignment, Directive, Unit
 from web.closed_links import closed_response
-from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link
+from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link, write_turn
 from web.csrf import verify_csrf
+from web.passon_trigger import notify_pass_on
 
 router = APIRouter()
 
@@ -110,13 +111,17 @@ def acknowledge_post(token: str, request: Request) -> HTMLResponse:
     assignment_id = resolve_link(request, token, Purpose.ack, if_closed=False)
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
-    with Session(app_engine(request)) as session:
-        result = acknowledge(
-            session, assignment_id, remote_addr=client_ip(request), user_agent=request.headers.get("user-agent")
-        )
+    engine = app_engine(request)
+    with Session(engine) as session:
+        with write_turn(engine):  # SQLite: this process's acknowledgements write one after another
+            result = acknowledge(
+                session, assignment_id, remote_addr=client_ip(request), user_agent=request.headers.get("user-agent")
+            )
+            if result is not None:
+                session.commit()
         if result is None:
             return error_page("unknown")
-        session.commit()
+        notify_pass_on(request.app.state, result.pass_on_directive_id)  # forward mode: the units below get it now
         if result.closed:  # recalled or replaced: the page that says so (web/closed_links.py), 410
             closed = closed_response(request, token, Purpose.ack, assignment_id)
             assert closed is not None

@@ -4,6 +4,7 @@ when a run takes more steps than a person reads in the UI's event feed (a nation
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any, NotRequired, TypedDict
 
 # Above this many steps in one run, events summarise: a national due day is 100,000 steps, and one event each
@@ -23,12 +24,81 @@ class EventSpec(TypedDict):
 
 def escalation_events(steps: list[dict[str, Any]], limit: int = PER_STEP_LIMIT) -> list[EventSpec]:
     """Keyword arguments for prefect.events.emit_event, one dict per event to emit."""
-    if len(steps) <= limit:
-        return [_per_step(step) for step in steps]
-    groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    log = StepLog(limit)
     for step in steps:
-        groups[(step["directive_id"], step["event"])].append(step)
-    return [_summary(group) for group in groups.values()]
+        log.add(step)
+    return log.events()
+
+
+class StepLog:
+    """The events of a run's steps as they are taken, in bounded memory: each step's own while there are at
+    most `limit`, then one summary per directive and step (what escalation_events makes of the whole list)."""
+
+    def __init__(self, limit: int = PER_STEP_LIMIT) -> None:
+        self.limit = limit
+        self.count = 0
+        self._steps: list[dict[str, Any]] = []
+        self._groups: dict[tuple[int, str], _Group] | None = None
+
+    def add(self, step: dict[str, Any]) -> None:
+        self.count += 1
+        if self._groups is None:
+            self._steps.append(step)
+            if len(self._steps) <= self.limit:
+                return
+            self._groups = {}
+            steps, self._steps = self._steps, []
+        else:
+            steps = [step]
+        for one in steps:
+            key = (one["directive_id"], one["event"])
+            self._groups.setdefault(key, _Group(one)).add(one)
+
+    def events(self) -> list[EventSpec]:
+        if self._groups is None:
+            return [_per_step(step) for step in self._steps]
+        return [group.summary() for group in self._groups.values()]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Each step's event; a log summarised (above `limit`) has kept them no more."""
+        if self._groups is not None:
+            raise ValueError(f"{self.count} steps were summarised: their events one by one were not kept")
+        return iter(self._steps)
+
+
+class _Group:
+    """The summary of one directive's steps of one kind, as it grows."""
+
+    def __init__(self, first: dict[str, Any]) -> None:
+        self.first = first
+        self.count = 0
+        self.items: dict[str, int] = defaultdict(int)
+        self.units: list[str] = []
+
+    def add(self, step: dict[str, Any]) -> None:
+        self.count += 1
+        self.items[step["item"]] += 1
+        if len(self.units) < UNITS_NAMED:
+            self.units.append(step["unit"])
+
+    def summary(self) -> EventSpec:
+        first = self.first
+        return {
+            "event": first["event"],
+            "resource": _directive(first),
+            "payload": {
+                "directive_id": first["directive_id"],
+                "number": first["number"],
+                "step": first["step"],
+                "count": self.count,
+                "items": dict(self.items),
+                "units": self.units,
+                "units_not_listed": self.count - len(self.units),
+            },
+        }
 
 
 def _directive(step: dict[str, Any]) -> dict[str, str]:
@@ -41,25 +111,4 @@ def _per_step(step: dict[str, Any]) -> EventSpec:
         "resource": {"prefect.resource.id": f"cascade.assignment.{step['assignment_id']}", "unit": step["unit"]},
         "related": [{**_directive(step), "prefect.resource.role": "directive"}],
         "payload": step,
-    }
-
-
-def _summary(group: list[dict[str, Any]]) -> EventSpec:
-    first = group[0]
-    items: dict[str, int] = defaultdict(int)
-    for step in group:
-        items[step["item"]] += 1
-    units = [step["unit"] for step in group[:UNITS_NAMED]]
-    return {
-        "event": first["event"],
-        "resource": _directive(first),
-        "payload": {
-            "directive_id": first["directive_id"],
-            "number": first["number"],
-            "step": first["step"],
-            "count": len(group),
-            "items": dict(items),
-            "units": units,
-            "units_not_listed": len(group) - len(units),
-        },
     }

@@ -4,37 +4,27 @@ Each step is taken once per unit and item (the acknowledgement, or a report cycl
 
 from __future__ import annotations
 
-from collections import namedtuple
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from cascade.chasing import reminders
+from cascade.chasing.escalation_events import StepLog
 from cascade.chasing.office_hours import in_office_hours
-from cascade.chasing.reminders import digest_rows, reminder_row
+from cascade.chasing.open_items import PAGE, Source, deadlines, newly_due, open_directives, overdue, sources
+from cascade.chasing.reminders import Digests, Listing, ReminderRows
+from cascade.chasing.step_writes import STEPS, insert_audits, record_steps
 from cascade.chasing.steps import Item, Taken
 from cascade.core.settings import Settings
-from cascade.core.sqlutil import insert_new
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
-from cascade.directives.reportplan import effective_plan, ensure_cycles, ladder_for
+from cascade.directives.reportplan import effective_plan, ladder_for
 from cascade.dispatch.links import report_link, unit_link
-from models import CHASED_ROLES, Assignment, AuditEvent, CascadeMode, Directive, Status, Unit, audit_row, record_audits
-from models.report import EscalationStep, Report, ReportStatus
+from models import AuditEvent, Directive, Unit, audit_row
 
-STEPS = ("before", "due", "parent", "escalate")
 STEP_EVENTS = {step: AuditEvent.escalation(step) for step in STEPS}
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
-ROWS_PER_INSERT = 2000  # reminders rendered, audit rows inserted, a part at a time
-
-
-# The columns of an assignment and of its unit as plain named tuples, not ORM objects: a national due day
-# holds 100,000 of each, and as ORM objects they took about 4 KB a unit (the monitor peaked at 923 MiB).
-ASSIGNMENT_COLUMNS = tuple(Assignment.__table__.c)  # type: ignore[attr-defined]
-UNIT_COLUMNS = tuple(Unit.__table__.c)  # type: ignore[attr-defined]
-AssignmentRow = namedtuple("AssignmentRow", [c.name for c in ASSIGNMENT_COLUMNS])  # type: ignore[misc]
-UnitRow = namedtuple("UnitRow", [c.name for c in UNIT_COLUMNS])  # type: ignore[misc]
 
 
 def triggers(due: date, ladder: dict[str, int], calendar: WorkCalendar) -> dict[str, date | None]:
@@ -46,147 +36,100 @@ def triggers(due: date, ladder: dict[str, int], calendar: WorkCalendar) -> dict[
     }
 
 
-def open_items(session: Session, today: date, calendar: WorkCalendar) -> list[Item]:
-    """Acknowledgements not given and reports not submitted whose ladder may have started."""
-    horizon = today + LOOKAHEAD
-    items: list[Item] = []
-    directives: dict[int, Directive] = {}
-
-    def directive_of(a: Any) -> Directive:
-        if a.directive_id not in directives:
-            found = session.get(Directive, a.directive_id)
-            assert found is not None
-            directives[a.directive_id] = found
-        return directives[a.directive_id]
-
-    # a recalled or replaced directive is chased no more (cascade/directives/closing.py)
-    closed = sa.select(col(Directive.id)).where(col(Directive.closed_at).is_not(None))
-    base = (
-        sa.select(*ASSIGNMENT_COLUMNS, *UNIT_COLUMNS)
-        .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Unit.active), col(Assignment.directive_id).not_in(closed))
-    )
-
-    def pairs(query: sa.Select[Any]) -> list[tuple[Any, Any]]:
-        split = len(ASSIGNMENT_COLUMNS)
-        return [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in session.execute(query)]
-
-    # a superior ("để báo cáo") is informed, never chased: only CHASED_ROLES owe their acknowledgement
-    acks = base.where(
-        col(Assignment.status) == Status.arrived,
-        col(Assignment.role).in_(CHASED_ROLES),
-        col(Assignment.ack_due) <= horizon,
-    )
-    for a, u in pairs(acks):
-        items.append(Item(a, u, directive_of(a), "ack", a.ack_due, directive_of(a).issued_on))
-    # a unit that acknowledged but has not issued its own directive yet is chased like the rest: in author mode,
-    # or in forward mode when its pass-on is held for want of a signer (cascade/replies/passon.py)
-    for a, u in pairs(
-        base.where(
-            col(Assignment.mode).in_([CascadeMode.author, CascadeMode.forward]),
-            col(Assignment.status) == Status.acknowledged,
-            col(Assignment.implementing_directive_id).is_(None),
-            col(Assignment.pass_on_due) <= horizon,
-        )
-    ):
-        assert a.pass_on_due is not None
-        start = local_date(a.acknowledged_at) if a.acknowledged_at else directive_of(a).issued_on
-        items.append(Item(a, u, directive_of(a), "pass", a.pass_on_due, start))
-    owing = base.where(
-        col(Assignment.report_due).is_not(None),  # the one fact of owing a report (models.owes_report)
-        col(Assignment.status).not_in([Status.refused, Status.completed, Status.queued]),
-    )
-    rows = pairs(owing)
-    # A subquery, not a list of ids: a national directive owes 100,000 reports, and PostgreSQL takes at
-    # most 65,535 parameters in a statement.
-    submitted = set(
-        session.exec(
-            select(Report.assignment_id, Report.cycle_seq).where(
-                col(Report.assignment_id).in_(owing.with_only_columns(col(Assignment.id))),
-                col(Report.status) == ReportStatus.submitted,
-            )
-        ).all()
-    )
-    for a, u in rows:
-        for cycle in ensure_cycles(session, directive_of(a), calendar):
-            if cycle.due <= horizon and (a.id, cycle.seq) not in submitted:
-                items.append(Item(a, u, directive_of(a), f"r{cycle.seq}", cycle.due, directive_of(a).issued_on))
-    return items
+def step_due(dates: dict[str, date | None], today: date) -> str | None:
+    """The highest step whose date has come (a monitor that was down does not send a burst of stale ones)."""
+    due_now = [s for s in STEPS if (d := dates[s]) is not None and d <= today]
+    return due_now[-1] if due_now else None
 
 
-def _record(session: Session, due: list[tuple[Item, str]], now: datetime) -> dict[tuple[int, str], int]:
-    """Insert the steps in one statement; returns the ids of those inserted by (assignment, item): a step
-    already taken (by a concurrent or repeated run) is not returned, so its emails are not queued twice."""
-    rows = [
-        {
-            "directive_id": item.directive.id,
-            "assignment_id": item.assignment.id,
-            "item": item.item,
-            "step": step,
-            "rank": STEPS.index(step),
-            "due": item.due,
-            "at": now,
-        }
-        for item, step in due
-    ]
-    unique = ["assignment_id", "item", "step"]
-    inserted = insert_new(session, EscalationStep, rows, unique, ("id", "assignment_id", "item"))
-    return {(int(row.assignment_id), str(row.item)): int(row.id) for row in inserted}
-
-
-def take_steps(session: Session, settings: Settings, now: datetime, calendar: WorkCalendar) -> list[dict[str, Any]]:
-    """Take every step now due, queue its emails (digests grouped per supervisor and officer) and audit it.
-    Returns one record per step taken, for the caller to emit as events."""
+def take_steps(
+    session: Session, settings: Settings, now: datetime, calendar: WorkCalendar, page_size: int = PAGE
+) -> StepLog:
+    """Take every step now due, once; queue its emails (digests grouped per supervisor and officer) and audit it.
+    Returns the events that tell of the steps, for the caller to emit. Directive by directive, a page of items
+    at a time: what a run holds does not grow with the number of units."""
+    log = StepLog()
     if not in_office_hours(now, settings, calendar):
-        return []  # outside office hours or on a day off: the steps stay due for the next window
+        return log  # outside office hours or on a day off: the steps stay due for the next window
     today = local_date(now)
-    items = open_items(session, today, calendar)
-    reached: dict[tuple[int, str], int] = {}
-    # By directive, not by assignment id: the open items of a national directive are 100,000 ids.
-    for s in session.exec(
-        select(EscalationStep).where(col(EscalationStep.directive_id).in_({i.directive.id for i in items}))
-    ).all():
-        reached[(s.assignment_id, s.item)] = max(reached.get((s.assignment_id, s.item), -1), s.rank)
-    taken: list[Taken] = []
-    wanted: list[tuple[Item, str]] = []
-    for item in items:
-        plan = effective_plan(session, item.directive)
-        dates = triggers(item.due, ladder_for(plan, item.directive.urgency), calendar)
-        due_now = [
-            s for s in STEPS if (d := dates[s]) is not None and d <= today and not (s == "before" and d < item.start)
-        ]
-        # Only the highest step now due is taken: a monitor that was down does not send a burst of stale ones.
-        if not due_now or reached.get((item.assignment.id or 0, item.item), -1) >= STEPS.index(due_now[-1]):
-            continue
-        wanted.append((item, due_now[-1]))
-    recorded = _record(session, wanted, now)
-    for item, step in wanted:
-        step_id = recorded.get((item.assignment.id or 0, item.item))
-        if step_id is None:
-            continue
-        plan = effective_plan(session, item.directive)
-        issuer = session.get(Unit, item.directive.issuer_id)
+    digests, forms = Digests(), ReminderRows()
+    by_issuer: dict[int, list[tuple[Directive, list[Source]]]] = {}
+    for directive in open_directives(session):
+        plan = effective_plan(session, directive)
+        ladder = ladder_for(plan, directive.urgency)
+        issuer = session.get(Unit, directive.issuer_id)
         officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
-        taken.append(Taken(step_id, step, item, issuer, officer))
-    # Rendered and queued a part at a time: 70,544 reminders held at once took most of a gigabyte.
-    reminded = [t for t in taken if t.step != "escalate"]
-    for start in range(0, len(reminded), ROWS_PER_INSERT):
-        enqueue_mail(session, [_reminder(settings, t, now) for t in reminded[start : start + ROWS_PER_INSERT]])
-    enqueue_mail(session, digest_rows(items, taken, today, now, settings.web.public_url, calendar))
-    events: list[dict[str, Any]] = []
-    for start in range(0, len(taken), ROWS_PER_INSERT):
-        audit = [_audit(t, now) for t in taken[start : start + ROWS_PER_INSERT]]
-        record_audits(session, [row for row, _ in audit])
-        events.extend(event for _, event in audit)
+        found = sources(session, directive, today + LOOKAHEAD, calendar)
+        by_issuer.setdefault(directive.issuer_id, []).append((directive, found))
+        for source in found:
+            by_rank: dict[int, list[date]] = {}
+            for due in deadlines(session, directive, source, today + LOOKAHEAD):
+                if (step := step_due(triggers(due, ladder, calendar), today)) is not None:
+                    by_rank.setdefault(STEPS.index(step), []).append(due)
+            for rank, dues in sorted(by_rank.items()):
+                for page in newly_due(session, directive, source, dues, rank, page_size):
+                    items = [_item(directive, source, a, u) for a, u in page]
+                    wanted = [(i, STEPS[rank]) for i in items if _started(i, STEPS[rank], ladder, calendar)]
+                    recorded = record_steps(session, wanted, now)
+                    taken = [
+                        Taken(step_id, step, item, issuer, officer)
+                        for item, step in wanted
+                        if (step_id := recorded.get((item.assignment.id, item.item))) is not None
+                    ]
+                    _queue(session, settings, forms, taken, now, log)
+                    for t in taken:
+                        digests.add(t)
+
+    def overdue(sup_id: int) -> Listing:
+        return overdue_listing(session, by_issuer.get(sup_id, []), today)
+
+    enqueue_mail(session, digests.rows(overdue, today, now, settings.web.public_url, calendar))
     session.info.pop("steps_by_directive", None)  # cascade.status.rollup's memo of the steps is stale now
     session.flush()
-    return events
+    return log
 
 
-def _reminder(settings: Settings, t: Taken, now: datetime) -> dict[str, Any]:
+def _item(directive: Directive, source: Source, a: Any, u: Any) -> Item:
+    start = directive.issued_on
+    if source.item == "pass" and a.acknowledged_at:
+        start = local_date(a.acknowledged_at)
+    return Item(a, u, directive, source.item, source.deadline(a), start)
+
+
+def _started(item: Item, step: str, ladder: dict[str, int], calendar: WorkCalendar) -> bool:
+    """A "before" reminder falls before the item began (a pass-on owed from its acknowledgement): none is sent."""
+    return step != "before" or calendar.add_working_days(item.due, -ladder["before"]) >= item.start
+
+
+def _queue(
+    session: Session, settings: Settings, forms: ReminderRows, taken: list[Taken], now: datetime, log: StepLog
+) -> None:
+    """The reminders and audit rows of a page of steps taken."""
+    enqueue_mail(session, [_reminder(settings, forms, t, now) for t in taken if t.step != "escalate"])
+    audit = [_audit(t, now) for t in taken]
+    insert_audits(session, [row for row, _ in audit])
+    for _, event in audit:
+        log.add(event)
+
+
+def overdue_listing(session: Session, directives: list[tuple[Directive, list[Source]]], today: date) -> Listing:
+    """Every item overdue with these directives (a supervisor's), as a digest lists them: counted by the
+    database, the first LISTED of each kind read and the first LISTED of all kept."""
+    listing = Listing()
+    for directive, found in directives:
+        for source in found:
+            count, first = overdue(session, directive, source, today, reminders.LISTED)
+            for a, u in first:
+                item = _item(directive, source, a, u)
+                listing.add((item.due, u.code, item.item), item)
+            listing.count_more(count - len(first))
+    return listing
+
+
+def _reminder(settings: Settings, forms: ReminderRows, t: Taken, now: datetime) -> dict[str, Any]:
     a = t.item.assignment
     link = unit_link(settings, a) if t.item.item in ("ack", "pass") else report_link(settings, a)
-    return reminder_row(t, link or "", now)
+    return forms.row(t, link or "", now)
 
 
 def _audit(t: Taken, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -4,13 +4,19 @@ escalation. Digests group every unit of one run into ONE email per recipient."""
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
+
+from jinja2 import UndefinedError
+from markupsafe import escape
 
 from cascade.chasing.steps import Item, Taken
 from cascade.core.workdays import WorkCalendar
-from cascade.rendering.render import outbox_row
+from cascade.rendering.render import outbox_row, render
+from models import MailStatus
 
 
 def what(item: Item) -> str:
@@ -37,26 +43,75 @@ def line(item: Item, today: date, calendar: WorkCalendar) -> dict[str, Any]:
 def reminder_row(t: Taken, link: str, now: datetime) -> dict[str, Any]:
     item = t.item
     return outbox_row(
-        f"remind:{item.assignment.id}:{item.item}:{t.step}",
+        reminder_key(t),
         "reminder",
         (item.unit.name, item.unit.email),
         "reminder",
         now,
         directive_id=item.directive.id,
         assignment_id=item.assignment.id,
-        step=t.step,
-        unit=item.unit,
-        directive=item.directive,
-        what=what(item),
-        due=item.due,
-        supervisor=t.supervisor,
-        link=link,
+        **_reminder_values(t, link, item.unit),
     )
 
 
-def _span(steps: list[Taken]) -> str:
-    ids = sorted(t.step_id for t in steps)
-    return f"{ids[0]}-{ids[-1]}"
+def reminder_key(t: Taken) -> str:
+    return f"remind:{t.item.assignment.id}:{t.item.item}:{t.step}"
+
+
+def _reminder_values(t: Taken, link: str, unit: Any) -> dict[str, Any]:
+    """What the reminder templates are rendered with."""
+    item = t.item
+    return {"step": t.step, "unit": unit, "directive": item.directive, "what": what(item), "due": item.due,
+            "supervisor": t.supervisor, "link": link}  # fmt: skip
+
+
+# A unit's name and link in a reminder rendered once per directive, step, item and deadline, then filled in per
+# unit: three templates rendered for each of 100,000 reminders were half of a national due day's work.
+_NAME, _LINK = "\x00unit-name\x00", "\x00unit-link\x00"
+
+
+class ReminderRows:
+    """The reminders of a run as reminder_row makes them, each form rendered once with stand-ins for the unit's
+    name and link (the only things of the unit the templates show); a form that shows anything else of the
+    unit, or changes the stand-ins, is not used: those reminders are rendered whole."""
+
+    def __init__(self) -> None:
+        self._forms: dict[tuple[Any, ...], tuple[str, str, str] | None] = {}
+
+    def row(self, t: Taken, link: str, now: datetime) -> dict[str, Any]:
+        item = t.item
+        key = (item.directive.id, t.step, what(item), item.due, t.supervisor.id if t.supervisor else None)
+        if key not in self._forms:
+            self._forms[key] = self._form(t)
+        form = self._forms[key]
+        if form is None:
+            return reminder_row(t, link, now)
+        subject, text, html = form
+        name, escaped = item.unit.name, (str(escape(item.unit.name)), str(escape(link)))
+        return {  # outbox_row's columns
+            "key": reminder_key(t),
+            "kind": "reminder",
+            "directive_id": item.directive.id,
+            "assignment_id": item.assignment.id,
+            "to_addr": item.unit.email,
+            "to_name": name,
+            "subject": " ".join(subject.replace(_NAME, name).replace(_LINK, link).split()),
+            "body_text": text.replace(_NAME, name).replace(_LINK, link),
+            "body_html": html.replace(_NAME, escaped[0]).replace(_LINK, escaped[1]),
+            "status": MailStatus.pending,
+            "attempts": 0,
+            "created_at": now,
+        }
+
+    def _form(self, t: Taken) -> tuple[str, str, str] | None:
+        values = _reminder_values(t, _LINK, SimpleNamespace(name=_NAME))
+        try:
+            form = tuple(render(f"email/reminder{suffix}", **values) for suffix in ("_subject.txt", ".txt", ".html"))
+        except (UndefinedError, AttributeError):
+            return None  # the templates read more of the unit than its name
+        if any(text.replace(_NAME, "").replace(_LINK, "").count("\x00") for text in form):
+            return None  # a filter changed a stand-in
+        return form[0], form[1], form[2]
 
 
 # Units an email lists; the others are counted and linked. The issuer of a national directive is its every
@@ -75,61 +130,120 @@ def listed(lines: list[dict[str, Any]], public_url: str) -> dict[str, Any]:
     return {"lines": lines[:LISTED], "total": len(lines), "full_lists": full}
 
 
-def digest_rows(
-    items: list[Item], taken: list[Taken], today: date, now: datetime, public_url: str, calendar: WorkCalendar
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    by_supervisor: dict[int, list[Taken]] = defaultdict(list)
-    for t in taken:
+class Listing:
+    """A list that may be national, kept short as it grows: the first LISTED lines by their sort key, how many
+    in all, and the directives its lines name in the order they first appear (`listed` of the whole list)."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Any, int, Item, Any]] = []  # (key, arrival, item, supervisor)
+        self.total = 0
+        self.first_of: dict[int, tuple[Any, int, str]] = {}  # directive id: (its first key, arrival, number)
+
+    def add(self, key: Any, item: Item, supervisor: Any = None) -> None:
+        self.total += 1
+        entry = (key, self.total, item, supervisor)  # the arrival breaks ties as a stable sort would
+        self.kept.append(entry)
+        if len(self.kept) > 4 * LISTED:
+            self.kept.sort(key=lambda e: e[:2])
+            del self.kept[LISTED:]
+        directive_id = item.directive.id or 0
+        if directive_id not in self.first_of or entry[:2] < self.first_of[directive_id][:2]:
+            self.first_of[directive_id] = (key, self.total, item.directive.number)
+
+    def count_more(self, n: int) -> None:
+        """Items of the list, not added, that sort after the ones added from the same query."""
+        self.total += n
+
+    def listed(
+        self, today: date, calendar: WorkCalendar, public_url: str, with_supervisor: bool = False
+    ) -> dict[str, Any]:
+        """As `listed` would make of the whole list, sorted."""
+        self.kept.sort(key=lambda e: e[:2])
+        lines = [
+            {**line(item, today, calendar), **({"supervisor": sup} if with_supervisor else {})}
+            for _, _, item, sup in self.kept[:LISTED]
+        ]
+        if self.total <= LISTED:
+            return {"lines": lines, "total": self.total, "full_lists": []}
+        base = public_url.rstrip("/")
+        firsts = sorted(self.first_of.items(), key=lambda d: d[1][:2])
+        full = [{"number": number, "url": f"{base}/admin/directives/{i}"} for i, (_, _, number) in firsts]
+        return {"lines": lines, "total": self.total, "full_lists": full}
+
+
+@dataclass
+class Digest:
+    """One recipient's digest or escalation being collected: its lines and the span of its step ids."""
+
+    to: tuple[str, str]
+    recipient: Any
+    lines: Listing = field(default_factory=Listing)
+    first_step: int = 0
+    last_step: int = 0
+
+    def add(self, t: Taken, key: Any, supervisor: Any = None) -> None:
+        self.lines.add(key, t.item, supervisor)
+        self.first_step = min(self.first_step or t.step_id, t.step_id)
+        self.last_step = max(self.last_step, t.step_id)
+
+    @property
+    def span(self) -> str:
+        return f"{self.first_step}-{self.last_step}"
+
+
+class Digests:
+    """The digests (one per supervisor of units taking their "parent" step) and escalations (one per follow-up
+    officer) of a run, collected step by step in bounded memory."""
+
+    def __init__(self) -> None:
+        self.supervisors: dict[int, Digest] = {}
+        self.officers: dict[str, Digest] = {}
+
+    def add(self, t: Taken) -> None:
         if t.step == "parent" and t.supervisor is not None:
-            by_supervisor[t.supervisor.id or 0].append(t)
-    for sup_id, steps in sorted(by_supervisor.items()):
-        supervisor = steps[0].supervisor
-        assert supervisor is not None
-        overdue = [i for i in items if i.due < today and i.directive.issuer_id == sup_id]
-        overdue.sort(key=lambda i: (i.due, i.unit.code, i.item))
-        rows.append(
-            outbox_row(
-                f"digest:{sup_id}:{_span(steps)}",
-                "digest",
-                (supervisor.name, supervisor.email),
-                "digest",
-                now,
-                supervisor=supervisor,
-                new=listed(
-                    [
-                        line(t.item, today, calendar)
-                        for t in sorted(steps, key=lambda t: (t.item.unit.code, t.item.item))
-                    ],
-                    public_url,
-                ),
-                overdue=listed([line(i, today, calendar) for i in overdue], public_url),
-                today=today,
-            )
-        )
-    by_officer: dict[str, list[Taken]] = defaultdict(list)
-    for t in taken:
+            sup = t.supervisor
+            digest = self.supervisors.setdefault(sup.id or 0, Digest((sup.name, sup.email), sup))
+            digest.add(t, (t.item.unit.code, t.item.item))
         if t.step == "escalate" and t.officer[1]:
-            by_officer[t.officer[1].lower()].append(t)
-    for email, steps in sorted(by_officer.items()):
-        name = steps[0].officer[0] or ""
-        digest = hashlib.sha1(email.encode()).hexdigest()[:10]
-        rows.append(
-            outbox_row(
-                f"escalation:{digest}:{_span(steps)}",
-                "escalation",
-                (name, email),
-                "escalation",
-                now,
-                officer_name=name,
-                escalated=listed(
-                    [
-                        {**line(t.item, today, calendar), "supervisor": t.supervisor}
-                        for t in sorted(steps, key=lambda t: (t.item.directive.number, t.item.unit.code, t.item.item))
-                    ],
-                    public_url,
-                ),
-                today=today,
+            digest = self.officers.setdefault(t.officer[1].lower(), Digest((t.officer[0] or "", t.officer[1]), None))
+            digest.add(t, (t.item.directive.number, t.item.unit.code, t.item.item), t.supervisor)
+
+    def rows(
+        self,
+        overdue: Callable[[int], Listing],
+        today: date,
+        now: datetime,
+        public_url: str,
+        calendar: WorkCalendar,
+    ) -> list[dict[str, Any]]:
+        """The outbox rows; `overdue(supervisor id)` lists every unit overdue with that supervisor's directives."""
+        rows: list[dict[str, Any]] = []
+        for sup_id, digest in sorted(self.supervisors.items()):
+            rows.append(
+                outbox_row(
+                    f"digest:{sup_id}:{digest.span}",
+                    "digest",
+                    digest.to,
+                    "digest",
+                    now,
+                    supervisor=digest.recipient,
+                    new=digest.lines.listed(today, calendar, public_url),
+                    overdue=overdue(sup_id).listed(today, calendar, public_url),
+                    today=today,
+                )
             )
-        )
-    return rows
+        for email, digest in sorted(self.officers.items()):
+            name = digest.to[0]
+            rows.append(
+                outbox_row(
+                    f"escalation:{hashlib.sha1(email.encode()).hexdigest()[:10]}:{digest.span}",
+                    "escalation",
+                    (name, email),
+                    "escalation",
+                    now,
+                    officer_name=name,
+                    escalated=digest.lines.listed(today, calendar, public_url, with_supervisor=True),
+                    today=today,
+                )
+            )
+        return rows

@@ -63,6 +63,14 @@ class DeliverySettings(BaseSettings):
     # to spare. On the 2-core machine it was measured on it did not pay (10,000 units: 180 notices/s in two
     # processes, 333 in one, before the render/send pipeline), hence 1: one process, render and send overlapping.
     dispatch_processes: int = Field(default=1, ge=0)  # 0 or 1: one process
+    # Recipients per partition of a directive dispatched as a deployment run on a Prefect server that has the
+    # `dispatch-partition` deployment (flows/partition.py): one child run per partition, so every worker of the
+    # pool takes part in one cascade. A directive of at most this many recipients runs whole. 0: never split.
+    partition_size: int = Field(default=20_000, ge=0)
+    # A partition's run that is still running but has rendered or sent nothing for this long (its worker died:
+    # a killed process leaves its run `Running`) is marked crashed and started again; the outbox claims and the
+    # send journal keep the new run from sending what the old one sent.
+    partition_stall_seconds: float = Field(default=180.0, gt=0)
     # Backoff between tries of one message inside a batch (4xx, refused or lost connection), seconds.
     retry_delays: list[float] = [0.5, 2.0, 5.0]
     # The relay's record of the messages it accepted, read back to settle rows a crash left in doubt:
@@ -119,6 +127,13 @@ class WebSettings(BaseSettings):
     # The Prefect UI's address, for links from the console to a directive's flow run (e.g.
     # http://prefect.example:4200); empty: no links.
     prefect_ui_url: str = ""
+    # What the web process does when a write leaves a pass-on to dispatch (an acknowledgement in forward mode, a
+    # unit's plan, a refusal rerouted): `now` asks for its dispatch at once (web/passon_trigger.py); `schedule`
+    # leaves it to the hourly dispatch-pending run (or `cascade dispatch`).
+    passon_dispatch: Literal["now", "schedule"] = "now"
+    # Pass-ons owed within this many milliseconds of each other leave the web process as one `cascade.pass-on.owed`
+    # event (one `pass-on` run) rather than one each (web/passon_trigger.py).
+    passon_coalesce_ms: int = Field(default=200, ge=0, le=10_000)
     # A maildir of received .eml files (the demo's SMTP sink): when set, `cascade web` serves /inbox.
     inbox_dir: str | None = None
     upload_dir: str = "uploads"

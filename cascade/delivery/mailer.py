@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
+from cascade.delivery import kept_connections, smtp_wire
 from cascade.delivery.counts import SendCounts
 from cascade.delivery.dkim_sign import DkimKeyError, dkim_signer
 from cascade.delivery.mailmessage import Mail, build_email, message_id_for
@@ -113,6 +114,8 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
     Returns (accepted, connection to reuse); a refused or failed row is settled here, an accepted one by the
     caller with the rest of its group. A refusal that is the relay's fault on the last try stops the send."""
     data = sender.sign(build_email(sender.settings, mail, sender.documents.of(mail.document_id)))
+    # Our own MIME, ASCII addresses: sent as it is (cascade.delivery.smtp_wire); else aiosmtplib's commands.
+    plain = mail.to_addr.isascii() and sender.sender.isascii() and smtp_wire.wire_ready(data)
     error, unreachable = "not tried", False
     relay_fault: RelayError | None = None  # the last try's failure, when it was the relay refusing us
     for delay in [0.0, *sender.delivery.retry_delays]:
@@ -132,13 +135,16 @@ async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) ->
                 raise UnicodeError("the mail relay does not take internationalised addresses (no SMTPUTF8)")
             await sender.pacer.wait()
             stage = "mail"
-            await smtp.mail(sender.sender, options=[] if mail.to_addr.isascii() else ["SMTPUTF8"])
+            if plain:
+                await smtp_wire.mail_from(smtp, sender.sender)
+            else:
+                await smtp.mail(sender.sender, options=[] if mail.to_addr.isascii() else ["SMTPUTF8"])
             stage = "rcpt"
-            await smtp.rcpt(mail.to_addr)
+            await (smtp_wire.rcpt_to(smtp, mail.to_addr) if plain else smtp.rcpt(mail.to_addr))
             failpoint("before-data")
             stage = "data"
             mail.data_tried = True  # from here the server may accept it
-            await smtp.data(data)
+            await (smtp_wire.data(smtp, data) if plain else smtp.data(data))
             failpoint("after-accept")  # the one window left: accepted, not yet in the journal
             sender.journal.record(mail.message_id or "")
             failpoint("after-journal")
@@ -187,7 +193,9 @@ async def _reset(smtp: aiosmtplib.SMTP | None) -> None:
 
 
 async def _worker(sender: _Sender) -> None:
-    smtp: aiosmtplib.SMTP | None = None
+    kept = kept_connections.current()
+    key = kept_connections.relay_key(sender.delivery)
+    smtp: aiosmtplib.SMTP | None = kept.take(key) if kept is not None else None
     try:
         while sender.queue:
             mails = await sender.db(sender.rows.load, sender.next_group())  # claims queued escalations
@@ -208,6 +216,9 @@ async def _worker(sender: _Sender) -> None:
                     accepted.append(mail)
             await sender.db(sender.journal.sync)  # the group's acceptances on disk before its 'sent' commit
             await sender.db(sender.rows.settle_sent, accepted)
+        if kept is not None and smtp is not None and smtp.is_connected and sender.halted is None:
+            kept.give(key, smtp)  # finished cleanly, between messages: the next call of this run goes on with it
+            smtp = None
     finally:
         if smtp is not None and smtp.is_connected:
             try:
@@ -220,7 +231,14 @@ async def _run(sender: _Sender, ids: list[int]) -> None:
     sender.documents.load_for_messages(sender.rows.session, ids)  # a missing original: stop before claiming
     sender.queue.extend(sender.rows.claim(ids))
     sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
-    await asyncio.gather(*(_worker(sender) for _ in range(sender.delivery.smtp_connections)))
+    workers = [asyncio.ensure_future(_worker(sender)) for _ in range(sender.delivery.smtp_connections)]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        # As asyncio.run does at its end (on a kept loop nothing else would): a worker's failure stops the others.
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
 
 def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> SendCounts:
@@ -238,7 +256,11 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> S
     try:
         recovered = recover_interrupted(session, ids, lease, sender.log, sender.journals)
         prune_journals(session, sender.journals, lease)
-        asyncio.run(_run(sender, ids))
+        kept = kept_connections.current()  # a dispatch's batches: one loop, connections kept between calls
+        if kept is not None:
+            kept.run(_run(sender, ids))
+        else:
+            asyncio.run(_run(sender, ids))
         settled = True
     finally:
         # After a failure: waits for the statement running, drops those queued by workers now cancelled.

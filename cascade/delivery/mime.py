@@ -61,8 +61,33 @@ def address(value: str, name: str | None = None) -> str:
     return f"=?utf-8?b?{base64.b64encode(display.encode()).decode()}?={CRLF} <{addr}>"
 
 
-def _base64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+class WireBytes(bytes):
+    """Bytes fit for SMTP DATA as they are: CRLF line ends only, no line starting with a dot. Only this module
+    makes them (base64, and header text it checked), so the sender need not scan each message again for what
+    aiosmtplib's `data` would rewrite (cascade.delivery.smtp_wire)."""
+
+
+def fits_wire(text: str) -> bool:
+    """Header text that keeps a message WireBytes: every line end CRLF, no line that starts with a dot."""
+    line_ends = text.count(CRLF)
+    return text.count("\n") == line_ends == text.count("\r") and "\n." not in text and not text.startswith(".")
+
+
+def _wire(parts: Sequence[bytes], header_text: str | None = None) -> bytes:
+    """The parts joined: WireBytes when each is (the first, with `header_text`, when that text fits the wire)."""
+    joined = b"".join(parts)
+    rest = parts if header_text is None else parts[1:]
+    ready = all(isinstance(p, WireBytes) for p in rest if p) and (header_text is None or fits_wire(header_text))
+    return WireBytes(joined) if ready else joined
+
+
+def _glue(text: str) -> WireBytes:
+    """A line of this module's own (boundaries, part headers): CRLF line ends, no leading dot."""
+    return WireBytes(text.encode())
+
+
+def _base64(data: bytes) -> WireBytes:
+    return WireBytes(base64.encodebytes(data).replace(b"\n", b"\r\n"))
 
 
 @dataclass(frozen=True)
@@ -94,12 +119,12 @@ def body_bytes(text: str, shared: SharedBody | None = None, marker: str = "") ->
     head, found, tail = text.partition(marker)
     if not found:
         raise ValueError("a body that shares a document has no place marked for it")
-    return _base64(_pad(head.encode())) + shared.encoded + (_base64(tail.encode()) if tail else b"")
+    return _wire([_base64(_pad(head.encode())), shared.encoded, _base64(tail.encode()) if tail else b""])
 
 
-def _part(content_type: str, body: bytes) -> bytes:
+def _part(content_type: str, body: bytes) -> list[bytes]:
     head = f'Content-Type: {content_type}; charset="utf-8"{CRLF}MIME-Version: 1.0{CRLF}'
-    return (head + f"Content-Transfer-Encoding: base64{CRLF}{CRLF}").encode() + body
+    return [_glue(head + f"Content-Transfer-Encoding: base64{CRLF}{CRLF}"), body]
 
 
 def attachment_part(name: str, mime: str, data: bytes) -> bytes:
@@ -114,7 +139,8 @@ def attachment_part(name: str, mime: str, data: bytes) -> bytes:
         "",
         "",
     ]
-    return CRLF.join(head).encode() + _base64(data)
+    text = CRLF.join(head)
+    return _wire([text.encode(), _base64(data)], text)
 
 
 def _rfc2231_filename(name: str) -> str:
@@ -164,19 +190,20 @@ def mime_bytes(
         f"Date: {formatdate(usegmt=True)}",
         *(f"{key}: {value}" for key, value in headers.items()),
     ]
-    out = [(CRLF.join(lines) + CRLF).encode()]
+    header_text = CRLF.join(lines) + CRLF  # the values in it come from rows and settings: checked by _wire
+    out = [header_text.encode()]
     if attachments:
         nested = f'Content-Type: multipart/alternative;{CRLF} boundary="{alternative}"{CRLF}'
-        out.append(f"{CRLF}--{mixed}{CRLF}{nested}".encode())
+        out.append(_glue(f"{CRLF}--{mixed}{CRLF}{nested}"))
     out += [
-        f"{CRLF}--{alternative}{CRLF}".encode(),
-        _part("text/plain", text if isinstance(text, bytes) else body_bytes(text)),
-        f"{CRLF}--{alternative}{CRLF}".encode(),
-        _part("text/html", html if isinstance(html, bytes) else body_bytes(html)),
-        f"{CRLF}--{alternative}--{CRLF}".encode(),
+        _glue(f"{CRLF}--{alternative}{CRLF}"),
+        *_part("text/plain", text if isinstance(text, bytes) else body_bytes(text)),
+        _glue(f"{CRLF}--{alternative}{CRLF}"),
+        *_part("text/html", html if isinstance(html, bytes) else body_bytes(html)),
+        _glue(f"{CRLF}--{alternative}--{CRLF}"),
     ]
     for part in attachments:
-        out += [f"{CRLF}--{mixed}{CRLF}".encode(), part]
+        out += [_glue(f"{CRLF}--{mixed}{CRLF}"), part]
     if attachments:
-        out.append(f"{CRLF}--{mixed}--{CRLF}".encode())
-    return b"".join(out)
+        out.append(_glue(f"{CRLF}--{mixed}--{CRLF}"))
+    return _wire(out, header_text)

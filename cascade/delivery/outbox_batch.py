@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from cascade.core.failpoints import failpoint
@@ -31,13 +33,51 @@ _ARRIVED = (
 )
 
 
+# PostgreSQL: one statement per group, the ids as one array (its planner takes the primary key).
+_ARRIVED_ANY = (
+    update(ASSIGNMENT)
+    .where(
+        ASSIGNMENT.c.id == sa.any_(bindparam("a_ids", type_=postgresql.ARRAY(sa.Integer))),
+        ASSIGNMENT.c.status == Status.queued.value,
+    )
+    .values(status=Status.arrived.value, status_changed_at=bindparam("now"))
+)
+_SENDING_PAIRS = (
+    sa.func.unnest(
+        bindparam("row_ids", type_=postgresql.ARRAY(sa.Integer)),
+        bindparam("mids", type_=postgresql.ARRAY(sa.String)),
+    )
+    .table_valued("row_id", "mid")
+    .render_derived()
+)
+# PostgreSQL: a group's rows 'sending' in one statement, each with its Message-ID, from two arrays.
+_SENDING_UNNEST = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == _SENDING_PAIRS.c.row_id, OUTBOX.c.claimed_by == bindparam("owner"))
+    .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=_SENDING_PAIRS.c.mid)
+)
+_SENDING = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_by == bindparam("owner"))
+    .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
+)
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def notices_arrived(session: Session, assignment_ids: list[int | None], now: datetime) -> None:
     """Assignments whose notice was delivered move queued → arrived (edXML 01); later states are kept."""
-    params = [{"a_id": a, "now": now} for a in assignment_ids if a]
-    if params:
-        # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
-        # status index and scans every queued assignment (quadratic over a national dispatch).
-        session.execute(_ARRIVED, params)
+    ids = [a for a in assignment_ids if a]
+    if not ids:
+        return
+    if _postgresql(session):
+        session.execute(_ARRIVED_ANY, {"a_ids": ids, "now": now})
+        return
+    # One primary-key update per row: with `id IN (…) AND status = 'queued'` SQLite's planner picks the
+    # status index and scans every queued assignment (quadratic over a national dispatch).
+    session.execute(_ARRIVED, [{"a_id": a, "now": now} for a in ids])
 
 
 class OutboxGroups:
@@ -73,12 +113,12 @@ class OutboxGroups:
 
     def mark_sending(self, mails: list[Mail]) -> None:
         """One commit before the group's first DATA: a crash from here leaves these rows in doubt."""
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_by == self.owner)
-            .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
-        )
-        self.session.execute(stmt, [{"row_id": m.id, "mid": m.message_id} for m in mails])
+        if _postgresql(self.session):
+            ids, mids = [m.id for m in mails], [m.message_id for m in mails]
+            self.session.execute(_SENDING_UNNEST, {"row_ids": ids, "mids": mids, "owner": self.owner})
+        else:
+            params = [{"row_id": m.id, "mid": m.message_id, "owner": self.owner} for m in mails]
+            self.session.execute(_SENDING, params)
         self.session.commit()
 
     def settle_sent(self, mails: list[Mail]) -> None:

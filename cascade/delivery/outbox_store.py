@@ -44,8 +44,14 @@ def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     bodies = [
         {"message_id": added[row["key"]], **{k: row[k] for k in BODY_FIELDS}} for row in firsts if row["key"] in added
     ]
-    if bodies:
-        session.execute(insert(BODY), bodies)
+    if not bodies:
+        return added
+    if session.get_bind().dialect.name == "postgresql":
+        # One array per column (insert_new), not a VALUES list of a thousand rows' bodies for psycopg to
+        # convert anew; the rows were added just now, so no body of theirs exists yet.
+        insert_new(session, OutboxBody, bodies, ["message_id"], ("message_id",))
+    else:
+        session.execute(insert(BODY), bodies)  # SQLite: the driver's own executemany
     return added
 
 

@@ -48,6 +48,8 @@ def configure(workdir: Path) -> None:
     for name in ("CASCADE_SMTP_USERNAME", "CASCADE_SMTP_PASSWORD", "CASCADE_SMTP_PASSWORD_FILE"):
         os.environ.pop(name, None)
     os.environ["CASCADE_PUBLIC_URL"] = f"http://127.0.0.1:{_free_port()}"
+    # The web app passes each confirmed directive on at once, which the demo shows (web/passon_trigger.py).
+    os.environ["CASCADE_PASSON_DISPATCH"] = "now"
     # The demo signs with a throw-away key; every other command refuses to start without one.
     os.environ.setdefault("CASCADE_SECRET_KEY", secrets.token_urlsafe(32))
     # The demo replays the seed on its own dates: the units answer on the day the plan was issued.
@@ -134,28 +136,36 @@ def run_demo(
     from flows.cascade_directive import cascade_directive
     from flows.dispatch_pending import dispatch_pending
     from models.schema import init_db
+    from web.passon_trigger import notifier_of
 
     init_db()
     with session_scope() as session:
         counts = import_org(session, parse_org(SAMPLE_ORG), source=str(SAMPLE_ORG))
     console.print(f"[bold]1.[/] Imported the sample tree: {counts['units']} units (Lai Châu, 2021 shape).")
     password = demo_admin(console)
+    application = create_app_with_inbox(settings)
     with (
         SmtpSink(port=settings.delivery.smtp_port, maildir=workdir / "mail") as sink,
-        BackgroundServer(create_app_with_inbox(settings), settings.web.public_host, settings.web.public_port),
+        BackgroundServer(application, settings.web.public_host, settings.web.public_port),
     ):
         console.print(f"    SMTP sink on :{settings.delivery.smtp_port}, web app on {settings.web.public_url}")
         totals = cascade_directive(directive_file=str(SAMPLE_DIRECTIVE))
         console.print(
             f"[bold]2.[/] Launched 252/KH-LĐLĐ through the `cascade-directive` flow: {totals['sent']} emails sent."
         )
-        confirmed, total = confirm_share(sink.messages, settings.web.public_url, ack_share)
-        console.print(f"[bold]3.[/] {confirmed} of {total} units opened the link in their email and confirmed receipt.")
         seen = len(sink.messages)
-        passed = dispatch_pending()
+        confirmed, total = confirm_share(sink.messages[:seen], settings.web.public_url, ack_share)
+        console.print(f"[bold]3.[/] {confirmed} of {total} units opened the link in their email and confirmed receipt.")
+        # Each confirmation in forward mode issued a Công văn, passed on at once by the web app (web/passon_trigger.py).
+        if not notifier_of(application.state).wait_idle(300):
+            console.print("    [yellow]The web app's pass-on is still running; dispatch-pending sends what is left.[/]")
+        safety_net = dispatch_pending()  # the hourly safety net: finds nothing owed
+        with session_scope() as session:
+            plans = passed_on(session, find_directive(session, "252/KH-LĐLĐ").id)
         console.print(
-            f"[bold]4.[/] The federations that confirmed passed it on: {passed['directives']} implementing plans "
-            f"(`dispatch-pending` flow), {len(sink.messages) - seen} emails to the units under them."
+            f"[bold]4.[/] The federations that confirmed passed it on at once: {plans} implementing plans (the "
+            f"`pass-on` flow, run by the web app), {len(sink.messages) - seen} emails to the units under them; "
+            f"`dispatch-pending` found {safety_net['directives']} left."
         )
         confirmed, total = confirm_share(sink.messages[seen:], settings.web.public_url, ack_share)
         console.print(f"[bold]5.[/] {confirmed} of those {total} grassroots units confirmed receipt.")
@@ -176,3 +186,15 @@ def run_demo(
         f"Demo finished in {time.monotonic() - started:.1f} s. Mail received: {workdir / 'mail'}; "
         f"database: {workdir / 'demo.db'}."
     )
+
+
+def passed_on(session: Any, directive_id: int | None) -> int:
+    """The implementing directives issued under this one and dispatched."""
+    from sqlmodel import col, func, select
+
+    from models import Directive
+
+    query = select(func.count()).where(
+        col(Directive.parent_directive_id) == directive_id, col(Directive.dispatched_at).is_not(None)
+    )
+    return int(session.exec(query).one())

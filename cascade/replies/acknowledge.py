@@ -2,7 +2,8 @@
 
 This is the one write every unit makes (100,000 of them nationally, many at once), so the common case is four
 Core statements built once at import: one select for all it needs, the insert, the status update, the audit
-entry. Building them per request (or going through the ORM) cost more Python than SQLite spent running them.
+entry. Building them per request (or going through the ORM) cost more Python than SQLite spent running them;
+for the same reason they hold no IN list (an expanding parameter rewrites the compiled SQL at every execution).
 Only a unit that must pass the directive on (rare) loads ORM objects to do so."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -43,7 +44,11 @@ _PASSES_ON = and_(
     ASSIGNMENT.c.role == Role.act,
     # passed on already: a unit confirming an amended version again (cascade amend --reacknowledge) does not
     ASSIGNMENT.c.implementing_directive_id.is_(None),
-    exists().where(_below.c.parent_id == UNIT.c.id, _below.c.active.is_(True), _below.c.kind.not_in(DEPARTMENT_KINDS)),
+    exists().where(
+        _below.c.parent_id == UNIT.c.id,
+        _below.c.active.is_(True),
+        *(_below.c.kind != kind for kind in sorted(DEPARTMENT_KINDS)),
+    ),
 )
 _FACTS = (
     # closed_at: a recalled or replaced directive takes no acknowledgement (cascade/lifecycle), read in this select
@@ -69,7 +74,7 @@ _INSERT = {
 _FIRST = select(ACK.c.at).where(ACK.c.assignment_id == bindparam("assignment_id"))
 _STATUS = (
     update(ASSIGNMENT)
-    .where(ASSIGNMENT.c.id == bindparam("assignment_id"), ASSIGNMENT.c.status.in_(ACKNOWLEDGEABLE))
+    .where(ASSIGNMENT.c.id == bindparam("assignment_id"), or_(*(ASSIGNMENT.c.status == s for s in ACKNOWLEDGEABLE)))
     .values(
         # A unit confirming an amended version again goes back to where it stood (passed on, reporting…).
         status=func.coalesce(ASSIGNMENT.c.resume_status, Status.acknowledged.value),
@@ -92,6 +97,8 @@ class AckResult:
     # a forward pass-on held for want of a signer).
     author_due: date | None = None
     closed: bool = False  # its directive was recalled or replaced: nothing recorded
+    # The implementing directive this acknowledgement issued (forward mode), stored and owed its dispatch.
+    pass_on_directive_id: int | None = None
 
 
 def acknowledge(
@@ -127,7 +134,7 @@ def acknowledge(
     record_audit(session, AuditEvent.acknowledged, unit=facts, actor=f"link from {remote_addr}", at=now,
                  directive_id=directive_id, assignment_id=assignment_id,
                  detail={"user_agent": (user_agent or "")[:200]})  # fmt: skip
-    author_due = None
+    author_due, issued = None, None
     if passes_on:
         # Loaded afresh: the UPDATE above went around any copy of it the session holds.
         assignment = session.get(Assignment, assignment_id, populate_existing=True)
@@ -135,5 +142,7 @@ def acknowledge(
         on_acknowledged(session, assignment, now, calendar or work_calendar())
         # author mode, or a forward pass-on held for want of a signer: the unit completes it on its page
         author_due = assignment.pass_on_due if assignment.implementing_directive_id is None else None
+        issued = assignment.implementing_directive_id
         session.flush()
-    return AckResult(recorded=True, at=now, number=number, unit_name=name, author_due=author_due)
+    return AckResult(recorded=True, at=now, number=number, unit_name=name, author_due=author_due,
+                     pass_on_directive_id=issued)  # fmt: skip
