@@ -104,14 +104,16 @@ def test_one_directive_spreads_over_two_workers_and_survives_one_killed(
     try:
         # A takes two runs at a time (the parent and one partition), so partitions wait for B, which starts next.
         [worker_a] = prefect_server.start_workers(procs, ["part-a"], "--limit", "2")
+        # the run's Prefect server keeps other tests' runs (a killed worker's run stays Running): only this one counts
+        earlier = {r["id"] for r in flow_runs(prefect_server.api, "cascade-directive")}
         procs.run(*deployment_run(directive))
-        wait_for(lambda: _running(prefect_server.api, "cascade-directive"), "the parent run on worker A", 90)
+        wait_for(lambda: _running(prefect_server.api, earlier), "the parent run on worker A", 90)
         [worker_b] = prefect_server.start_workers(procs, ["part-b"])
         log_a, log_b = tmp_path / "part-a.log", tmp_path / "part-b.log"  # Processes logs each by its name
-        wait_for(lambda: not _parent_done(prefect_server.api) and _partition_on(prefect_server.api, log_b),
+        wait_for(lambda: not _parent_done(prefect_server.api, earlier) and _partition_on(prefect_server.api, log_b),
                  "a partition sending on worker B", 120)  # fmt: skip
         kill_tree(worker_b.pid)
-        wait_for(lambda: _parent_done(prefect_server.api), "the parent run to complete", 300, worker_a)
+        wait_for(lambda: _parent_done(prefect_server.api, earlier), "the parent run to complete", 300, worker_a)
     finally:
         procs.stop()
 
@@ -141,12 +143,16 @@ def test_one_directive_spreads_over_two_workers_and_survives_one_killed(
     assert max(copies.values()) == 1, copies.most_common(3)  # nothing received twice
 
 
-def _running(api: str, flow: str) -> bool:
-    return any(r["state_type"] == "RUNNING" for r in flow_runs(api, flow))
+def _parents(api: str, earlier: set[str]) -> list[dict[str, Any]]:
+    return [r for r in flow_runs(api, "cascade-directive") if r["id"] not in earlier]
 
 
-def _parent_done(api: str) -> bool:
-    runs = flow_runs(api, "cascade-directive")
+def _running(api: str, earlier: set[str]) -> bool:
+    return any(r["state_type"] == "RUNNING" for r in _parents(api, earlier))
+
+
+def _parent_done(api: str, earlier: set[str]) -> bool:
+    runs = _parents(api, earlier)
     assert not any(r["state_type"] in ("FAILED", "CRASHED") for r in runs), [r["state"] for r in runs]
     return bool(runs) and all(r["state_type"] == "COMPLETED" for r in runs)
 
