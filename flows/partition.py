@@ -26,6 +26,7 @@ from models.schema import init_db
 from tasks.directive import run_title
 from tasks.partitions import Partition, PartitionFigures, partition_progress, plan_partition_batches_task
 from tasks.status import SendingProgress, start_sending_progress_task
+from web.launching import deployment_exists
 
 DEPLOYMENT = "dispatch-partition/dispatch-partition"
 TRIES = 3  # runs of one partition before the parent gives up (the next dispatch-pending run resumes it)
@@ -74,19 +75,7 @@ def partition_size(notices: int) -> int:
     size = get_settings().delivery.partition_size
     if not size or notices <= size or deployment.id is None:
         return 0
-    return size if _deployment_exists(DEPLOYMENT) else 0
-
-
-def _deployment_exists(name: str) -> bool:
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_deployment_by_name(name)
-        except ObjectNotFound:
-            return False
-    return True
+    return size if deployment_exists(DEPLOYMENT) else 0
 
 
 class _Tracked:
