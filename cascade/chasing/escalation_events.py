@@ -54,6 +54,26 @@ class StepLog:
             key = (one["directive_id"], one["event"])
             self._groups.setdefault(key, _Group(one)).add(one)
 
+    def add_more(self, like: dict[str, Any], count: int) -> None:
+        """`count` more steps of the directive, step and item of `like` (one step's event), not read one by one:
+        the log summarises from here on (the caller reads each step while the log is below its limit)."""
+        if count <= 0:
+            return
+        if self._groups is None:
+            self._groups = {}
+            steps, self._steps = self._steps, []
+            for one in steps:
+                self._groups.setdefault((one["directive_id"], one["event"]), _Group(one)).add(one)
+        group = self._groups.setdefault((like["directive_id"], like["event"]), _Group(like))
+        group.count += count
+        group.items[like["item"]] += count
+        self.count += count
+
+    @property
+    def room(self) -> int:
+        """Steps that may still be added before the log summarises."""
+        return self.limit - self.count if self._groups is None else 0
+
     def events(self) -> list[EventSpec]:
         if self._groups is None:
             return [_per_step(step) for step in self._steps]

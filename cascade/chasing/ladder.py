@@ -11,19 +11,19 @@ from sqlmodel import Session
 
 from cascade.chasing import reminders
 from cascade.chasing.escalation_events import StepLog
+from cascade.chasing.escalation_in_sql import escalate
 from cascade.chasing.office_hours import in_office_hours
-from cascade.chasing.open_items import PAGE, Source, deadlines, newly_due, open_directives, overdue, sources
+from cascade.chasing.open_items import PAGE, Source, deadlines, item_of, newly_due, open_directives, overdue, sources
 from cascade.chasing.reminders import Digests, Listing, ReminderRows
-from cascade.chasing.step_writes import STEPS, insert_audits, record_steps
+from cascade.chasing.step_writes import STEPS, audit_and_event, insert_audits, record_steps
 from cascade.chasing.steps import Item, Taken
 from cascade.core.settings import Settings
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives.reportplan import effective_plan, ladder_for
 from cascade.dispatch.links import report_link, unit_link
-from models import AuditEvent, Directive, Unit, audit_row
+from models import Directive, Unit
 
-STEP_EVENTS = {step: AuditEvent.escalation(step) for step in STEPS}
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
 
 
@@ -67,8 +67,11 @@ def take_steps(
                 if (step := step_due(triggers(due, ladder, calendar), today)) is not None:
                     by_rank.setdefault(STEPS.index(step), []).append(due)
             for rank, dues in sorted(by_rank.items()):
+                if STEPS[rank] == "escalate":  # nothing to the unit: in the database
+                    escalate(session, directive, source, dues, now, (issuer, officer), digests, log)
+                    continue
                 for page in newly_due(session, directive, source, dues, rank, page_size):
-                    items = [_item(directive, source, a, u) for a, u in page]
+                    items = [item_of(directive, source, a, u) for a, u in page]
                     wanted = [(i, STEPS[rank]) for i in items if _started(i, STEPS[rank], ladder, calendar)]
                     recorded = record_steps(session, wanted, now)
                     taken = [
@@ -89,13 +92,6 @@ def take_steps(
     return log
 
 
-def _item(directive: Directive, source: Source, a: Any, u: Any) -> Item:
-    start = directive.issued_on
-    if source.item == "pass" and a.acknowledged_at:
-        start = local_date(a.acknowledged_at)
-    return Item(a, u, directive, source.item, source.deadline(a), start)
-
-
 def _started(item: Item, step: str, ladder: dict[str, int], calendar: WorkCalendar) -> bool:
     """A "before" reminder falls before the item began (a pass-on owed from its acknowledgement): none is sent."""
     return step != "before" or calendar.add_working_days(item.due, -ladder["before"]) >= item.start
@@ -106,7 +102,7 @@ def _queue(
 ) -> None:
     """The reminders and audit rows of a page of steps taken."""
     enqueue_mail(session, [_reminder(settings, forms, t, now) for t in taken if t.step != "escalate"])
-    audit = [_audit(t, now) for t in taken]
+    audit = [audit_and_event(t, now) for t in taken]
     insert_audits(session, [row for row, _ in audit])
     for _, event in audit:
         log.add(event)
@@ -120,7 +116,7 @@ def overdue_listing(session: Session, directives: list[tuple[Directive, list[Sou
         for source in found:
             count, first = overdue(session, directive, source, today, reminders.LISTED)
             for a, u in first:
-                item = _item(directive, source, a, u)
+                item = item_of(directive, source, a, u)
                 listing.add((item.due, u.code, item.item), item)
             listing.count_more(count - len(first))
     return listing
@@ -130,32 +126,3 @@ def _reminder(settings: Settings, forms: ReminderRows, t: Taken, now: datetime) 
     a = t.item.assignment
     link = unit_link(settings, a) if t.item.item in ("ack", "pass") else report_link(settings, a)
     return forms.row(t, link or "", now)
-
-
-def _audit(t: Taken, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The audit row of a step and the event that tells the same."""
-    item = t.item
-    to = [item.unit.email] if t.step != "escalate" else []
-    if t.step == "parent" and t.supervisor:
-        to.append(t.supervisor.email)
-    if t.step == "escalate":
-        to.append(t.officer[1])
-    detail = {"item": item.item, "step": t.step, "due": item.due.isoformat(), "to": to}
-    row = audit_row(
-        STEP_EVENTS[t.step],
-        unit=item.unit,
-        actor="monitor",
-        at=now,
-        directive_id=item.directive.id,
-        assignment_id=item.assignment.id,
-        detail=detail,
-    )
-    event = {
-        "event": f"cascade.escalation.{t.step}",
-        "assignment_id": item.assignment.id,
-        "directive_id": item.directive.id,
-        "number": item.directive.number,
-        "unit": item.unit.code,
-        **detail,
-    }
-    return row, event

@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cascade.core.workdays import WorkCalendar
+from cascade.chasing.steps import Item
+from cascade.core.workdays import WorkCalendar, local_date
 from cascade.directives.reportplan import ensure_cycles
 from models import CHASED_ROLES, Assignment, CascadeMode, Directive, Status, Unit
 from models.report import EscalationStep, Report, ReportStatus
@@ -84,7 +85,7 @@ def sources(session: Session, directive: Directive, horizon: date, calendar: Wor
         col(Assignment.report_due).is_not(None),  # the one fact of owing a report (models.owes_report)
         col(Assignment.status).not_in([Status.refused, Status.completed, Status.queued]),
     ]
-    if session.execute(_rows(directive, owing).with_only_columns(sa.literal(1)).limit(1)).first() is None:
+    if session.execute(item_rows(directive, owing).with_only_columns(sa.literal(1)).limit(1)).first() is None:
         return found  # no report owed: its cycles are not even created
     for cycle in ensure_cycles(session, directive, calendar):
         if cycle.due <= horizon:
@@ -97,7 +98,7 @@ def sources(session: Session, directive: Directive, horizon: date, calendar: Wor
     return found
 
 
-def _rows(directive: Directive, where: list[Any]) -> sa.Select[Any]:
+def item_rows(directive: Directive, where: list[Any]) -> sa.Select[Any]:
     return (
         sa.select(*ASSIGNMENT_COLUMNS, *UNIT_COLUMNS)
         .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -109,8 +110,35 @@ def deadlines(session: Session, directive: Directive, source: Source, horizon: d
     """The distinct deadlines of a source's items, up to `horizon` (a handful: they follow the issue date)."""
     if source.due_column is None:
         return [source.due] if source.due is not None and source.due <= horizon else []
-    query = _rows(directive, [*source.where, source.due_column <= horizon]).with_only_columns(source.due_column)
+    query = item_rows(directive, [*source.where, source.due_column <= horizon]).with_only_columns(source.due_column)
     return list(session.scalars(query.distinct()))
+
+
+def newly_due_rows(directive: Directive, source: Source, dues: list[date], rank: int) -> sa.Select[Any]:
+    """The (assignment, unit) rows of `source` with a deadline in `dues` and no step of `rank` or above taken."""
+    reached = sa.exists().where(
+        col(EscalationStep.assignment_id) == col(Assignment.id),
+        col(EscalationStep.item) == source.item,
+        col(EscalationStep.rank) >= rank,
+    )
+    where = [*source.where, ~reached]
+    if source.due_column is not None:
+        where.append(source.due_column.in_(dues))
+    return item_rows(directive, where)
+
+
+def item_of(directive: Directive, source: Source, a: Any, u: Any) -> Item:
+    """The item an (assignment, unit) row of `source` owes; a pass-on begins on the day it was acknowledged."""
+    start = directive.issued_on
+    if source.item == "pass" and a.acknowledged_at:
+        start = local_date(a.acknowledged_at)
+    return Item(a, u, directive, source.item, source.deadline(a), start)
+
+
+def split_row(row: Any) -> tuple[Any, Any]:
+    """An (assignment, unit) pair of named tuples from a row of _rows."""
+    split = len(ASSIGNMENT_COLUMNS)
+    return AssignmentRow(*row[:split]), UnitRow(*row[split:])
 
 
 def newly_due(
@@ -123,22 +151,13 @@ def newly_due(
 ) -> Iterator[list[tuple[Any, Any]]]:
     """Pages of (assignment, unit) rows of `source` with a deadline in `dues` and no step of `rank` or above
     taken yet, by assignment id (keyset pages: each reads on from the last id, whatever was inserted since)."""
-    reached = sa.exists().where(
-        col(EscalationStep.assignment_id) == col(Assignment.id),
-        col(EscalationStep.item) == source.item,
-        col(EscalationStep.rank) >= rank,
-    )
-    where = [*source.where, ~reached]
-    if source.due_column is not None:
-        where.append(source.due_column.in_(dues))
-    query = _rows(directive, where).order_by(col(Assignment.id)).limit(page_size)
+    query = newly_due_rows(directive, source, dues, rank).order_by(col(Assignment.id)).limit(page_size)
     after = 0
-    split = len(ASSIGNMENT_COLUMNS)
     while True:
         rows = session.execute(query.where(col(Assignment.id) > after)).all()
         if not rows:
             return
-        yield [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in rows]
+        yield [split_row(r) for r in rows]
         if len(rows) < page_size:
             return
         after = rows[-1][ID_AT]
@@ -156,8 +175,7 @@ def overdue(
         order = [col(Unit.code)]
     else:
         return 0, []
-    query = _rows(directive, where)
+    query = item_rows(directive, where)
     count = session.execute(query.with_only_columns(sa.func.count())).scalar_one()
-    split = len(ASSIGNMENT_COLUMNS)
     first = session.execute(query.order_by(*order, col(Assignment.id)).limit(limit)).all()
-    return int(count), [(AssignmentRow(*r[:split]), UnitRow(*r[split:])) for r in first]
+    return int(count), [split_row(r) for r in first]

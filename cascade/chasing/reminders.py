@@ -208,6 +208,16 @@ class Digests:
             digest = self.officers.setdefault(t.officer[1].lower(), Digest((t.officer[0] or "", t.officer[1]), None))
             digest.add(t, (t.item.directive.number, t.item.unit.code, t.item.item), t.supervisor)
 
+    def count_escalated(self, officer: tuple[str | None, str], count: int, first_step: int, last_step: int) -> None:
+        """`count` more escalated items of the officer's, not added one by one: each sorts after the items of its
+        directive and kind already added (the caller added the first LISTED by unit code), with steps in the span."""
+        if not officer[1] or count <= 0:
+            return
+        digest = self.officers.setdefault(officer[1].lower(), Digest((officer[0] or "", officer[1]), None))
+        digest.lines.count_more(count)
+        digest.first_step = min(digest.first_step or first_step, first_step)
+        digest.last_step = max(digest.last_step, last_step)
+
     def rows(
         self,
         overdue: Callable[[int], Listing],

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from cascade.chasing.steps import Item
+from cascade.chasing.steps import Item, Taken
 from cascade.core.sqlutil import insert_new
-from models import record_audits
-from models.audit import AUDIT
+from models import audit_row, record_audits
+from models.audit import AUDIT, AuditEvent
 from models.report import EscalationStep
 
 STEPS = ("before", "due", "parent", "escalate")
+STEP_EVENTS = {step: AuditEvent.escalation(step) for step in STEPS}
 
 
 def record_steps(session: Session, due: list[tuple[Item, str]], now: datetime) -> dict[tuple[int, str], int]:
@@ -61,3 +62,32 @@ def insert_audits(session: Session, rows: list[dict[str, Any]]) -> None:
             array = sa.bindparam(f"c_{name}", [row[name] for row in rows], type_=postgresql.ARRAY(column.type))
             arrays.append(sa.func.unnest(array))
     session.connection().execute(sa.insert(AUDIT).from_select(columns, sa.select(*arrays)))
+
+
+def audit_and_event(t: Taken, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit row of a step and the event that tells the same."""
+    item = t.item
+    to = [item.unit.email] if t.step != "escalate" else []
+    if t.step == "parent" and t.supervisor:
+        to.append(t.supervisor.email)
+    if t.step == "escalate":
+        to.append(t.officer[1])
+    detail = {"item": item.item, "step": t.step, "due": item.due.isoformat(), "to": to}
+    row = audit_row(
+        STEP_EVENTS[t.step],
+        unit=item.unit,
+        actor="monitor",
+        at=now,
+        directive_id=item.directive.id,
+        assignment_id=item.assignment.id,
+        detail=detail,
+    )
+    event = {
+        "event": f"cascade.escalation.{t.step}",
+        "assignment_id": item.assignment.id,
+        "directive_id": item.directive.id,
+        "number": item.directive.number,
+        "unit": item.unit.code,
+        **detail,
+    }
+    return row, event

@@ -66,6 +66,16 @@ def insert_selected(session: Session, table: Any, columns: list[str], rows: Sele
     return int(session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount)  # type: ignore[attr-defined]
 
 
+def insert_selected_ids(
+    session: Session, table: Any, columns: list[str], rows: Select[Any], conflict: list[str]
+) -> list[int]:
+    """As insert_selected, returning the ids of the rows really inserted (one integer each crosses into Python)."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table.__table__).from_select(columns, rows).on_conflict_do_nothing(index_elements=conflict)
+    return list(session.scalars(stmt.returning(table.__table__.c.id)))
+
+
 def id_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     """`column IN ids` for a batch of ids; on PostgreSQL `column = ANY(array)`: one parameter, not a thousand,
     so psycopg converts the statement once (a batch's claim and recovery were converted anew every time)."""
