@@ -60,7 +60,9 @@ def test_the_escalate_day_writes_each_step_and_audit_row_and_one_email(
             .join(OutboxBody, col(OutboxBody.message_id) == col(OutboxMessage.id))
             .where(col(OutboxMessage.kind) != "notice")
         ).all()
-        codes = dict(session.execute(select(Assignment.id, Unit.code).join(Unit, Unit.id == Assignment.unit_id)).all())
+        codes = dict(
+            session.execute(select(Assignment.id, Unit.code).join(Unit, col(Unit.id) == col(Assignment.unit_id))).all()
+        )
 
     assert sorted(codes[s.assignment_id] for s in steps) == chased
     assert {(s.item, s.rank, s.due, s.directive_id) for s in steps} == {("ack", 3, ack_due, root_id)}
