@@ -3,7 +3,7 @@
 `python -m bench.monitor_run STEP` (before, due, parent or escalate; settings from CASCADE_* and PREFECT_*):
 the day is that step's date for the stored directive with the latest acknowledgement deadline, at 10:00 in
 Vietnam. Prints JSON: seconds, the flow's totals, peak RSS, and the largest email queued by kind. With
-BENCH_PROFILE=FILE set, the run is profiled (cProfile) into FILE, to read with `python -m pstats FILE`."""
+BENCH_PROFILE=FILE set, the run is profiled (cProfile) into FILE.STEP, to read with `python -m pstats FILE.STEP`."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     if profiler is not None and profile:
         profiler.disable()
-        profiler.dump_stats(profile)
+        profiler.dump_stats(f"{profile}.{sys.argv[1]}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"now": now, "seconds": seconds, "totals": totals, "peak_rss_mib": peak_mib,
                       "largest_html": largest_by_kind()}))  # fmt: skip

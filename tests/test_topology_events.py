@@ -158,8 +158,11 @@ def _parent_done(api: str, earlier: set[str]) -> bool:
 
 
 def submitted_by(log: Path) -> set[str]:
-    """The flow runs a worker took, from Prefect's own worker log ("Worker 'x' submitting flow run '<id>'")."""
-    return set(re.findall(r"submitting flow run '([0-9a-f-]{36})'", log.read_text(errors="replace")))
+    """The flow runs a worker took, from Prefect's own worker log: those it began to submit ("Worker 'x' submitting
+    flow run '<id>'") less those the server gave to the other worker first ("Aborted submission of flow run '<id>'")."""
+    text = log.read_text(errors="replace")
+    began = set(re.findall(r"submitting flow run '([0-9a-f-]{36})'", text))
+    return began - set(re.findall(r"Aborted submission of flow run '([0-9a-f-]{36})'", text))
 
 
 def _partition_on(api: str, log: Path) -> list[dict[str, Any]]:
