@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -22,6 +23,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _binary_arrays(dbapi_conn: Any, _record: Any) -> None:
+    # The batches bind one array per column (`unnest(…)`, `= ANY(…)`). In text format psycopg quotes and
+    # escapes every element with regular expressions: a thousand 3.6 KB email bodies cost 0.32 s a statement,
+    # in binary 0.02 s. The statements cast every array parameter, so its type never depends on the format.
+    dbapi_conn.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def normalise_url(url: str) -> str:
@@ -43,6 +51,7 @@ def _engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        event.listen(engine, "connect", _binary_arrays)
     return engine
 
 
