@@ -1,9 +1,11 @@
 """Child process of bench.scale: runs one `cascade-directive` flow and prints seconds and peak RSS as JSON.
 
-`python -m bench.engine_run DIRECTIVE_FILE` (settings from CASCADE_* and PREFECT_* in the environment)."""
+`python -m bench.engine_run DIRECTIVE_FILE` (settings from CASCADE_* and PREFECT_* in the environment). With
+BENCH_PROFILE=FILE set, the run is profiled (cProfile) into FILE.dispatch, to read with `python -m pstats`."""
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import resource
@@ -24,9 +26,16 @@ def main() -> None:
 
     warm_up()
     cpu, written, server = cpu_seconds(), bytes_written(), server_cpu_seconds()
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     totals = cascade_directive(directive_file=sys.argv[1])
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.dispatch")
     cpu, written, server = cpu_seconds() - cpu, bytes_written() - written, server_cpu_seconds() - server
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "totals": totals, "peak_rss_mib": peak_mib, "cpu_seconds": cpu,
