@@ -7,10 +7,9 @@ from typing import TypedDict
 
 from prefect import flow, get_run_logger
 
-from cascade.delivery.counts import SendCounts
+from flows.sending import send_queued
 from models import utcnow
 from models.schema import init_db
-from tasks.dispatch import plan_send_batches_task, send_batch_task
 from tasks.monitor import consolidate_task, emit_events_task, publish_reports_task, take_steps_task
 from tasks.status import find_open_directives_task, republish_status_task
 
@@ -49,9 +48,7 @@ def monitor_deadlines(now: str | None = None) -> MonitorTotals:
     reports = consolidate_task(at)
     emit_events_task(taken["events"])
     publish_reports_task(reports)
-    sent = SendCounts()
-    for batch in plan_send_batches_task(None):
-        sent.add(send_batch_task(batch))
+    sent = send_queued()
     # Last, so the figures include what this run sent (a bounce is a unit that will not confirm).
     republished = sum(republish_status_task(batch, at) for batch in find_open_directives_task(at))
     totals: MonitorTotals = {

@@ -101,9 +101,15 @@ def send_owed(directive_id: int, sent: SendCounts, progress: SendingProgress) ->
         sent.add(counts)
 
 
+def send_queued() -> SendCounts:
+    """Every email queued and not yet sent, batch by batch over connections kept from one batch to the next."""
+    counts = SendCounts()
+    with keep_connections():
+        for batch in plan_send_batches_task(None):
+            counts.add(send_batch_task(batch))
+    return counts
+
+
 def send_other_mail() -> int:
     """The mail owed outside any directive's dispatch (refusal notices, successors' notices…); how many were sent."""
-    others = SendCounts()
-    for batch in plan_send_batches_task(None):
-        others.add(send_batch_task(batch))
-    return others.sent
+    return send_queued().sent

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -146,23 +144,6 @@ def plant_tree(
 def with_web(settings: Settings, **changes: object) -> Settings:
     """A copy of `settings` with some web settings changed (public URL, inbox folder, signing key)."""
     return settings.model_copy(update={"web": settings.web.model_copy(update=changes)})
-
-
-def wait_for(check: Any, what: str, timeout: float = 60, process: subprocess.Popen[Any] | None = None) -> Any:
-    """Poll `check` until it gives a true value (a readiness poll, not a timing assertion); with `process`, stop
-    at once with its output if it exits first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"{what}: the process exited ({process.returncode}): {process.communicate()[0]}")
-        try:
-            value = check()
-        except (httpx.HTTPError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @contextmanager

@@ -21,6 +21,7 @@ import yaml
 
 from cascade.core.settings import Settings, reset_settings
 from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.topology import wait_until
 from tests.accounts_helpers import log_in
 from tests.api_helpers import (
     CV45_DOCX,
@@ -34,7 +35,7 @@ from tests.api_helpers import (
     stored_files,
     upload,
 )
-from tests.cascade_helpers import click, mail_by_unit, wait_for
+from tests.cascade_helpers import click, mail_by_unit
 from web import launching
 
 SAMPLE = yaml.safe_load(SAMPLE_YAML.read_text(encoding="utf-8"))
@@ -206,7 +207,7 @@ def test_launch_once_concurrently_and_twice(api: Any, mailbox: SmtpSink, monkeyp
     assert first["page_url"] == f"/admin/directives/{first['directive_id']}"
     wait_dispatched(first["directive_id"])
     # 22 notices taken by the mail server, and for Tân Uyên's bounce one "bad address" notice to its parent
-    wait_for(lambda: len(mailbox.messages) >= NOTICES, "the notices")
+    wait_until(lambda: len(mailbox.messages) >= NOTICES, "the notices")
     third = launch(client, heads["province"], draft["id"])  # a click after it all
     assert third.status_code == 202 and third.json() == first
     assert counts()["directives"] == 1

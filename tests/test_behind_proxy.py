@@ -28,10 +28,11 @@ from sqlmodel import select as sql_select
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.links import forms_in
+from cascade.dev.topology import wait_until
 from cascade.dispatch.tokens import Purpose, expiry_for, make_token
 from models import Acknowledgement
 from tests.accounts_helpers import add_account, log_in
-from tests.cascade_helpers import assignment_id_of, store_sample, wait_for, with_web
+from tests.cascade_helpers import assignment_id_of, store_sample, with_web
 from tests.conftest import PROJECT, free_port
 
 pytestmark = pytest.mark.usefixtures("sample_org")
@@ -77,7 +78,7 @@ def start_app(settings: Settings, tmp_path: Path, **env: str) -> Iterator[App]:
                                    env=environment, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _up(url), "cascade web to answer", 30, process=process)
+        wait_until(lambda: _up(url), "cascade web to answer", 30, process=process)
         yield App(url, process, spool, log)
     finally:
         process.terminate()
@@ -182,7 +183,7 @@ def test_spooled_uploads_are_closed_at_the_end_of_each_request(
             posted = client.post(f"{link}/ack", data=fields, files={"junk": ("a.bin", b"\0" * (8 * MB))})
             assert posted.status_code in (200, 409)
             # closed when the request ends (the dependency's exit may run just after the answer is sent)
-            wait_for(lambda: app.spooled_bytes() == 0, "the spooled upload to be closed", 10)
+            wait_until(lambda: app.spooled_bytes() == 0, "the spooled upload to be closed", 10)
 
 
 def test_pages_carry_the_security_headers_and_the_log_no_token(
@@ -201,7 +202,7 @@ def test_pages_carry_the_security_headers_and_the_log_no_token(
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"
     assert "<script>" not in page.text  # the CSP allows no inline script: the pages must need none
-    wait_for(lambda: "/u/…" in app.log.read_text(), "the access log line", 10)
+    wait_until(lambda: "/u/…" in app.log.read_text(), "the access log line", 10)
     assert good not in app.log.read_text()
 
 
@@ -237,7 +238,7 @@ def test_console_login_is_throttled_and_failures_logged(settings: Settings, tmp_
             assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
             assert "cascade_session" not in client.cookies
         log = app.log
-        wait_for(lambda: log.read_text().count("console login failed from 127.0.0.1") == 5, "five failures", 10)  # noqa: B023
+        wait_until(lambda: log.read_text().count("console login failed from 127.0.0.1") == 5, "five failures", 10)  # noqa: B023
 
 
 def test_behind_nginx_with_the_documented_configuration(settings: Settings, tmp_path: Path, assignment_id: int) -> None:
@@ -303,7 +304,7 @@ class nginx:  # noqa: N801 - used as a context manager, like open()
     def __enter__(self) -> nginx:
         self.process = subprocess.Popen(["nginx", "-c", str(self.root / "nginx.conf"), "-p", str(self.root)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
-        wait_for(lambda: _listening(self.https_port), "nginx to listen", 15, process=self.process)
+        wait_until(lambda: _listening(self.https_port), "nginx to listen", 15, process=self.process)
         return self
 
     def __exit__(self, *exc: object) -> None:

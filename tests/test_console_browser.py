@@ -31,9 +31,10 @@ from sqlmodel import select
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.topology import wait_until
 from models import AuditEvent, AuditLog, DirectiveDraft, UserRole
 from tests.accounts_helpers import PASSWORD, add_account
-from tests.cascade_helpers import mail_by_unit, wait_for
+from tests.cascade_helpers import mail_by_unit
 from tests.conftest import PROJECT, SAMPLE_DIRECTIVE
 from tests.test_browser import TIMEOUT_MS, open_context, pw, shot  # noqa: F401 - pw is the fixture
 
@@ -182,7 +183,7 @@ def test_admin_uploads_corrects_previews_launches_and_watches_live(
         assert again.ok and again.url == live_url
     finally:
         context.close()
-    by_unit = wait_for(lambda: (m := mail_by_unit(mailbox)) and len(mailbox.messages) >= len(notified) and m,
+    by_unit = wait_until(lambda: (m := mail_by_unit(mailbox)) and len(mailbox.messages) >= len(notified) and m,
                        "the notices")  # fmt: skip
     with session_scope() as session:
         launches = session.exec(select(AuditLog).where(AuditLog.event == AuditEvent.directive_launched)).all()

@@ -26,7 +26,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.cascade_helpers import wait_for
+from cascade.dev.topology import wait_until
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_ORG = PROJECT / "examples" / "laichau-2021.yaml"
@@ -241,7 +241,7 @@ def test_without_aiosmtpd_only_the_demo_is_missing(installed: Installed) -> None
         text=True,
     )
     try:
-        wait_for(lambda: httpx.get(f"{url}/healthz", timeout=2).status_code == 200, "cascade web", process=server)
+        wait_until(lambda: httpx.get(f"{url}/healthz", timeout=2).status_code == 200, "cascade web", process=server)
         inbox = httpx.get(f"{url}/inbox", timeout=10)
         assert inbox.status_code == 200
         assert "<html" in inbox.text.lower()

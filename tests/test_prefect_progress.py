@@ -23,10 +23,11 @@ from cascade.core.db import session_scope
 from cascade.core.settings import Settings, reset_settings
 from cascade.dev.links import confirm_receipt, forms_in, links_in
 from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.topology import wait_until
 from flows.cascade_directive import cascade_directive
 from flows.monitor import monitor_deadlines
 from models import Assignment, Directive
-from tests.cascade_helpers import click, mail_by_unit, plant_tree, wait_for
+from tests.cascade_helpers import click, mail_by_unit, plant_tree
 from tests.conftest import SAMPLE_DIRECTIVE
 from tests.test_status_artifact import ASKED, ASSIGNED
 
@@ -78,7 +79,7 @@ def updates_of(artifact_id: Any, expected: int) -> list[dict[str, Any]]:
         events = sorted(page.events, key=lambda e: e.occurred)
         return [e.payload for e in events] if len(events) >= expected else None
 
-    found: list[dict[str, Any]] = wait_for(read, f"{expected} updates of the progress artifact", timeout=60)
+    found: list[dict[str, Any]] = wait_until(read, f"{expected} updates of the progress artifact", timeout=60)
     return found
 
 

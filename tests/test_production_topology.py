@@ -21,9 +21,10 @@ from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.links import confirm_receipt, links_in
 from cascade.dev.smtp_sink import SmtpSink
+from cascade.dev.topology import wait_until
 from models import Acknowledgement, Assignment, AuditLog, MailStatus, OutboxMessage, Unit
 from tests import topology_fixtures
-from tests.cascade_helpers import pg_database, wait_for
+from tests.cascade_helpers import pg_database
 from tests.conftest import PG_URL
 from tests.topology_fixtures import (
     DIRECTIVE_RUN,
@@ -107,7 +108,7 @@ def test_a_worker_killed_mid_dispatch_is_finished_by_the_next_run(
         worker = procs.start("worker-a", PREFECT, "worker", "start", "--pool", POOL, "--name", "worker-a", env=failing)
         procs.run(*deployment_run(directive))
         # More than FAILED_AT received: only Prefect's retry of send-batch, in the same flow run, sends those.
-        wait_for(lambda: len(mailbox.messages) >= KILLED_AFTER, "the retried send-batch at work", 120, worker)
+        wait_until(lambda: len(mailbox.messages) >= KILLED_AFTER, "the retried send-batch at work", 120, worker)
         kill_tree(worker.pid)
         with session_scope() as session:
             unsent = session.exec(select(OutboxMessage.id).where(OutboxMessage.status != MailStatus.sent)).all()

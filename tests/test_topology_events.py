@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.smtp_sink import SmtpSink
-from cascade.dev.topology import flow_runs, start_web
+from cascade.dev.topology import flow_runs, start_web, wait_until
 from models import Assignment, MailStatus, OutboxMessage
 from tests import topology_fixtures
-from tests.cascade_helpers import click, directive_file, import_tree, issued_by, numbers_by_unit, wait_for
+from tests.cascade_helpers import click, directive_file, import_tree, issued_by, numbers_by_unit
 from tests.conftest import PG_URL
 from tests.topology_fixtures import (
     PrefectServer,
@@ -56,11 +56,11 @@ def test_an_acknowledgement_passes_the_directive_on_through_the_event_trigger(
         assert set(numbers_by_unit(mailbox)) == {"LDLD", "VP_TU"}
 
         click(mailbox, settings.web.public_url, "LDLD")  # forward mode: a Công văn issued, owed to three units
-        wait_for(lambda: {"D_TD", "D_SH", "CDN_GD"} <= set(numbers_by_unit(mailbox)), "the pass-on's notices", 120)
+        wait_until(lambda: {"D_TD", "D_SH", "CDN_GD"} <= set(numbers_by_unit(mailbox)), "the pass-on's notices", 120)
         click(mailbox, settings.web.public_url, "D_TD")
-        wait_for(lambda: {"G_TD1", "G_TD2"} <= set(numbers_by_unit(mailbox)), "the district's pass-on", 120)
+        wait_until(lambda: {"G_TD1", "G_TD2"} <= set(numbers_by_unit(mailbox)), "the district's pass-on", 120)
         done = lambda: [r["state_type"] for r in flow_runs(prefect_server.api, "pass-on")] == ["COMPLETED"] * 2  # noqa: E731
-        wait_for(done, "both pass-on runs to complete", 60)
+        wait_until(done, "both pass-on runs to complete", 60)
     finally:
         procs.stop()
 
@@ -107,13 +107,13 @@ def test_one_directive_spreads_over_two_workers_and_survives_one_killed(
         # the run's Prefect server keeps other tests' runs (a killed worker's run stays Running): only this one counts
         earlier = {r["id"] for r in flow_runs(prefect_server.api, "cascade-directive")}
         procs.run(*deployment_run(directive))
-        wait_for(lambda: _running(prefect_server.api, earlier), "the parent run on worker A", 90)
+        wait_until(lambda: _running(prefect_server.api, earlier), "the parent run on worker A", 90)
         [worker_b] = prefect_server.start_workers(procs, ["part-b"])
         log_a, log_b = tmp_path / "part-a.log", tmp_path / "part-b.log"  # Processes logs each by its name
-        wait_for(lambda: not _parent_done(prefect_server.api, earlier) and _partition_on(prefect_server.api, log_b),
+        wait_until(lambda: not _parent_done(prefect_server.api, earlier) and _partition_on(prefect_server.api, log_b),
                  "a partition sending on worker B", 120)  # fmt: skip
         kill_tree(worker_b.pid)
-        wait_for(lambda: _parent_done(prefect_server.api, earlier), "the parent run to complete", 300, worker_a)
+        wait_until(lambda: _parent_done(prefect_server.api, earlier), "the parent run to complete", 300, worker_a)
     finally:
         procs.stop()
 

@@ -54,11 +54,13 @@ def free_port() -> int:
 
 
 def wait_until(check: Callable[[], Any], what: str, timeout: float = 60, process: Any = None) -> Any:
-    """Poll `check` until it gives a true value; with `process`, fail at once if that process exits first."""
+    """Poll `check` until it gives a true value (a readiness poll, not a timing assertion); with `process`, fail
+    at once if that process exits first, with its output when it was captured."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what}: the process exited ({process.returncode})")
+            output = process.communicate()[0] if process.stdout is not None else ""
+            raise RuntimeError(f"{what}: the process exited ({process.returncode}): {output}")
         try:
             value = check()
         except (httpx.HTTPError, OSError):
