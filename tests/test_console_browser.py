@@ -184,7 +184,7 @@ def test_admin_uploads_corrects_previews_launches_and_watches_live(
     finally:
         context.close()
     by_unit = wait_until(lambda: (m := mail_by_unit(mailbox)) and len(mailbox.messages) >= len(notified) and m,
-                       "the notices")  # fmt: skip
+                         "the notices")  # fmt: skip
     with session_scope() as session:
         launches = session.exec(select(AuditLog).where(AuditLog.event == AuditEvent.directive_launched)).all()
         assert [entry.actor for entry in launches] == [EMAIL]

@@ -111,7 +111,7 @@ def test_one_directive_spreads_over_two_workers_and_survives_one_killed(
         [worker_b] = prefect_server.start_workers(procs, ["part-b"])
         log_a, log_b = tmp_path / "part-a.log", tmp_path / "part-b.log"  # Processes logs each by its name
         wait_until(lambda: not _parent_done(prefect_server.api, earlier) and _partition_on(prefect_server.api, log_b),
-                 "a partition sending on worker B", 120)  # fmt: skip
+                   "a partition sending on worker B", 120)  # fmt: skip
         kill_tree(worker_b.pid)
         wait_until(lambda: _parent_done(prefect_server.api, earlier), "the parent run to complete", 300, worker_a)
     finally:

@@ -20,7 +20,7 @@ from cascade.chasing.open_items import Source, item_of, item_rows, newly_due_row
 from cascade.chasing.reminders import Digests
 from cascade.chasing.step_writes import STEP_EVENTS, STEPS, audit_and_event
 from cascade.chasing.steps import Taken
-from cascade.core.sqlutil import insert_selected_ids
+from cascade.core.sqlutil import id_in, insert_selected_ids
 from models import Assignment, Directive, Unit
 from models.audit import AUDIT
 from models.report import EscalationStep
@@ -86,13 +86,11 @@ def escalate(
 
 
 def _taken_now(session: Session, ids: list[int], now: datetime) -> ColumnElement[bool]:
-    """The steps this statement inserted: by their ids on PostgreSQL (one array); on SQLite, whose write lock
-    the transaction holds from its first write, no other run inserts in between, so their span and time."""
+    """The steps this statement inserted: by their ids on PostgreSQL (one array). On SQLite, whose write lock
+    the transaction holds from its first write, one statement's rows take consecutive ids above every row
+    before them and no other run inserts in between: their span (the time only says so twice)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        array = sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer))
-        return col(EscalationStep.id) == sa.any_(array)
+        return id_in(session, col(EscalationStep.id), ids)
     return sa.and_(col(EscalationStep.id).between(min(ids), max(ids)), col(EscalationStep.at) == now)
 
 

@@ -136,7 +136,7 @@ def item_of(directive: Directive, source: Source, a: Any, u: Any) -> Item:
 
 
 def split_row(row: Any) -> tuple[Any, Any]:
-    """An (assignment, unit) pair of named tuples from a row of _rows."""
+    """An (assignment, unit) pair of named tuples from a row of item_rows."""
     split = len(ASSIGNMENT_COLUMNS)
     return AssignmentRow(*row[:split]), UnitRow(*row[split:])
 
