@@ -4,7 +4,6 @@ and counts the rest, the run's events summarise the steps, and a second run take
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,9 @@ from cascade.chasing.ladder import take_steps
 from cascade.core.db import get_engine, session_scope
 from cascade.core.settings import Settings
 from cascade.core.workdays import work_calendar
-from cascade.directives.directivefile import parse_directive
-from cascade.directives.store import store_directive
-from cascade.org.orgtree import import_org, parse_org
-from cascade.replies.acknowledge import acknowledge
 from models import Assignment, AuditLog, OutboxBody, OutboxMessage, Unit
 from models.report import EscalationStep
-from tests.test_monitor import at, dispatch, send_all
-from tests.test_monitor_streaming import ACKNOWLEDGED, DIRECTIVE, ORG, UNITS, day_of
+from tests.test_monitor_streaming import ACKNOWLEDGED, UNITS, day_of, sent_and_partly_acknowledged
 
 
 def test_the_escalate_day_writes_each_step_and_audit_row_and_one_email(
@@ -32,19 +26,8 @@ def test_the_escalate_day_writes_each_step_and_audit_row_and_one_email(
     monkeypatch.setattr(reminders, "LISTED", 5)  # the email lists 5 units, so 5 are read back
     monkeypatch.setattr(escalation_events, "UNITS_NAMED", 3)
     monkeypatch.setattr(ladder, "StepLog", lambda: StepLog(limit=4))  # more steps than events one by one
-    (tmp_path / "org.yaml").write_text(ORG, encoding="utf-8")
-    (tmp_path / "d.yaml").write_text(DIRECTIVE, encoding="utf-8")
+    root_id = sent_and_partly_acknowledged(settings, tmp_path)
     with session_scope() as session:
-        import_org(session, parse_org(tmp_path / "org.yaml"), source="org.yaml")
-        root, _ = store_directive(session, parse_directive(tmp_path / "d.yaml"))
-        dispatch(session, settings, root)
-        root_id = root.id or 0
-    send_all(settings)
-    with session_scope() as session:
-        for code in ACKNOWLEDGED:
-            unit = session.exec(select(Unit).where(Unit.code == code)).one()
-            a = session.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
-            acknowledge(session, a.id or 0, remote_addr="t", user_agent="t", now=at(date(2024, 3, 5), 9))
         ack_due = session.exec(select(col(Assignment.ack_due)).where(Assignment.directive_id == root_id)).first()
     assert ack_due is not None
     chased = [f"U{i:02d}" for i in range(UNITS) if f"U{i:02d}" not in ACKNOWLEDGED]  # 19, in code order

@@ -86,11 +86,8 @@ def one_day(settings: Settings, now: datetime, page_size: int) -> dict[str, Any]
     }
 
 
-@pytest.mark.parametrize("step", ["due", "parent", "escalate"])
-def test_a_day_is_the_same_read_a_page_at_a_time(
-    settings: Settings, tmp_path: Path, step: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(reminders, "LISTED", 5)  # the digest and the escalation list 5 units and count the rest
+def sent_and_partly_acknowledged(settings: Settings, tmp_path: Path) -> int:
+    """The directive of DIRECTIVE sent to ORG's units and acknowledged by ACKNOWLEDGED; its id."""
     (tmp_path / "org.yaml").write_text(ORG, encoding="utf-8")
     (tmp_path / "d.yaml").write_text(DIRECTIVE, encoding="utf-8")
     with session_scope() as session:
@@ -104,7 +101,15 @@ def test_a_day_is_the_same_read_a_page_at_a_time(
             unit = session.exec(select(Unit).where(Unit.code == code)).one()
             a = session.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
             acknowledge(session, a.id or 0, remote_addr="t", user_agent="t", now=at(date(2024, 3, 5), 9))
-    now = day_of(step, root_id)
+    return root_id
+
+
+@pytest.mark.parametrize("step", ["due", "parent", "escalate"])
+def test_a_day_is_the_same_read_a_page_at_a_time(
+    settings: Settings, tmp_path: Path, step: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "LISTED", 5)  # the digest and the escalation list 5 units and count the rest
+    now = day_of(step, sent_and_partly_acknowledged(settings, tmp_path))
     whole, paged = one_day(settings, now, 1000), one_day(settings, now, 3)
     assert paged == whole
     chased = sorted(f"U{i:02d}" for i in range(UNITS) if f"U{i:02d}" not in ACKNOWLEDGED)
