@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +48,20 @@ async def _post_all(urls: list[str], concurrency: int, form_page: str | None) ->
 
 def post_all(urls: list[str], form_page: str | None = None, concurrency: int = 16) -> tuple[float, int]:
     return asyncio.run(_post_all(urls, concurrency, form_page))
+
+
+def bare_rate(env: dict[str, str], count: int) -> float:
+    """POSTs per second answered 200 by the bare endpoint, served afresh."""
+    args, port = server_args("bare")
+    with serve(args, port, env) as base:
+        seconds, ok = post_all([f"{base}/u/t{i}/ack" for i in range(count)])
+    return ok / seconds
+
+
+def paired_ratio(app_rates: list[float], bare_rates: list[float]) -> float:
+    """The median over rounds of app ÷ bare, each round's two measured one right after the other: these machines'
+    speed drifts within a minute, so a ratio of two rates taken apart, or of their means, moves with it."""
+    return statistics.median(app / bare for app, bare in zip(app_rates, bare_rates, strict=True))
 
 
 @contextmanager

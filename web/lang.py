@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cascade.rendering.i18n import DEFAULT_LANG, choose, current_lang, current_switch_path
@@ -22,16 +22,15 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        query_string = scope.get("query_string", b"")
+        query = parse_qs(query_string.decode("latin-1")) if query_string else {}
         asked = choose((query.get("lang") or [""])[0])
-        cookie = SimpleCookie()
+        # Starlette's lenient parser (the one request.cookies uses), as web/csrf.py reads its cookie: a malformed
+        # header loses only what cannot be read, and no regular expression runs on every request's cookies.
+        remembered = None
         for name, value in scope.get("headers", []):
             if name == b"cookie":
-                try:
-                    cookie.load(value.decode("latin-1"))
-                except Exception:  # noqa: BLE001 - a malformed cookie header only loses the preference
-                    pass
-        remembered = choose(cookie[COOKIE].value) if COOKIE in cookie else None
+                remembered = choose(cookie_parser(value.decode("latin-1")).get(COOKIE, "")) or remembered
         lang_token = current_lang.set(asked or remembered or DEFAULT_LANG)
         path = scope.get("path", "/") if scope.get("method") in ("GET", "HEAD") else None
         path_token = current_switch_path.set(path)

@@ -34,14 +34,22 @@ from models import (
 )
 
 
-def subordinates(session: Session, unit_id: int) -> list[Unit]:
-    query = select(Unit).where(
-        Unit.parent_id == unit_id,
+def _below(unit_id: int) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        col(Unit.parent_id) == unit_id,
         col(Unit.active).is_(True),
         # the unit's own offices and boards are parts of it, not units under it: never passed down to
         col(Unit.kind).not_in(DEPARTMENT_KINDS),
     )
-    return list(session.exec(query.order_by(col(Unit.code))).all())
+
+
+def subordinates(session: Session, unit_id: int) -> list[Unit]:
+    return list(session.exec(select(Unit).where(*_below(unit_id)).order_by(col(Unit.code))).all())
+
+
+def has_subordinates(session: Session, unit_id: int) -> bool:
+    """Whether any unit is under it (one row looked at, none loaded)."""
+    return session.execute(sa.select(sa.exists().where(*_below(unit_id)))).scalar_one()
 
 
 def mode_of(session: Session, assignment: Assignment, directive: Directive) -> CascadeMode:
@@ -57,7 +65,7 @@ def on_acknowledged(session: Session, assignment: Assignment, now: datetime, cal
     directive = session.get(Directive, assignment.directive_id)
     unit = session.get(Unit, assignment.unit_id)
     assert directive is not None and unit is not None and assignment.id is not None
-    if assignment.role != Role.act or not subordinates(session, assignment.unit_id):
+    if assignment.role != Role.act or not has_subordinates(session, assignment.unit_id):
         return
     mode = mode_of(session, assignment, directive)
     assignment.mode = mode
@@ -92,6 +100,7 @@ def is_held(assignment: Assignment) -> bool:
 
 
 ASSIGNMENT = Assignment.__table__  # type: ignore[attr-defined]
+RECIPIENT = Recipient.__table__  # type: ignore[attr-defined]
 # A no-op UPDATE of the assignment's row while it has no implementing directive: the second of two concurrent
 # issuers waits on the row (PostgreSQL's row lock, SQLite's write lock), then finds it taken and stops.
 _CLAIM = (
@@ -173,9 +182,10 @@ def issue_implementing_directive(
     session.add(directive)
     session.flush()
     assert directive.id is not None
-    for child in children:
-        assert child.id is not None
-        session.add(Recipient(directive_id=directive.id, unit_id=child.id, role=Role.act))
+    # One executemany, not an ORM object per unit below: this runs inside an acknowledgement's request.
+    recipients = [{"directive_id": directive.id, "unit_id": child.id, "role": Role.act} for child in children]
+    if recipients:
+        session.execute(sa.insert(RECIPIENT), recipients)
     for seq, (text, to_codes, to_kinds) in enumerate(tasks, 1):
         session.add(DirectiveTask(directive_id=directive.id, seq=seq, text=text, to_codes=to_codes, to_kinds=to_kinds))
     assignment.implementing_directive_id = directive.id
