@@ -21,8 +21,9 @@ from typing import Any
 
 import httpx
 
+from bench.ack_load import launched_tree
 from bench.acks import bare_app
-from bench.scale import PROJECT, ack_urls, child_env, prepare
+from bench.scale import PROJECT, ack_urls, child_env
 from cascade.dev.links import forms_in
 
 CLIENTS = 16
@@ -80,13 +81,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "ack-cpu")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
-    from bench.ack_load import launch
-
     workdir = opts.workdir.resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    _, directive, pristine = prepare(workdir, "acks", opts.units)
-    count = min(opts.acks, launch(pristine, directive) - 1)
+    pristine, assignments = launched_tree(workdir, opts.units)
+    count = min(opts.acks, assignments - 1)
     app_ms = _app_cpu(pristine, workdir, count, constant=False)
     web_ms = _app_cpu(pristine, workdir, count, constant=True)
     bare_ms = asyncio.run(_drive(bare_app(), [f"http://bench/u/t{i}/ack" for i in range(count)], None)) / count * 1000

@@ -48,6 +48,15 @@ def launch(db: Path, directive_file: Path) -> int:
     return count
 
 
+def launched_tree(workdir: Path, units: int) -> tuple[Path, int]:
+    """A fresh `workdir` holding a tree of `units` grassroots units with the directive stored and its
+    assignments created (the pristine database every run copies), and how many assignments there are."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    _, directive, pristine = prepare(workdir, "acks", units)
+    return pristine, launch(pristine, directive)
+
+
 def app_rate(pristine: Path, workdir: Path, code: Path, count: int, passon_dispatch: str = "schedule") -> float:
     """POSTs per second answered 200 by the app run from `code`, on a fresh copy of the database."""
     db = workdir / "run.db"
@@ -84,10 +93,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
     workdir = opts.workdir.resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    _, directive, pristine = prepare(workdir, "acks", opts.units)
-    print(f"  {launch(pristine, directive):,} assignments")
+    pristine, assignments = launched_tree(workdir, opts.units)
+    print(f"  {assignments:,} assignments")
     codes = [code.resolve() for code in opts.code or [PROJECT]]
     env = child_env(pristine, 0, workdir / "prefect")
     rates: dict[Path, list[float]] = {code: [] for code in codes}
