@@ -55,22 +55,23 @@ def _app_cpu(pristine: Path, workdir: Path, count: int, constant: bool) -> float
     import web.unit_pages
     from cascade.core.settings import reset_settings
     from cascade.replies.acknowledge import AckResult, acknowledge
+    from web.ack_writer import ack_writer
     from web.app import create_app
 
-    db = workdir / "run.db"
-    for stale in workdir.glob("run.db*"):
-        stale.unlink()
+    # A file of its own per run: the engines (and the acknowledgements' writer) are kept per database URL.
+    db = workdir / f"run-{'constant' if constant else 'app'}.db"
     shutil.copy(pristine, db)
     os.environ.update(child_env(db, 0, workdir / "prefect"), CASCADE_PASSON_DISPATCH="schedule")
     reset_settings()
-    if constant:
+    if constant:  # neither the recording nor its writer thread (web/ack_writer.py)
         now = datetime.now(UTC)
         web.unit_pages.acknowledge = lambda *_a, **_k: AckResult(recorded=True, at=now, number="1/KH", unit_name="")  # type: ignore[assignment]
+        web.unit_pages.ack_writer = lambda _engine: None  # type: ignore[assignment]
     try:
         urls = ack_urls(db, "http://bench", count + 1)
         seconds = asyncio.run(_drive(create_app(), urls[1:], urls[0].removesuffix("/ack")))
     finally:
-        web.unit_pages.acknowledge = acknowledge
+        web.unit_pages.acknowledge, web.unit_pages.ack_writer = acknowledge, ack_writer
     return seconds / count * 1000
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -58,27 +55,6 @@ def app_settings(request: Request) -> Settings:
 def app_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
-
-
-_WRITE_TURNS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
-_TURNS_MADE = threading.Lock()
-
-
-def write_turn(engine: Engine) -> AbstractContextManager[object]:
-    """Held around a short write transaction that many requests make at once (the acknowledgement).
-
-    SQLite lets one writer in at a time and makes the others sleep in its busy handler (1, 2, 5 … 100 ms
-    between tries), so under load the write lock sat free while the waiting threads slept, and every waiting
-    thread held a pooled connection (the pool opened and closed overflow connections, PRAGMAs and all). The
-    threads of this process take turns on a lock instead: the next one starts the moment the last commits. Other
-    processes still meet SQLite's busy timeout. PostgreSQL takes concurrent writers: no lock."""
-    if engine.dialect.name != "sqlite":
-        return nullcontext()
-    with _TURNS_MADE:
-        turn = _WRITE_TURNS.get(engine)
-        if turn is None:
-            turn = _WRITE_TURNS[engine] = threading.Lock()
-    return turn
 
 
 def client_ip(request: Request) -> str | None:

@@ -19,8 +19,9 @@ from cascade.documents.layout import render_document
 from cascade.documents.originals import document_chain, nearest_original, original_path
 from cascade.replies.acknowledge import acknowledge
 from models import Acknowledgement, Assignment, Directive, Unit
+from web.ack_writer import ack_writer
 from web.closed_links import closed_response
-from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link, write_turn
+from web.common import app_engine, app_settings, client_ip, error_page, log, page, resolve_link
 from web.csrf import verify_csrf
 from web.passon_trigger import notify_pass_on
 
@@ -112,11 +113,13 @@ def acknowledge_post(token: str, request: Request) -> HTMLResponse:
     if isinstance(assignment_id, HTMLResponse):
         return assignment_id
     engine = app_engine(request)
+    remote_addr, user_agent = client_ip(request), request.headers.get("user-agent")
     with Session(engine) as session:
-        with write_turn(engine):  # SQLite: this process's acknowledgements write one after another
-            result = acknowledge(
-                session, assignment_id, remote_addr=client_ip(request), user_agent=request.headers.get("user-agent")
-            )
+        writer = ack_writer(engine)  # SQLite: this process's one writer records those waiting together
+        if writer is not None:
+            result = writer.acknowledge(assignment_id, remote_addr=remote_addr, user_agent=user_agent)
+        else:
+            result = acknowledge(session, assignment_id, remote_addr=remote_addr, user_agent=user_agent)
             if result is not None:
                 session.commit()
         if result is None:
