@@ -2,8 +2,9 @@
 
 `python -m bench.monitor_run STEP` (before, due, parent or escalate; settings from CASCADE_* and PREFECT_*):
 the day is that step's date for the stored directive with the latest acknowledgement deadline, at 10:00 in
-Vietnam. Prints JSON: seconds, the flow's totals, peak RSS, and the largest email queued by kind. With
-BENCH_PROFILE=FILE set, the run is profiled (cProfile) into FILE.STEP, to read with `python -m pstats FILE.STEP`."""
+Vietnam. Prints JSON: seconds, the flow's totals, peak RSS, its CPU seconds and the ephemeral Prefect server's,
+and the largest email queued by kind. With BENCH_PROFILE=FILE set, the run is profiled (cProfile) into
+FILE.STEP, to read with `python -m pstats FILE.STEP`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from bench.engine_run import warm_up
+from bench.engine_run import cpu_seconds, server_cpu_seconds, warm_up
 from cascade.chasing.ladder import triggers
 from cascade.core.db import get_engine
 from cascade.core.workdays import VN_TZ, work_calendar
@@ -55,17 +56,19 @@ def main() -> None:
     warm_up()
     profile = os.environ.get("BENCH_PROFILE")
     profiler = cProfile.Profile() if profile else None
+    cpu, server = cpu_seconds(), server_cpu_seconds()
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
     totals = monitor_deadlines(now=now)
     seconds = time.perf_counter() - started
+    cpu, server = cpu_seconds() - cpu, server_cpu_seconds() - server
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(f"{profile}.{sys.argv[1]}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"now": now, "seconds": seconds, "totals": totals, "peak_rss_mib": peak_mib,
-                      "largest_html": largest_by_kind()}))  # fmt: skip
+    print(json.dumps({"now": now, "seconds": seconds, "totals": totals, "peak_rss_mib": peak_mib, "cpu_seconds": cpu,
+                      "server_cpu_seconds": server, "largest_html": largest_by_kind()}))  # fmt: skip
 
 
 if __name__ == "__main__":

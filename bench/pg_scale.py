@@ -28,6 +28,8 @@ import psycopg
 from sqlalchemy import text
 from sqlmodel import Session
 
+from bench.backend_cpu import BackendCpu
+from bench.engine_run import cpu_seconds
 from bench.scale import PROJECT, SECRET, _raw, child_env, run_child, sample_message_at
 from bench.sink import CountingSink
 from cascade.core.db import get_engine, normalise_url
@@ -68,7 +70,7 @@ def main() -> None:
                        capture_output=True)  # fmt: skip
         print(f"bench.pg_scale on {os.cpu_count()} cores: {opts.units:,} grassroots units imported into PostgreSQL "
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        figures = measure(url, directive, workdir)
+        figures = measure(url, directive, workdir, admin)
         figures["units"] = opts.units
         if opts.json:
             print(json.dumps(figures))
@@ -86,7 +88,12 @@ def first_reminder(url: str) -> bytes:
         return stored_email(session, Settings(web=WebSettings(secret_key=SECRET)), first)
 
 
-def measure(url: str, directive: Path, workdir: Path) -> dict[str, Any]:
+def reminders_of(days: dict[str, dict[str, Any]]) -> int:
+    """How many reminders the due day sent: the bare sender sends as many after each day it is compared with."""
+    return max(1, int(days["due"]["totals"]["sent"]))
+
+
+def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, Any]:
     with CountingSink() as sink:
         env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url}
         engine = run_child("bench.engine_run", [str(directive)], env)
@@ -111,7 +118,10 @@ def measure(url: str, directive: Path, workdir: Path) -> dict[str, Any]:
         raw_after: dict[str, float] = {}  # the bare sender right after a day: these machines' speed drifts
         reminder = b""
         for step in ("due", "parent", "escalate"):
-            day = run_child("bench.monitor_run", [step], {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")})
+            sink_cpu = sink.cpu_seconds()
+            with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
+                day = run_child("bench.monitor_run", [step], {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")})
+            sink_cpu = sink.cpu_seconds() - sink_cpu
             days[step] = day
             totals = day["totals"]
             largest = ", ".join(f"{kind} {size / 1024:.0f} KiB" for kind, size in sorted(day["largest_html"].items()))
@@ -121,9 +131,20 @@ def measure(url: str, directive: Path, workdir: Path) -> dict[str, Any]:
             figures[f"monitor_{step}_seconds"] = day["seconds"]
             figures[f"monitor_{step}_sent"] = totals["sent"]
             figures[f"monitor_{step}_peak_rss_mib"] = day["peak_rss_mib"]
+            emails = max(1, totals["sent"])
+            cpu = {"monitor": day["cpu_seconds"], "prefect_server": day["server_cpu_seconds"],
+                   "postgresql": backends.seconds, "sink": sink_cpu}  # fmt: skip
+            print("  CPU per email sent: " + ", ".join(f"{part} {1000 * s / emails:.2f} ms" for part, s in cpu.items()))
+            figures[f"monitor_{step}_cpu_seconds"] = cpu
             if step in ("due", "escalate"):
                 reminder = reminder or first_reminder(normalise_url(url))
+                sender_cpu, sink_cpu = cpu_seconds(), sink.cpu_seconds()
                 raw_after[step] = asyncio.run(_raw(sink.port, reminder, days["due"]["totals"]["sent"], 4))
+                bare = {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
+                print(f"  bare sender after it: {raw_after[step]:.1f} s; CPU per email: sender "
+                      f"{1000 * bare['sender'] / reminders_of(days):.2f} ms, sink "
+                      f"{1000 * bare['sink'] / reminders_of(days):.2f}")  # fmt: skip
+                figures[f"bare_after_{step}_cpu_seconds"] = bare
         reminders = days["due"]["totals"]["sent"]
         due_ratio = raw_after["due"] / days["due"]["seconds"]
         escalate_ratio = days["escalate"]["seconds"] / raw_after["escalate"]

@@ -49,6 +49,12 @@ class CountingSink:
     def count(self) -> int:
         return int(self.counter.value)
 
+    def cpu_seconds(self) -> float:
+        """The sink process's CPU seconds so far (Linux only)."""
+        from cascade.dev.topology import cpu_seconds
+
+        return cpu_seconds(self.process.pid or 0)
+
     def __enter__(self) -> CountingSink:
         self.process.start()
         deadline = time.monotonic() + 20

@@ -19,50 +19,18 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
+from bench.backend_cpu import BackendCpu
 from bench.sink import CountingSink
 from cascade.dev import topology
 from cascade.dev.orggen import generate, shape
 
 PROJECT = topology.PROJECT
 DIRECTIVE_RUN = "cascade-directive/cascade-directive"
-
-
-class BackendCpu:
-    """Samples the CPU seconds of the PostgreSQL backends serving database `name` while the dispatch runs (a
-    backend's time is lost when it exits, so the last sample of each is kept)."""
-
-    def __init__(self, admin_url: str, name: str) -> None:
-        self.admin, self.name = admin_url, name
-        self.seen: dict[int, float] = {}
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        with psycopg.connect(self.admin, autocommit=True) as conn:
-            while not self.stop.wait(0.5):
-                rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,)).fetchall()
-                for (pid,) in rows:
-                    self.seen[pid] = max(self.seen.get(pid, 0.0), topology.cpu_seconds(pid))
-
-    def __enter__(self) -> BackendCpu:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=10)
-
-    @property
-    def seconds(self) -> float:
-        return sum(self.seen.values())
 
 
 def parent_run(api: str, earlier: int, state: str) -> dict[str, Any] | None:

@@ -5,12 +5,14 @@ the bodies are written once and read once (models.outbox.OutboxBody says why the
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, insert, select
 from sqlmodel import Session, col
 
 from cascade.core.sqlutil import id_in, insert_new
+from cascade.delivery import body_cache
 from cascade.delivery.mailmessage import MAIL_COLUMNS, Mail
 from models import Directive, OutboxBody, OutboxMessage, Unit
 
@@ -52,6 +54,14 @@ def enqueue_mail(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
         insert_new(session, OutboxBody, bodies, ["message_id"], ("message_id",))
     else:
         session.execute(insert(BODY), bodies)  # SQLite: the driver's own executemany
+    body_cache.stage(
+        session,
+        (
+            (added[r["key"]], r["key"], r["created_at"], r["body_text"], r["body_html"])
+            for r in firsts
+            if r["key"] in added
+        ),
+    )
     return added
 
 
@@ -67,14 +77,22 @@ def _issuer_names(session: Session, directive_ids: set[int]) -> dict[int | None,
 
 
 def mail_rows(session: Session, ids: list[int], *extra: str) -> list[Any]:
-    """The outbox rows `ids` with their bodies, as Core rows with the Mail columns (and `extra` outbox ones)."""
-    columns = [BODY.c[name] if name in BODY_FIELDS else OUTBOX.c[name] for name in MAIL_COLUMNS]
-    query = select(*columns, *(OUTBOX.c[name] for name in extra), BODY.c.message_id.label("has_body"))
-    query = query.outerjoin(BODY, BODY.c.message_id == OUTBOX.c.id).where(id_in(session, OUTBOX.c.id, ids))
-    rows = session.execute(query).all()
-    if missing := [row.id for row in rows if row.has_body is None]:
+    """The outbox rows `ids` with their bodies, as records with the Mail columns (and `extra` outbox ones); the
+    bodies of rows this process has just written come from cascade.delivery.body_cache, the others from here."""
+    heads = [OUTBOX.c[name] for name in (*MAIL_COLUMNS, *extra) if name not in BODY_FIELDS]
+    rows = session.execute(select(*heads).where(id_in(session, OUTBOX.c.id, ids))).all()
+    bodies: dict[int, tuple[str, str]] = {}
+    url = body_cache.database(session)
+    for row in rows:
+        if (kept := body_cache.take(url, row.id, row.key, row.created_at)) is not None:
+            bodies[row.id] = kept
+    if unread := [row.id for row in rows if row.id not in bodies]:
+        query = select(BODY.c.message_id, BODY.c.body_text, BODY.c.body_html)
+        found = session.execute(query.where(id_in(session, BODY.c.message_id, unread))).all()
+        bodies.update({message_id: (text, html) for message_id, text, html in found})
+    if missing := [row.id for row in rows if row.id not in bodies]:
         raise LookupError(f"outbox messages without bodies (the database was changed by hand?): {missing[:10]}")
-    return list(rows)
+    return [SimpleNamespace(**row._asdict(), body_text=bodies[row.id][0], body_html=bodies[row.id][1]) for row in rows]
 
 
 def load_mail(session: Session, message_id: int) -> Mail:

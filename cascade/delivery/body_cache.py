@@ -1,0 +1,79 @@
+"""The bodies of the outbox rows this process has just written and committed, kept until it sends them.
+
+A dispatch renders a batch of notices and sends it a moment later in the same process: reading each row's two
+bodies (some kilobytes of text each) back from the database was about a tenth of the dispatch process's CPU. A
+row's bodies never change once written (cascade.delivery.outbox_store) and no outbox row is ever deleted, so a
+copy taken when the transaction that wrote it committed is what the database holds. A transaction that ends
+any other way (a rollback, a savepoint's included, or a close) forgets what it staged. At most MAX_ROWS rows
+are kept: any other row is read from the database, which stays the source of truth; a row is handed out once."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+MAX_ROWS = 2_000  # two batches of 500 (one sending, one rendering) with room; a monitor day's first pages
+
+# An outbox row as the database names it: the database's URL, the row's id, its unique key and when it was made
+# (a process may use more than one database, or a database made anew: only the same row matches all four).
+Key = tuple[str, int, str, datetime]
+Bodies = tuple[str, str]  # its text and HTML bodies
+
+_STAGED = "cascade.outbox_bodies"
+_kept: OrderedDict[Key, Bodies] = OrderedDict()
+_lock = threading.Lock()
+
+
+def database(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def stage(session: Session, rows: Iterable[tuple[int, str, datetime, str, str]]) -> None:
+    """(id, key, created_at, text, html) of rows written in the session's transaction: kept once it commits."""
+    staged: dict[Key, Bodies] = session.info.setdefault(_STAGED, {})
+    url = database(session)
+    for row_id, key, created_at, text, html in rows:
+        if len(staged) >= MAX_ROWS:
+            return
+        staged[(url, row_id, key, created_at)] = (text, html)
+
+
+def take(url: str, row_id: int, key: str, created_at: datetime) -> Bodies | None:
+    """The bodies of that committed row if this process kept them (then no longer kept), else None."""
+    with _lock:
+        return _kept.pop((url, row_id, key, created_at), None)
+
+
+def clear() -> None:
+    with _lock:
+        _kept.clear()
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    root = session.get_transaction()
+    if root is not None and root.is_active:
+        return  # a savepoint released: the transaction around it may still roll back
+    staged: dict[Key, Bodies] | None = session.info.pop(_STAGED, None)
+    if not staged:
+        return
+    with _lock:
+        _kept.update(staged)
+        while len(_kept) > MAX_ROWS:
+            _kept.popitem(last=False)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    session.info.pop(_STAGED, None)  # all of it, even what was staged before a savepoint: only a read saved
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # what a root transaction staged and did not commit
+        session.info.pop(_STAGED, None)
