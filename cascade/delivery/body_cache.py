@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-MAX_ROWS = 2_000  # two batches of 500 (one sending, one rendering) with room; a monitor day's first pages
+# Two batches of the default CASCADE_BATCH_SIZE (1,000): the one being sent and the next one, rendered meanwhile.
+MAX_ROWS = 2_000
 
 # An outbox row as the database names it: the database's URL, the row's id, its unique key and when it was made
 # (a process may use more than one database, or a database made anew: only the same row matches all four).

@@ -2,16 +2,16 @@
 
 Per row: pending/failed --claim--> claimed --group committed--> sending --DATA, 250, journal--> sent.
 A worker takes a group of rows (CASCADE_SEND_GROUP, default 50), commits them 'sending' in one statement,
-sends each, appending every 250 to the call's send journal, then commits the accepted ones 'sent' in one
-statement: two commits per group instead of two per message, which is what lets a dispatch keep up with the
-mail server. Replies are read by cascade.delivery.replies: only a recipient's failure bounces a row (and tells
-the unit above); a refusal that is the relay's fault (a login or TLS problem, a policy, a 4xx that persists
-through the backoff) stops the send with a RelayError and leaves every row owed; a lost connection is retried
-with backoff, then left failed (owed). A crash leaves the group's rows 'sending';
-cascade.delivery.outbox_recovery settles them on the next run from the journal (and the server's delivery log,
-if one is configured), and resends the rest.
-Without a delivery log, only a crash between a 250 and its journal line (no await in between), or a sender
-that died on another machine (its journal is not here), can cause a duplicate.
+sends each, appending every 250 to the call's send journal, and commits the accepted ones 'sent' in the
+commit that marks its next group 'sending': one commit per group instead of two per message, which is what
+lets a dispatch keep up with the mail server; the next group is read while one is sent.
+Replies are read by cascade.delivery.replies: only a recipient's failure bounces a row (and tells the unit
+above); a refusal that is the relay's fault (a login or TLS problem, a policy, a 4xx that persists through the
+backoff) stops the send with a RelayError and leaves every row owed; a lost connection is retried with
+backoff, then left failed (owed). A crash leaves the group's rows 'sending'; cascade.delivery.outbox_recovery
+settles them on the next run from the journal (and the server's delivery log, if one is configured), and
+resends the rest. Without a delivery log, only a crash between a 250 and its journal line (no await in
+between), or a sender that died on another machine (its journal is not here), can cause a duplicate.
 """
 
 from __future__ import annotations
@@ -192,21 +192,44 @@ async def _reset(smtp: aiosmtplib.SMTP | None) -> None:
             smtp.close()
 
 
+def _load_group(sender: _Sender, ids: list[int]) -> list[Mail]:
+    """On the database thread: a group's rows this call holds (claiming queued escalations), with their shared
+    documents ready."""
+    mails = sender.rows.load(ids)
+    sender.documents.load(sender.rows.session, [m.document_id for m in mails])
+    return mails
+
+
+def _between_groups(sender: _Sender, accepted: list[Mail], mails: list[Mail]) -> None:
+    """On the database thread: the previous group's acceptances on disk (its journal lines), then one commit
+    settles them 'sent' and marks the next group 'sending'."""
+    sender.journal.sync()
+    sender.rows.settle_and_mark(accepted, mails)
+
+
 async def _worker(sender: _Sender) -> None:
+    """One connection's groups, in turn. The next group is read while this one is sent, and the commit between
+    two groups settles the one and marks the other: on the way of the messages, one sync and one commit."""
     kept = kept_connections.current()
     key = kept_connections.relay_key(sender.delivery)
     smtp: aiosmtplib.SMTP | None = kept.take(key) if kept is not None else None
+    accepted: list[Mail] = []  # the previous group's, journalled, not yet committed 'sent'
+    upcoming: asyncio.Future[list[Mail]] | None = None
     try:
-        while sender.queue:
-            mails = await sender.db(sender.rows.load, sender.next_group())  # claims queued escalations
-            if not mails:
-                continue
-            await sender.db(sender.documents.load, sender.rows.session, [m.document_id for m in mails])
-            if halted := sender.halted:
+        while sender.queue or upcoming is not None:
+            if upcoming is None:
+                upcoming = asyncio.ensure_future(sender.db(_load_group, sender, sender.next_group()))
+            mails = await upcoming
+            upcoming = (
+                asyncio.ensure_future(sender.db(_load_group, sender, sender.next_group())) if sender.queue else None
+            )
+            if mails and (halted := sender.halted):
                 await sender.db(sender.rows.settle_failed, mails, halted)
                 continue
-            await sender.db(sender.rows.mark_sending, mails)  # committed: from here every row is in doubt
-            accepted: list[Mail] = []
+            if not mails:
+                continue
+            await sender.db(_between_groups, sender, accepted, mails)  # committed: from here every row is in doubt
+            accepted = []
             for index, mail in enumerate(mails):
                 if (halted := sender.halted) and index:  # stopped meanwhile: the rest of the group is owed
                     await sender.db(sender.rows.settle_failed, mails[index:], halted)
@@ -214,12 +237,14 @@ async def _worker(sender: _Sender) -> None:
                 ok, smtp = await _deliver(sender, mail, smtp)
                 if ok:
                     accepted.append(mail)
-            await sender.db(sender.journal.sync)  # the group's acceptances on disk before its 'sent' commit
-            await sender.db(sender.rows.settle_sent, accepted)
+        await sender.db(_between_groups, sender, accepted, [])
+        accepted = []
         if kept is not None and smtp is not None and smtp.is_connected and sender.halted is None:
             kept.give(key, smtp)  # finished cleanly, between messages: the next call of this run goes on with it
             smtp = None
     finally:
+        if upcoming is not None:
+            upcoming.cancel()  # a failure elsewhere: the rows it read stay claimed, recovered as such
         if smtp is not None and smtp.is_connected:
             try:
                 await smtp.quit()

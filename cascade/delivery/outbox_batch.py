@@ -1,7 +1,7 @@
 """The database side of one send call: claim rows, load them, and settle them a group at a time.
 
-Core statements on the tables, not the ORM per row: a group of 50 messages costs four statements and two
-commits, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
+Core statements on the tables, not the ORM per row: a group of 50 messages costs four statements and one
+commit, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
 
 from __future__ import annotations
 
@@ -111,26 +111,23 @@ class OutboxGroups:
             mail.message_id = mail.message_id or message_id_for(mail, self.settings)
         return sorted(mails, key=lambda m: m.id)
 
-    def mark_sending(self, mails: list[Mail]) -> None:
-        """One commit before the group's first DATA: a crash from here leaves these rows in doubt."""
-        if _postgresql(self.session):
+    def settle_and_mark(self, accepted: list[Mail], mails: list[Mail]) -> None:
+        """One commit between two groups of a connection: the previous group's accepted rows 'sent' (their
+        notices' assignments queued → arrived, edXML 01) and the next group's rows 'sending', before its first
+        DATA. A crash from here leaves the next group in doubt, and only it."""
+        if accepted:
+            now = utcnow()
+            self._set(accepted, status=MailStatus.sent.value, sent_at=now, last_error=None)
+            notices_arrived(self.session, [m.assignment_id for m in accepted if m.kind == "notice"], now)
+        if mails and _postgresql(self.session):
             ids, mids = [m.id for m in mails], [m.message_id for m in mails]
             self.session.execute(_SENDING_UNNEST, {"row_ids": ids, "mids": mids, "owner": self.owner})
-        else:
+        elif mails:
             params = [{"row_id": m.id, "mid": m.message_id, "owner": self.owner} for m in mails]
             self.session.execute(_SENDING, params)
         self.session.commit()
-
-    def settle_sent(self, mails: list[Mail]) -> None:
-        """The accepted rows of a group are sent; their notices' assignments move queued → arrived (edXML 01)."""
-        if not mails:
-            return
-        now = utcnow()
-        self._set(mails, status=MailStatus.sent.value, sent_at=now, last_error=None)
-        notices_arrived(self.session, [m.assignment_id for m in mails if m.kind == "notice"], now)
-        self.session.commit()
-        self.counts.sent += len(mails)
-        for _ in mails:
+        self.counts.sent += len(accepted)
+        for _ in accepted:
             failpoint("after-sent")
 
     def settle_failed(self, mails: list[Mail], error: str) -> None:
