@@ -7,10 +7,17 @@ from typing import TypedDict
 
 from prefect import flow, get_run_logger
 
-from flows.sending import send_queued
+from cascade.delivery.kept_connections import keep_connections
+from flows.sending import send_queued, send_while_running
 from models import utcnow
 from models.schema import init_db
-from tasks.monitor import consolidate_task, emit_events_task, publish_reports_task, take_steps_task
+from tasks.monitor import (
+    PAGES_COMMITTED,
+    consolidate_task,
+    emit_events_task,
+    publish_reports_task,
+    take_steps_task,
+)
 from tasks.status import find_open_directives_task, republish_status_task
 
 
@@ -44,11 +51,14 @@ def monitor_deadlines(now: str | None = None) -> MonitorTotals:
     log = get_run_logger()
     init_db()
     at = parse_now(now)
-    taken = take_steps_task(at)
-    reports = consolidate_task(at)
-    emit_events_task(taken["events"])
-    publish_reports_task(reports)
-    sent = send_queued()
+    with keep_connections():  # the reminders sent as their pages are committed, then the rest, on one set
+        taking = take_steps_task.submit(at)
+        sent = send_while_running(taking, PAGES_COMMITTED)
+        taken = taking.result()
+        reports = consolidate_task(at)
+        emit_events_task(taken["events"])
+        publish_reports_task(reports)
+        sent.add(send_queued())
     # Last, so the figures include what this run sent (a bounce is a unit that will not confirm).
     republished = sum(republish_status_task(batch, at) for batch in find_open_directives_task(at))
     totals: MonitorTotals = {

@@ -5,16 +5,19 @@ Shared by `cascade-directive` (the whole directive) and `dispatch-partition` (on
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from prefect import Task
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from cascade.delivery.counts import SendCounts
 from cascade.delivery.kept_connections import keep_connections
 from tasks.dispatch import dispatch_processes, plan_send_batches_task, render_notices_task, send_batch_task
+from tasks.monitor import PagesCommitted
 from tasks.status import SendingProgress
 
 R = TypeVar("R")
@@ -108,6 +111,30 @@ def send_queued() -> SendCounts:
         for batch in plan_send_batches_task(None):
             counts.add(send_batch_task(batch))
     return counts
+
+
+def send_while_running(running: PrefectFuture[Any], committed: PagesCommitted) -> SendCounts:
+    """What a task running in a thread of this run commits to the outbox as it goes, sent while it runs: each
+    time it says a page is committed, every email owed is sent. Returns once the task has ended (the caller
+    reads its result); what its last page queued is for the caller's send_queued."""
+    # A page committed before this line is sent at the next page, or by the caller: nothing waits on a wake.
+    counts, seen, ended = SendCounts(), committed.count, threading.Event()
+
+    def on_end(_: object) -> None:
+        ended.set()
+        committed.wake()
+
+    running.add_done_callback(on_end)
+    try:
+        while True:
+            seen = committed.wait_beyond(seen)
+            if ended.is_set():
+                return counts
+            for batch in plan_send_batches_task(None):
+                counts.add(send_batch_task(batch))
+    except BaseException:
+        running.wait()  # a send that failed: the task's own commits end before the run does
+        raise
 
 
 def send_other_mail() -> int:

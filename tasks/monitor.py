@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -16,6 +17,7 @@ from cascade.chasing.consolidate import PublishedReport, consolidate_due
 from cascade.chasing.escalation_events import EventSpec
 from cascade.chasing.ladder import take_steps
 from cascade.core.db import session_scope
+from cascade.core.failpoints import failpoint
 from cascade.core.settings import get_settings
 from cascade.core.workdays import work_calendar
 
@@ -41,14 +43,50 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class PagesCommitted:
+    """Wakes whoever sends the outbox in this process (the monitor flow, while take-escalation-steps runs in a
+    thread of its run) each time a page of reminders is committed. Nothing depends on it being heard: what is
+    committed is sent by the next look at the outbox, at the latest the one after the task."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def wake(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def wait_beyond(self, seen: int) -> int:
+        """Blocks until woken after `seen` wakes; returns the wakes so far."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._count > seen)
+            return self._count
+
+
+PAGES_COMMITTED = PagesCommitted()
+
+
 @task(name="take-escalation-steps", retries=2, retry_delay_seconds=2)
 def take_steps_task(now: datetime) -> StepsTaken:
-    """Every reminder/escalation step now due, once; their emails are queued in the outbox (one commit)."""
+    """Every reminder/escalation step now due, once; their emails are queued in the outbox. Each page of plain
+    reminders is committed on its own; the steps digests list are committed with their digests, last."""
     # The events, summarised above a few hundred, travel to the next task, not the steps themselves: those
-    # (70,544 on a national due day) took seconds to pass from task to task.
+    # (70,544 on a national due day) took seconds to pass from task to task. The events of pages a failed try
+    # committed are not in a retry's (their audit rows are).
     settings = get_settings()
     with collector_paused(), session_scope() as session:
-        steps = take_steps(session, settings, now, work_calendar(settings))
+
+        def page_done() -> None:
+            session.commit()
+            PAGES_COMMITTED.wake()
+            failpoint("after-reminder-page")
+
+        steps = take_steps(session, settings, now, work_calendar(settings), settings.delivery.monitor_page, page_done)
     get_run_logger().info("%d escalation steps taken", len(steps))
     return {"steps": len(steps), "events": steps.events()}
 

@@ -4,6 +4,8 @@ Each step is taken once per unit and item (the acknowledgement, or a report cycl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -42,46 +44,59 @@ def step_due(dates: dict[str, date | None], today: date) -> str | None:
     return due_now[-1] if due_now else None
 
 
+@dataclass
+class Chase:
+    """What one directive's ladder chases on a day: its sources, and for each the deadlines due a step, by rank."""
+
+    directive: Directive
+    ladder: dict[str, int]
+    issuer: Unit | None
+    officer: tuple[str | None, str]
+    found: list[Source]
+    due: list[tuple[Source, dict[int, list[date]]]]
+    calendar: WorkCalendar
+
+
 def take_steps(
-    session: Session, settings: Settings, now: datetime, calendar: WorkCalendar, page_size: int = PAGE
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    calendar: WorkCalendar,
+    page_size: int = PAGE,
+    page_done: Callable[[], None] = lambda: None,
 ) -> StepLog:
     """Take every step now due, once; queue its emails (digests grouped per supervisor and officer) and audit it.
     Returns the events that tell of the steps, for the caller to emit. Directive by directive, a page of items
-    at a time: what a run holds does not grow with the number of units."""
+    at a time: what a run holds does not grow with the number of units.
+
+    The reminders no digest lists ("before", "due") come first, and `page_done` is called after each of their
+    pages (the monitor's task commits there, so that they are sent while the rest is taken). The steps a digest
+    or an escalation lists ("parent", "escalate") come last, with the digests, for the caller's one commit: a
+    digest never misses a unit whose step was recorded."""
     log = StepLog()
     if not in_office_hours(now, settings, calendar):
         return log  # outside office hours or on a day off: the steps stay due for the next window
     today = local_date(now)
     digests, forms = Digests(), ReminderRows()
-    by_issuer: dict[int, list[tuple[Directive, list[Source]]]] = {}
-    for directive in open_directives(session):
-        plan = effective_plan(session, directive)
-        ladder = ladder_for(plan, directive.urgency)
-        issuer = session.get(Unit, directive.issuer_id)
-        officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
-        found = sources(session, directive, today + LOOKAHEAD, calendar)
-        by_issuer.setdefault(directive.issuer_id, []).append((directive, found))
-        for source in found:
-            by_rank: dict[int, list[date]] = {}
-            for due in deadlines(session, directive, source, today + LOOKAHEAD):
-                if (step := step_due(triggers(due, ladder, calendar), today)) is not None:
-                    by_rank.setdefault(STEPS.index(step), []).append(due)
-            for rank, dues in sorted(by_rank.items()):
+    chases = [_chase(session, directive, today, calendar) for directive in open_directives(session)]
+    for chase in chases:
+        for source, by_rank in chase.due:
+            for rank in sorted(r for r in by_rank if r <= DUE):
+                for page in newly_due(session, chase.directive, source, by_rank[rank], rank, page_size):
+                    _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
+                    page_done()
+    for chase in chases:
+        for source, by_rank in chase.due:
+            for rank in sorted(r for r in by_rank if r > DUE):
                 if STEPS[rank] == "escalate":  # nothing to the unit: in the database
-                    escalate(session, directive, source, dues, now, (issuer, officer), digests, log)
+                    escalate(session, chase.directive, source, by_rank[rank], now, (chase.issuer, chase.officer),
+                             digests, log)  # fmt: skip
                     continue
-                for page in newly_due(session, directive, source, dues, rank, page_size):
-                    items = [item_of(directive, source, a, u) for a, u in page]
-                    wanted = [(i, STEPS[rank]) for i in items if _started(i, STEPS[rank], ladder, calendar)]
-                    recorded = record_steps(session, wanted, now)
-                    taken = [
-                        Taken(step_id, step, item, issuer, officer)
-                        for item, step in wanted
-                        if (step_id := recorded.get((item.assignment.id, item.item))) is not None
-                    ]
-                    _queue(session, settings, forms, taken, now, log)
-                    for t in taken:
-                        digests.add(t)
+                for page in newly_due(session, chase.directive, source, by_rank[rank], rank, page_size):
+                    _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
+    by_issuer: dict[int, list[tuple[Directive, list[Source]]]] = {}
+    for chase in chases:
+        by_issuer.setdefault(chase.directive.issuer_id, []).append((chase.directive, chase.found))
 
     def overdue(sup_id: int) -> Listing:
         return overdue_listing(session, by_issuer.get(sup_id, []), today)
@@ -90,6 +105,51 @@ def take_steps(
     session.info.pop("steps_by_directive", None)  # cascade.status.rollup's memo of the steps is stale now
     session.flush()
     return log
+
+
+DUE = STEPS.index("due")
+
+
+def _chase(session: Session, directive: Directive, today: date, calendar: WorkCalendar) -> Chase:
+    plan = effective_plan(session, directive)
+    ladder = ladder_for(plan, directive.urgency)
+    issuer = session.get(Unit, directive.issuer_id)
+    officer = (plan.follow_up_name, plan.follow_up_email or (issuer.email if issuer else ""))
+    found = sources(session, directive, today + LOOKAHEAD, calendar)
+    due: list[tuple[Source, dict[int, list[date]]]] = []
+    for source in found:
+        by_rank: dict[int, list[date]] = {}
+        for deadline in deadlines(session, directive, source, today + LOOKAHEAD):
+            if (step := step_due(triggers(deadline, ladder, calendar), today)) is not None:
+                by_rank.setdefault(STEPS.index(step), []).append(deadline)
+        due.append((source, by_rank))
+    return Chase(directive, ladder, issuer, officer, found, due, calendar)
+
+
+def _take_page(
+    session: Session,
+    settings: Settings,
+    forms: ReminderRows,
+    chase: Chase,
+    source: Source,
+    rank: int,
+    page: list[tuple[Any, Any]],
+    now: datetime,
+    log: StepLog,
+    digests: Digests,
+) -> None:
+    """A page of items due the step of `rank`: its steps recorded, its reminders queued and audited."""
+    items = [item_of(chase.directive, source, a, u) for a, u in page]
+    wanted = [(i, STEPS[rank]) for i in items if _started(i, STEPS[rank], chase.ladder, chase.calendar)]
+    recorded = record_steps(session, wanted, now)
+    taken = [
+        Taken(step_id, step, item, chase.issuer, chase.officer)
+        for item, step in wanted
+        if (step_id := recorded.get((item.assignment.id, item.item))) is not None
+    ]
+    _queue(session, settings, forms, taken, now, log)
+    for t in taken:
+        digests.add(t)
 
 
 def _started(item: Item, step: str, ladder: dict[str, int], calendar: WorkCalendar) -> bool:

@@ -78,7 +78,10 @@ class DeliverySettings(BaseSettings):
     delivery_log: str | None = None
     # A row claimed by a sender on another machine is taken back after this many seconds.
     claim_lease_seconds: float = 900.0
-    # Messages a connection commits 'sending' (and then 'sent') together: two commits per group, not two per
+    # Open items the monitor reads, steps and queues the reminders of at a time (cascade/chasing/open_items.py);
+    # each page of reminders no digest lists is committed on its own and sent while the next one is taken.
+    monitor_page: int = Field(default=2000, ge=1)
+    # Messages a connection commits 'sending' (and then 'sent') together: one commit per group, not two per
     # message. The send journal (cascade.delivery.send_journal) records each acceptance in between, so the size
     # only matters when a sender dies on another machine (its group is resent). Measured here, 5,000 notices:
     # 1 → ≈400/s, 20 → ≈1,000/s, 50 → ≈1,100/s.

@@ -34,6 +34,7 @@ class Received:
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
     peer: str = ""  # the client's address and port: which connection delivered it
+    at: float = 0.0  # when it was received (time.time())
 
     @property
     def subject(self) -> str:
@@ -86,7 +87,7 @@ class SinkHandler:
                 _drop(server)  # dropped before keeping it: not delivered, and no reply
                 return "451 4.4.2 Connection dropped"
             peer = ":".join(str(part) for part in session.peer[:2]) if session.peer else ""
-            self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg, peer))
+            self.messages.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), msg, peer, time.time()))
             if self.maildir is not None:
                 self._keep(data, reply_dropped=drop)
             if self.acceptance_log is not None:
