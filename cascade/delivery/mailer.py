@@ -62,6 +62,7 @@ class _Sender:
             raise RelayError(str(exc)) from None
         self.rows = OutboxGroups(session, settings, f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
         self.queue: deque[int] = deque()
+        self.read: dict[int, Mail] = {}  # the claimed rows, read once when the call starts, until a group takes them
         self.group_size = self.delivery.send_group
         self.server_down = False
         self.sender = parseaddr(settings.delivery.mail_from)[1]
@@ -193,11 +194,14 @@ async def _reset(smtp: aiosmtplib.SMTP | None) -> None:
 
 
 def _load_group(sender: _Sender, ids: list[int]) -> list[Mail]:
-    """On the database thread: a group's rows this call holds (claiming queued escalations), with their shared
-    documents ready."""
-    mails = sender.rows.load(ids)
+    """On the database thread: a group's rows this call holds, from those read at its start, else read now
+    (escalations its bounces queued, claimed here), with their shared documents ready."""
+    mails = [sender.read.pop(i) for i in ids if i in sender.read]
+    if len(mails) < len(ids):
+        taken = {m.id for m in mails}
+        mails.extend(sender.rows.load([i for i in ids if i not in taken]))
     sender.documents.load(sender.rows.session, [m.document_id for m in mails])
-    return mails
+    return sorted(mails, key=lambda m: m.id)
 
 
 def _between_groups(sender: _Sender, accepted: list[Mail], mails: list[Mail]) -> None:
@@ -255,6 +259,9 @@ async def _worker(sender: _Sender) -> None:
 async def _run(sender: _Sender, ids: list[int]) -> None:
     sender.documents.load_for_messages(sender.rows.session, ids)  # a missing original: stop before claiming
     sender.queue.extend(sender.rows.claim(ids))
+    # One read of every row claimed (its bodies from cascade.delivery.body_cache where kept): a read per group
+    # kept each connection waiting for the database thread, behind the other connections' commits.
+    sender.read = {mail.id: mail for mail in sender.rows.load(list(sender.queue))}
     sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
     workers = [asyncio.ensure_future(_worker(sender)) for _ in range(sender.delivery.smtp_connections)]
     try:
