@@ -1,16 +1,16 @@
 """The bodies of the outbox rows this process has just written and committed, kept until it sends them.
 
 A dispatch renders a batch of notices and sends it a moment later in the same process: reading each row's two
-bodies (some kilobytes of text each) back from the database was about a tenth of the dispatch process's CPU. A
+bodies (some kilobytes of text each) back cost about a twentieth of the dispatch process's CPU. A
 row's bodies never change once written (cascade.delivery.outbox_store) and no outbox row is ever deleted, so a
 copy taken when the transaction that wrote it committed is what the database holds. A transaction that ends
 any other way (a rollback, a savepoint's included, or a close) forgets what it staged. At most MAX_ROWS rows
-are kept: any other row is read from the database, which stays the source of truth; a row is handed out once."""
+are kept, the older first (a monitor queues reminders faster than it sends them): any other row is read from the
+database, which stays the source of truth; a row is handed out once."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -26,7 +26,7 @@ Key = tuple[str, int, str, datetime]
 Bodies = tuple[str, str]  # its text and HTML bodies
 
 _STAGED = "cascade.outbox_bodies"
-_kept: OrderedDict[Key, Bodies] = OrderedDict()
+_kept: dict[Key, Bodies] = {}
 _lock = threading.Lock()
 
 
@@ -39,8 +39,8 @@ def stage(session: Session, rows: Iterable[tuple[int, str, datetime, str, str]])
     staged: dict[Key, Bodies] = session.info.setdefault(_STAGED, {})
     url = database(session)
     for row_id, key, created_at, text, html in rows:
-        if len(staged) >= MAX_ROWS:
-            return
+        if len(staged) + len(_kept) >= MAX_ROWS:
+            return  # the rows kept are sent first (the older); these will be read from the database
         staged[(url, row_id, key, created_at)] = (text, html)
 
 
@@ -64,9 +64,10 @@ def _keep_committed(session: Session) -> None:
     if not staged:
         return
     with _lock:
-        _kept.update(staged)
-        while len(_kept) > MAX_ROWS:
-            _kept.popitem(last=False)
+        for key, bodies in staged.items():
+            if len(_kept) >= MAX_ROWS:
+                break
+            _kept[key] = bodies
 
 
 @event.listens_for(Session, "after_soft_rollback")
