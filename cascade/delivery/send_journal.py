@@ -1,6 +1,6 @@
 """A sender's own record of the messages the mail server accepted, written the moment each 250 arrives.
 
-'sent' is committed once per group of messages (two commits per group, not per message), so between a 250
+'sent' is committed once per group of messages (one commit per group, not two per message), so between a 250
 and its group's commit a crash would leave an accepted message 'sending', in doubt. The journal closes most
 of that gap: one write() per acceptance, which the kernel keeps if the process dies, and one fdatasync per
 group before the group's 'sent' commit, so that a machine crash (power, kernel) loses only the lines of groups
