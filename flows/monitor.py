@@ -53,11 +53,13 @@ def monitor_deadlines(now: str | None = None) -> MonitorTotals:
     at = parse_now(now)
     with keep_connections():  # the reminders sent as their pages are committed, then the rest, on one set
         taking = take_steps_task.submit(at)
-        sent = send_while_running(taking, PAGES_COMMITTED)
+        sent, failed = send_while_running(taking, PAGES_COMMITTED)
         taken = taking.result()
         reports = consolidate_task(at)
-        emit_events_task(taken["events"])
+        emit_events_task(taken["events"])  # the steps are committed: their events go out even if sending failed
         publish_reports_task(reports)
+        if failed is not None:
+            raise failed
         sent.add(send_queued())
     # Last, so the figures include what this run sent (a bounce is a unit that will not confirm).
     republished = sum(republish_status_task(batch, at) for batch in find_open_directives_task(at))

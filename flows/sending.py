@@ -113,10 +113,11 @@ def send_queued() -> SendCounts:
     return counts
 
 
-def send_while_running(running: PrefectFuture[Any], committed: PagesCommitted) -> SendCounts:
+def send_while_running(running: PrefectFuture[Any], committed: PagesCommitted) -> tuple[SendCounts, Exception | None]:
     """What a task running in a thread of this run commits to the outbox as it goes, sent while it runs: each
     time it says a page is committed, every email owed is sent. Returns once the task has ended (the caller
-    reads its result); what its last page queued is for the caller's send_queued."""
+    reads its result), with the counts and the error that stopped the sending, if one did: the caller finishes
+    its own work (the events of the steps taken) before raising it."""
     # A page committed before this line is sent at the next page, or by the caller: nothing waits on a wake.
     counts, seen, ended = SendCounts(), committed.count, threading.Event()
 
@@ -129,12 +130,12 @@ def send_while_running(running: PrefectFuture[Any], committed: PagesCommitted) -
         while True:
             seen = committed.wait_beyond(seen)
             if ended.is_set():
-                return counts
+                return counts, None
             for batch in plan_send_batches_task(None):
                 counts.add(send_batch_task(batch))
-    except BaseException:
-        running.wait()  # a send that failed: the task's own commits end before the run does
-        raise
+    except Exception as exc:  # the relay refused us, or kept failing: what is queued stays owed
+        running.wait()
+        return counts, exc
 
 
 def send_other_mail() -> int:

@@ -126,3 +126,17 @@ def test_beyond_its_bound_the_rest_is_read_from_the_database(
         rows = mail_rows(session, list(added.values()))
     assert body_reads.count == 1  # the five not kept, in one statement
     assert sorted(row.body_text for row in rows) == sorted(f"đơn vị {n}" for n in range(8))
+
+
+def test_rows_kept_too_long_make_room(engine: Engine, body_reads: BodyReads, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows another process sent stay kept here until they are stale: then new rows are kept in their place."""
+    monkeypatch.setattr(body_cache, "MAX_ROWS", 3)
+    with Session(engine) as session:
+        enqueue_mail(session, [message(f"notice:{n}", f"đơn vị {n}") for n in range(3)])  # never sent from here
+        session.commit()
+        monkeypatch.setattr(body_cache, "STALE_SECONDS", 0.0)
+        added = enqueue_mail(session, [message("notice:9", "đơn vị 9")])
+        session.commit()
+        body_reads.count = 0
+        assert mail_rows(session, [added["notice:9"]])[0].body_text == "đơn vị 9"
+    assert body_reads.count == 0

@@ -27,6 +27,7 @@ from cascade.dispatch.links import report_link, unit_link
 from models import Directive, Unit
 
 LOOKAHEAD = timedelta(days=40)  # items further away than this cannot have a step due yet
+DUE = STEPS.index("due")  # the steps up to this one list no unit in a digest
 
 
 def triggers(due: date, ladder: dict[str, int], calendar: WorkCalendar) -> dict[str, date | None]:
@@ -105,9 +106,6 @@ def take_steps(
     session.info.pop("steps_by_directive", None)  # cascade.status.rollup's memo of the steps is stale now
     session.flush()
     return log
-
-
-DUE = STEPS.index("due")
 
 
 def _chase(session: Session, directive: Directive, today: date, calendar: WorkCalendar) -> Chase:

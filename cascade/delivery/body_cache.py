@@ -11,6 +11,7 @@ database, which stays the source of truth; a row is handed out once."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -24,9 +25,11 @@ MAX_ROWS = 2_000
 # (a process may use more than one database, or a database made anew: only the same row matches all four).
 Key = tuple[str, int, str, datetime]
 Bodies = tuple[str, str]  # its text and HTML bodies
+# A row kept this long was sent by another process (a web app queues, a worker sends) or not at all: dropped.
+STALE_SECONDS = 600.0
 
 _STAGED = "cascade.outbox_bodies"
-_kept: dict[Key, Bodies] = {}
+_kept: dict[Key, tuple[Bodies, float]] = {}  # and when it was kept (time.monotonic())
 _lock = threading.Lock()
 
 
@@ -38,6 +41,8 @@ def stage(session: Session, rows: Iterable[tuple[int, str, datetime, str, str]])
     """(id, key, created_at, text, html) of rows written in the session's transaction: kept once it commits."""
     staged: dict[Key, Bodies] = session.info.setdefault(_STAGED, {})
     url = database(session)
+    if len(_kept) >= MAX_ROWS:
+        _drop_stale()
     for row_id, key, created_at, text, html in rows:
         if len(staged) + len(_kept) >= MAX_ROWS:
             return  # the rows kept are sent first (the older); these will be read from the database
@@ -47,7 +52,15 @@ def stage(session: Session, rows: Iterable[tuple[int, str, datetime, str, str]])
 def take(url: str, row_id: int, key: str, created_at: datetime) -> Bodies | None:
     """The bodies of that committed row if this process kept them (then no longer kept), else None."""
     with _lock:
-        return _kept.pop((url, row_id, key, created_at), None)
+        kept = _kept.pop((url, row_id, key, created_at), None)
+    return kept[0] if kept is not None else None
+
+
+def _drop_stale() -> None:
+    oldest = time.monotonic() - STALE_SECONDS
+    with _lock:
+        for key in [key for key, (_, at) in _kept.items() if at < oldest]:
+            del _kept[key]
 
 
 def clear() -> None:
@@ -63,11 +76,12 @@ def _keep_committed(session: Session) -> None:
     staged: dict[Key, Bodies] | None = session.info.pop(_STAGED, None)
     if not staged:
         return
+    now = time.monotonic()
     with _lock:
         for key, bodies in staged.items():
             if len(_kept) >= MAX_ROWS:
                 break
-            _kept[key] = bodies
+            _kept[key] = (bodies, now)
 
 
 @event.listens_for(Session, "after_soft_rollback")

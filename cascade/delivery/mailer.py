@@ -18,85 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
-import uuid
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from email.utils import parseaddr
-from functools import partial
-from typing import Any, TypeVar
 
 import aiosmtplib
 from sqlmodel import Session
 
-from cascade.core.failpoints import failpoint
 from cascade.core.settings import Settings
-from cascade.delivery import kept_connections, smtp_wire
+from cascade.delivery import kept_connections
 from cascade.delivery.counts import SendCounts
-from cascade.delivery.dkim_sign import DkimKeyError, dkim_signer
 from cascade.delivery.mailmessage import Mail, build_email, message_id_for
-from cascade.delivery.outbox_batch import OutboxGroups
-from cascade.delivery.outbox_recovery import ACTIVE_CALLS, HOST, delivery_log_from, prune_journals, recover_interrupted
-from cascade.delivery.relay import Pacer, Relay, RelayError
-from cascade.delivery.replies import Fault, Reply, fault_of
-from cascade.delivery.send_journal import JournalLog, SendJournal, journal_dir
-from cascade.delivery.shared_documents import SharedDocuments
-
-R = TypeVar("R")
+from cascade.delivery.one_message import deliver
+from cascade.delivery.outbox_recovery import ACTIVE_CALLS, prune_journals, recover_interrupted
+from cascade.delivery.send_call import SendCall
 
 __all__ = ["build_email", "message_id_for", "send_outbox_batch"]
-
-
-class _Sender:
-    """One call of send_outbox_batch: the rows' database side, the work queue and the SMTP settings."""
-
-    def __init__(self, session: Session, settings: Settings) -> None:
-        self.settings, self.delivery = settings, settings.delivery
-        # A bad CA file, password file or DKIM key: an error before any row is claimed or journal opened.
-        self.relay = Relay(self.delivery)
-        try:
-            self.sign = dkim_signer(self.delivery)
-        except DkimKeyError as exc:
-            raise RelayError(str(exc)) from None
-        self.rows = OutboxGroups(session, settings, f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
-        self.queue: deque[int] = deque()
-        self.read: dict[int, Mail] = {}  # the claimed rows, read once when the call starts, until a group takes them
-        self.group_size = self.delivery.send_group
-        self.server_down = False
-        self.sender = parseaddr(settings.delivery.mail_from)[1]
-        self.log = delivery_log_from(self.delivery.delivery_log)
-        self.journals = JournalLog(journal_dir(settings))
-        self.journal = SendJournal(self.journals.directory, self.rows.owner)
-        self.db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
-        self.documents = SharedDocuments(settings.documents)
-        self.pacer = Pacer(self.delivery.rate_per_minute)
-        self.stopped: RelayError | None = None  # the relay refused us: every connection stops, rows stay owed
-
-    def stop(self, error: RelayError) -> None:
-        self.stopped = self.stopped or error
-
-    @property
-    def halted(self) -> str | None:
-        """Why no more messages are to be tried in this call, if they are not."""
-        if self.stopped is not None:
-            return str(self.stopped)
-        return "mail server unreachable" if self.server_down else None
-
-    async def db(self, work: Callable[..., R], *args: Any) -> R:
-        """Run database work on this call's one database thread (one at a time: one session) and await it.
-
-        The event loop is not blocked meanwhile: the other connections keep sending while SQLite waits for
-        the render thread's write lock (its busy handler sleeps) or PostgreSQL answers a commit. Measured in
-        the loop itself, those waits were about a tenth of a national dispatch, every connection idle."""
-        return await asyncio.get_running_loop().run_in_executor(self.db_thread, partial(work, *args))
-
-    def next_group(self) -> list[int]:
-        return [self.queue.popleft() for _ in range(min(self.group_size, len(self.queue)))]
-
-    def accepted_by_log(self, mail: Mail) -> bool:
-        return bool(self.log and mail.data_tried and mail.message_id and self.log.accepted({mail.message_id}))
 
 
 def group_size(rows: int, connections: int, most: int) -> int:
@@ -109,91 +44,7 @@ def group_size(rows: int, connections: int, most: int) -> int:
     return max(1, math.ceil(rows / (connections * rounds)))
 
 
-async def _deliver(sender: _Sender, mail: Mail, smtp: aiosmtplib.SMTP | None) -> tuple[bool, aiosmtplib.SMTP | None]:
-    """Deliver one row of a 'sending' group, retrying temporary failures.
-
-    Returns (accepted, connection to reuse); a refused or failed row is settled here, an accepted one by the
-    caller with the rest of its group. A refusal that is the relay's fault on the last try stops the send."""
-    data = sender.sign(build_email(sender.settings, mail, sender.documents.of(mail.document_id)))
-    # Our own MIME, ASCII addresses: sent as it is (cascade.delivery.smtp_wire); else aiosmtplib's commands.
-    plain = mail.to_addr.isascii() and sender.sender.isascii() and smtp_wire.wire_ready(data)
-    error, unreachable = "not tried", False
-    relay_fault: RelayError | None = None  # the last try's failure, when it was the relay refusing us
-    for delay in [0.0, *sender.delivery.retry_delays]:
-        if sender.halted:
-            break
-        if delay:
-            await asyncio.sleep(delay)
-        if sender.accepted_by_log(mail):
-            return True, smtp  # the lost 250 was an acceptance after all
-        stage, relay_fault = "connect", None
-        try:
-            if smtp is None or not smtp.is_connected:
-                smtp = await sender.relay.connect()
-            # An internationalised address (the org file allows one) needs SMTPUTF8 on the envelope. A relay
-            # without it would refuse MAIL FROM, the relay's fault by the RFCs: that address bounces instead.
-            if not mail.to_addr.isascii() and not smtp.supports_extension("smtputf8"):
-                raise UnicodeError("the mail relay does not take internationalised addresses (no SMTPUTF8)")
-            await sender.pacer.wait()
-            stage = "mail"
-            if plain:
-                await smtp_wire.mail_from(smtp, sender.sender)
-            else:
-                await smtp.mail(sender.sender, options=[] if mail.to_addr.isascii() else ["SMTPUTF8"])
-            stage = "rcpt"
-            await (smtp_wire.rcpt_to(smtp, mail.to_addr) if plain else smtp.rcpt(mail.to_addr))
-            failpoint("before-data")
-            stage = "data"
-            mail.data_tried = True  # from here the server may accept it
-            await (smtp_wire.data(smtp, data) if plain else smtp.data(data))
-            failpoint("after-accept")  # the one window left: accepted, not yet in the journal
-            sender.journal.record(mail.message_id or "")
-            failpoint("after-journal")
-            return True, smtp
-        except RelayError as exc:  # connecting: the login, the certificate, STARTTLS, a refused greeting
-            error, relay_fault, smtp = str(exc), exc, None
-            if not exc.temporary:
-                break  # a setting must change: trying again changes nothing (and may lock the account)
-        except aiosmtplib.SMTPResponseException as exc:
-            reply = Reply(exc.code, exc.message, stage)
-            error, unreachable = str(reply), False
-            await _reset(smtp)
-            fault = fault_of(reply)
-            if fault is Fault.recipient:
-                sender.queue.extend(await sender.db(sender.rows.bounce, mail, error))
-                return False, smtp
-            if fault in (Fault.relay, Fault.relay_later):
-                relay_fault = sender.relay.refused(reply)  # retried; refused on the last try too, the send stops
-        except (UnicodeError, ValueError) as exc:  # an address this server cannot take: retrying won't help
-            await _reset(smtp)
-            sender.queue.extend(await sender.db(sender.rows.bounce, mail, f"{type(exc).__name__}: {exc}"))
-            return False, smtp
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            # A lost connection during DATA may hide an acceptance: the next try asks the delivery log first.
-            error = f"{type(exc).__name__}: {exc}"
-            unreachable = isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionRefusedError)
-            if smtp is not None:
-                smtp.close()
-            smtp = None
-    if relay_fault is not None:
-        sender.stop(relay_fault)
-    elif unreachable:
-        sender.server_down = True  # even the last try could not connect: leave the rest for a rerun
-    if sender.accepted_by_log(mail):
-        return True, smtp
-    await sender.db(sender.rows.settle_failed, [mail], sender.halted or error)
-    return False, smtp
-
-
-async def _reset(smtp: aiosmtplib.SMTP | None) -> None:
-    if smtp is not None and smtp.is_connected:
-        try:
-            await smtp.rset()
-        except (aiosmtplib.SMTPException, OSError):
-            smtp.close()
-
-
-def _load_group(sender: _Sender, ids: list[int]) -> list[Mail]:
+def _load_group(sender: SendCall, ids: list[int]) -> list[Mail]:
     """On the database thread: a group's rows this call holds, from those read at its start, else read now
     (escalations its bounces queued, claimed here), with their shared documents ready."""
     mails = [sender.read.pop(i) for i in ids if i in sender.read]
@@ -204,14 +55,14 @@ def _load_group(sender: _Sender, ids: list[int]) -> list[Mail]:
     return sorted(mails, key=lambda m: m.id)
 
 
-def _between_groups(sender: _Sender, accepted: list[Mail], mails: list[Mail]) -> None:
+def _between_groups(sender: SendCall, accepted: list[Mail], mails: list[Mail]) -> list[Mail]:
     """On the database thread: the previous group's acceptances on disk (its journal lines), then one commit
-    settles them 'sent' and marks the next group 'sending'."""
+    settles them 'sent' and marks the next group 'sending'; returns the rows marked, the only ones to send."""
     sender.journal.sync()
-    sender.rows.settle_and_mark(accepted, mails)
+    return sender.rows.settle_and_mark(accepted, mails)
 
 
-async def _worker(sender: _Sender) -> None:
+async def _worker(sender: SendCall) -> None:
     """One connection's groups, in turn. The next group is read while this one is sent, and the commit between
     two groups settles the one and marks the other: on the way of the messages, one sync and one commit."""
     kept = kept_connections.current()
@@ -232,13 +83,13 @@ async def _worker(sender: _Sender) -> None:
                 continue
             if not mails:
                 continue
-            await sender.db(_between_groups, sender, accepted, mails)  # committed: from here every row is in doubt
+            mails = await sender.db(_between_groups, sender, accepted, mails)  # committed: every row is in doubt
             accepted = []
             for index, mail in enumerate(mails):
                 if (halted := sender.halted) and index:  # stopped meanwhile: the rest of the group is owed
                     await sender.db(sender.rows.settle_failed, mails[index:], halted)
                     break
-                ok, smtp = await _deliver(sender, mail, smtp)
+                ok, smtp = await deliver(sender, mail, smtp)
                 if ok:
                     accepted.append(mail)
         await sender.db(_between_groups, sender, accepted, [])
@@ -247,8 +98,8 @@ async def _worker(sender: _Sender) -> None:
             kept.give(key, smtp)  # finished cleanly, between messages: the next call of this run goes on with it
             smtp = None
     finally:
-        if upcoming is not None:
-            upcoming.cancel()  # a failure elsewhere: the rows it read stay claimed, recovered as such
+        if upcoming is not None and not upcoming.cancel() and not upcoming.cancelled():
+            upcoming.exception()  # it failed too: this worker's own failure is the one raised
         if smtp is not None and smtp.is_connected:
             try:
                 await smtp.quit()
@@ -256,12 +107,12 @@ async def _worker(sender: _Sender) -> None:
                 smtp.close()
 
 
-async def _run(sender: _Sender, ids: list[int]) -> None:
+async def _run(sender: SendCall, ids: list[int]) -> None:
     sender.documents.load_for_messages(sender.rows.session, ids)  # a missing original: stop before claiming
     sender.queue.extend(sender.rows.claim(ids))
     # One read of every row claimed (its bodies from cascade.delivery.body_cache where kept): a read per group
     # kept each connection waiting for the database thread, behind the other connections' commits.
-    sender.read = {mail.id: mail for mail in sender.rows.load(list(sender.queue))}
+    sender.read = {mail.id: mail for mail in await sender.db(sender.rows.load, list(sender.queue))}
     sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
     workers = [asyncio.ensure_future(_worker(sender)) for _ in range(sender.delivery.smtp_connections)]
     try:
@@ -280,7 +131,7 @@ def send_outbox_batch(session: Session, settings: Settings, ids: list[int]) -> S
     failed (still owed: the caller may raise so Prefect retries), escalated and recovery outcomes. Raises
     RelayError when the relay refused us (cascade.delivery.relay): what was not sent is owed, nothing bounced.
     """
-    sender = _Sender(session, settings)
+    sender = SendCall(session, settings)
     call = sender.rows.owner.rsplit(":", 1)[1]
     lease = timedelta(seconds=settings.delivery.claim_lease_seconds)
     ACTIVE_CALLS.add(call)

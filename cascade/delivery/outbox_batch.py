@@ -1,7 +1,8 @@
 """The database side of one send call: claim rows, load them, and settle them a group at a time.
 
 Core statements on the tables, not the ORM per row: a group of 50 messages costs four statements and one
-commit, and the rows are light records (Mail), so a batch of 500 holds no ORM state."""
+commit (a call's rows are read once, at its start), and the rows are light records (Mail), so a batch of 1,000
+holds no ORM state."""
 
 from __future__ import annotations
 
@@ -111,10 +112,11 @@ class OutboxGroups:
             mail.message_id = mail.message_id or message_id_for(mail, self.settings)
         return sorted(mails, key=lambda m: m.id)
 
-    def settle_and_mark(self, accepted: list[Mail], mails: list[Mail]) -> None:
+    def settle_and_mark(self, accepted: list[Mail], mails: list[Mail]) -> list[Mail]:
         """One commit between two groups of a connection: the previous group's accepted rows 'sent' (their
         notices' assignments queued → arrived, edXML 01) and the next group's rows 'sending', before its first
-        DATA. A crash from here leaves the next group in doubt, and only it."""
+        DATA. A crash from here leaves the next group in doubt, and only it. Returns the rows of `mails` marked:
+        a row this call no longer holds (its lease ran out and another sender took it) is not sent by it."""
         if accepted:
             now = utcnow()
             self._set(accepted, status=MailStatus.sent.value, sent_at=now, last_error=None)
@@ -125,10 +127,16 @@ class OutboxGroups:
         elif mails:
             params = [{"row_id": m.id, "mid": m.message_id, "owner": self.owner} for m in mails]
             self.session.execute(_SENDING, params)
+        marked = set()
+        if mails:
+            sending = (OUTBOX.c.status == MailStatus.sending.value, OUTBOX.c.claimed_by == self.owner)
+            query = select(OUTBOX.c.id).where(id_in(self.session, OUTBOX.c.id, [m.id for m in mails]), *sending)
+            marked = set(self.session.execute(query).scalars())
         self.session.commit()
         self.counts.sent += len(accepted)
         for _ in accepted:
             failpoint("after-sent")
+        return [m for m in mails if m.id in marked]
 
     def settle_failed(self, mails: list[Mail], error: str) -> None:
         """Still owed (a rerun sends them): a temporary failure, or the server could not be reached."""
