@@ -131,8 +131,7 @@ def send_while_running(running: PrefectFuture[Any], committed: PagesCommitted) -
             seen = committed.wait_beyond(seen)
             if ended.is_set():
                 return counts, None
-            for batch in plan_send_batches_task(None):
-                counts.add(send_batch_task(batch))
+            counts.add(send_queued())
     except Exception as exc:  # the relay refused us, or kept failing: what is queued stays owed
         running.wait()
         return counts, exc

@@ -4,7 +4,7 @@ Each step is taken once per unit and item (the acknowledgement, or a report cycl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -80,21 +80,16 @@ def take_steps(
     today = local_date(now)
     digests, forms = Digests(), ReminderRows()
     chases = [_chase(session, directive, today, calendar) for directive in open_directives(session)]
-    for chase in chases:
-        for source, by_rank in chase.due:
-            for rank in sorted(r for r in by_rank if r <= DUE):
-                for page in newly_due(session, chase.directive, source, by_rank[rank], rank, page_size):
-                    _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
-                    page_done()
-    for chase in chases:
-        for source, by_rank in chase.due:
-            for rank in sorted(r for r in by_rank if r > DUE):
-                if STEPS[rank] == "escalate":  # nothing to the unit: in the database
-                    escalate(session, chase.directive, source, by_rank[rank], now, (chase.issuer, chase.officer),
-                             digests, log)  # fmt: skip
-                    continue
-                for page in newly_due(session, chase.directive, source, by_rank[rank], rank, page_size):
-                    _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
+    for chase, source, rank, dues in _steps_due(chases, listed=False):
+        for page in newly_due(session, chase.directive, source, dues, rank, page_size):
+            _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
+            page_done()
+    for chase, source, rank, dues in _steps_due(chases, listed=True):
+        if STEPS[rank] == "escalate":  # nothing to the unit: in the database
+            escalate(session, chase.directive, source, dues, now, (chase.issuer, chase.officer), digests, log)
+            continue
+        for page in newly_due(session, chase.directive, source, dues, rank, page_size):
+            _take_page(session, settings, forms, chase, source, rank, page, now, log, digests)
     by_issuer: dict[int, list[tuple[Directive, list[Source]]]] = {}
     for chase in chases:
         by_issuer.setdefault(chase.directive.issuer_id, []).append((chase.directive, chase.found))
@@ -106,6 +101,14 @@ def take_steps(
     session.info.pop("steps_by_directive", None)  # cascade.status.rollup's memo of the steps is stale now
     session.flush()
     return log
+
+
+def _steps_due(chases: list[Chase], *, listed: bool) -> Iterator[tuple[Chase, Source, int, list[date]]]:
+    """(chase, source, rank, deadlines) of the steps due that a digest lists (`listed`) or that none does."""
+    for chase in chases:
+        for source, by_rank in chase.due:
+            for rank in sorted(r for r in by_rank if (r > DUE) == listed):
+                yield chase, source, rank, by_rank[rank]
 
 
 def _chase(session: Session, directive: Directive, today: date, calendar: WorkCalendar) -> Chase:
