@@ -4,7 +4,8 @@ monitor, against the raw limit of the same sink measured in the same run.
     .venv/bin/python -m bench.pg_scale [--units 70000] [--url postgresql://postgres@127.0.0.1:5432/test] [--json]
 
 A scratch database is created beside `--url`'s (and dropped at the end); the ephemeral Prefect API, the sink
-in its own process, 4 SMTP connections. Prints notices/s and their ratio to the raw limit, then for each
+in its own process, 4 SMTP connections. Prints notices/s and their ratio to the raw limit, the same notices sent
+again with nothing rendered beside them (bench.resend_run: resend_raw_ratio, the sending alone), then for each
 monitor day (due, parent, escalate) its seconds, steps, emails sent, peak RSS and largest email, and the monitor's
 ratios to the bare sender sending one of the due day's reminders per reminder of the due day, measured right after
 the day it is compared with: monitor_due_ratio (the bare sender's seconds over the due day's, goal >= 0.8) and
@@ -78,6 +79,27 @@ def main() -> None:
         drop_database(admin, url)
 
 
+def resend(
+    env: dict[str, str], sink: CountingSink, message: bytes, workdir: Path, admin: str, url: str
+) -> dict[str, Any]:
+    """The same notices sent again with nothing rendered beside them (bench.resend_run), against the bare sender
+    right after: what of the dispatch's distance to the raw limit is the sending itself."""
+    sink_cpu = sink.cpu_seconds()
+    with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
+        run = run_child("bench.resend_run", [], {**env, "PREFECT_HOME": str(workdir / "prefect-resend")})
+    sink_cpu = sink.cpu_seconds() - sink_cpu
+    sent = max(1, int(run["totals"]["other_messages"]))
+    raw_rate = 20_000 / asyncio.run(_raw(sink.port, message, 20_000, 4))
+    rate = sent / run["seconds"]
+    cpu = {"sender": run["cpu_seconds"], "prefect_server": run["server_cpu_seconds"], "postgresql": backends.seconds,
+           "sink": sink_cpu}  # fmt: skip
+    print(f"the same {sent:,} notices sent again, nothing rendered beside: {rate:8.0f}/s in {run['seconds']:.0f} s, "
+          f"{rate / raw_rate:.2f} of the bare sender's {raw_rate:.0f}/s right after")  # fmt: skip
+    print("  CPU per notice: " + ", ".join(f"{part} {1000 * s / sent:.2f} ms" for part, s in cpu.items()))
+    return {"resend_rate": rate, "resend_raw_rate": raw_rate, "resend_raw_ratio": rate / raw_rate,
+            "resend_cpu_seconds": cpu}  # fmt: skip
+
+
 def first_reminder(url: str) -> bytes:
     """One of the due day's reminders as the sender sends it: the bare sender's message on the monitor's days."""
     from cascade.core.settings import Settings, WebSettings
@@ -114,6 +136,7 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
             "notices": sent,
             "pg_raw_ratio": rate / raw_rate,
         }
+        figures.update(resend(env, sink, message, workdir, admin, url))
         days: dict[str, dict[str, Any]] = {}
         raw_after: dict[str, float] = {}  # the bare sender right after a day: these machines' speed drifts
         reminder = b""
