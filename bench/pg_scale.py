@@ -136,10 +136,11 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
         # Both keep these 2 cores about as busy, so the rates' ratio follows the CPU a message costs in all.
         engine_ms, raw_ms = (1000 * sum(cpu.values()) / n for cpu, n in ((engine_cpu, sent), (raw_cpu, 20_000)))
         print("  CPU per notice, every process: " + ", ".join(f"{part} {1000 * s / sent:.2f}"
-              for part, s in engine_cpu.items()) + f"; {engine_ms:.2f} ms in all")  # fmt: skip
+              for part, s in engine_cpu.items()) + f"; {engine_ms:.2f} ms in all, "
+              f"{rate * engine_ms / 1000:.2f} cores busy")  # fmt: skip
         print("  bare sender's CPU per message: " + ", ".join(f"{part} {1000 * s / 20_000:.2f}"
-              for part, s in raw_cpu.items()) + f"; {raw_ms:.2f} ms in all: {raw_ms / engine_ms:.2f} of the "
-              "engine's")  # fmt: skip
+              for part, s in raw_cpu.items()) + f"; {raw_ms:.2f} ms in all ({raw_ms / engine_ms:.2f} of the "
+              f"engine's), {raw_rate * raw_ms / 1000:.2f} cores busy")  # fmt: skip
         figures: dict[str, Any] = {
             "raw_rate": raw_rate,
             "engine_rate": rate,
