@@ -79,25 +79,58 @@ def main() -> None:
         drop_database(admin, url)
 
 
+def bare(sink: CountingSink, message: bytes, count: int) -> tuple[float, dict[str, float]]:
+    """The bare sender's rate over `count` copies of `message`, and its CPU seconds and the sink's meanwhile."""
+    sender_cpu, sink_cpu = cpu_seconds(), sink.cpu_seconds()
+    rate = count / asyncio.run(_raw(sink.port, message, count, 4))
+    return rate, {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
+
+
+def vacuum(url: str) -> None:
+    """VACUUM (ANALYZE) the scratch database between two measured runs, so that neither inherits the other's dead
+    row versions nor pays for their autovacuum."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
 def resend(
-    env: dict[str, str], sink: CountingSink, message: bytes, workdir: Path, admin: str, url: str
+    env: dict[str, str], sink: CountingSink, message: bytes, workdir: Path, admin: str, url: str, notices: int
 ) -> dict[str, Any]:
     """The same notices sent again with nothing rendered beside them (bench.resend_run), against the bare sender
-    right after: what of the dispatch's distance to the raw limit is the sending itself."""
+    right after: how far the sending alone is from the raw limit. The notices are marked owed again here, and the
+    database vacuumed before and after, outside the measured run."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "UPDATE outboxmessage SET status = 'pending', claimed_by = NULL, sent_at = NULL WHERE kind = 'notice'"
+        )
+    vacuum(url)
     sink_cpu = sink.cpu_seconds()
     with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
         run = run_child("bench.resend_run", [], {**env, "PREFECT_HOME": str(workdir / "prefect-resend")})
     sink_cpu = sink.cpu_seconds() - sink_cpu
-    sent = max(1, int(run["totals"]["other_messages"]))
-    raw_rate = 20_000 / asyncio.run(_raw(sink.port, message, 20_000, 4))
+    sent = int(run["totals"]["other_messages"])
+    if sent != notices:
+        raise RuntimeError(f"the resend sent {sent:,} messages, not the dispatch's {notices:,} notices")
+    raw_rate, raw_cpu = bare(sink, message, 20_000)
+    vacuum(url)
     rate = sent / run["seconds"]
     cpu = {"sender": run["cpu_seconds"], "prefect_server": run["server_cpu_seconds"], "postgresql": backends.seconds,
            "sink": sink_cpu}  # fmt: skip
     print(f"the same {sent:,} notices sent again, nothing rendered beside: {rate:8.0f}/s in {run['seconds']:.0f} s, "
           f"{rate / raw_rate:.2f} of the bare sender's {raw_rate:.0f}/s right after")  # fmt: skip
-    print("  CPU per notice: " + ", ".join(f"{part} {1000 * s / sent:.2f} ms" for part, s in cpu.items()))
+    cpu_line(cpu, sent, rate, "CPU per notice")
+    cpu_line(raw_cpu, 20_000, raw_rate, "the bare sender's CPU per message")
     return {"resend_rate": rate, "resend_raw_rate": raw_rate, "resend_raw_ratio": rate / raw_rate,
-            "resend_cpu_seconds": cpu}  # fmt: skip
+            "resend_cpu_seconds": cpu, "resend_raw_cpu_seconds": raw_cpu}  # fmt: skip
+
+
+def cpu_line(cpu: dict[str, float], messages: int, rate: float, what: str) -> float:
+    """Print a run's CPU milliseconds per message by process, in all, and the cores it kept busy; returns the
+    milliseconds in all."""
+    in_all = 1000 * sum(cpu.values()) / messages
+    parts = ", ".join(f"{part} {1000 * seconds / messages:.2f}" for part, seconds in cpu.items())
+    print(f"  {what}: {parts}; {in_all:.2f} ms in all, {rate * in_all / 1000:.2f} cores busy")
+    return in_all
 
 
 def first_reminder(url: str) -> bytes:
@@ -125,22 +158,15 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
         engine_cpu = {"dispatch": engine["cpu_seconds"], "prefect_server": engine["server_cpu_seconds"],
                       "postgresql": backends.seconds, "sink": sink.cpu_seconds() - sink_cpu}  # fmt: skip
         message = sample_message_at(normalise_url(url))
+        get_engine(normalise_url(url)).dispose()  # no connection of this process stays open in the later runs
         asyncio.run(_raw(sink.port, message, 1000, 4))  # warm-up
-        sender_cpu, sink_cpu = cpu_seconds(), sink.cpu_seconds()
-        raw_rate = 20_000 / asyncio.run(_raw(sink.port, message, 20_000, 4))
-        raw_cpu = {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
+        raw_rate, raw_cpu = bare(sink, message, 20_000)
         rate = sent / engine["seconds"]
         print(f"raw limit (bare aiosmtplib, {len(message):,}-byte notice): {raw_rate:8.0f} msg/s")
         print(f"engine on PostgreSQL, {sent:,} notices: {rate:8.0f} notices/s in {engine['seconds']:.0f} s")
         print(f"  ratio to the raw limit {rate / raw_rate:.2f}; peak RSS {engine['peak_rss_mib']:.0f} MiB")
-        # Both keep these 2 cores about as busy, so the rates' ratio follows the CPU a message costs in all.
-        engine_ms, raw_ms = (1000 * sum(cpu.values()) / n for cpu, n in ((engine_cpu, sent), (raw_cpu, 20_000)))
-        print("  CPU per notice, every process: " + ", ".join(f"{part} {1000 * s / sent:.2f}"
-              for part, s in engine_cpu.items()) + f"; {engine_ms:.2f} ms in all, "
-              f"{rate * engine_ms / 1000:.2f} cores busy")  # fmt: skip
-        print("  bare sender's CPU per message: " + ", ".join(f"{part} {1000 * s / 20_000:.2f}"
-              for part, s in raw_cpu.items()) + f"; {raw_ms:.2f} ms in all ({raw_ms / engine_ms:.2f} of the "
-              f"engine's), {raw_rate * raw_ms / 1000:.2f} cores busy")  # fmt: skip
+        cpu_line(engine_cpu, sent, rate, "CPU per notice, every process")
+        cpu_line(raw_cpu, 20_000, raw_rate, "the bare sender's CPU per message")
         figures: dict[str, Any] = {
             "raw_rate": raw_rate,
             "engine_rate": rate,
@@ -150,7 +176,7 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
             "engine_cpu_seconds": engine_cpu,
             "raw_cpu_seconds": raw_cpu,
         }
-        figures.update(resend(env, sink, message, workdir, admin, url))
+        figures.update(resend(env, sink, message, workdir, admin, url, sent))
         days: dict[str, dict[str, Any]] = {}
         raw_after: dict[str, float] = {}  # the bare sender right after a day: these machines' speed drifts
         reminder = b""
@@ -175,13 +201,14 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
             figures[f"monitor_{step}_cpu_seconds"] = cpu
             if step in ("due", "escalate"):
                 reminder = reminder or first_reminder(normalise_url(url))
+                get_engine(normalise_url(url)).dispose()
                 sender_cpu, sink_cpu = cpu_seconds(), sink.cpu_seconds()
                 raw_after[step] = asyncio.run(_raw(sink.port, reminder, days["due"]["totals"]["sent"], 4))
-                bare = {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
+                bare_cpu = {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
                 print(f"  bare sender after it: {raw_after[step]:.1f} s; CPU per email: sender "
-                      f"{1000 * bare['sender'] / reminders_of(days):.2f} ms, sink "
-                      f"{1000 * bare['sink'] / reminders_of(days):.2f}")  # fmt: skip
-                figures[f"bare_after_{step}_cpu_seconds"] = bare
+                      f"{1000 * bare_cpu['sender'] / reminders_of(days):.2f} ms, sink "
+                      f"{1000 * bare_cpu['sink'] / reminders_of(days):.2f}")  # fmt: skip
+                figures[f"bare_after_{step}_cpu_seconds"] = bare_cpu
         reminders = days["due"]["totals"]["sent"]
         due_ratio = raw_after["due"] / days["due"]["seconds"]
         escalate_ratio = days["escalate"]["seconds"] / raw_after["escalate"]

@@ -97,8 +97,9 @@ def test_a_worker_killed_mid_dispatch_is_finished_by_the_next_run(
     (CASCADE_DELIVERY_LOG=jsonl:…, written by the sink apart from its record), none is sent twice."""
     _, directive = generate_tree(tmp_path, 200)  # 202 notices: a federation, an intermediate, 200 units
     # One message in flight at any moment: the bound is exact. Paced at 50 a second, so that the kill, which
-    # follows the sink's count by up to a poll (0.2 s), lands while some 80 notices are still owed: unpaced, the
-    # whole dispatch could end within that poll.
+    # follows the sink's count by a poll (0.2 s) and the walk of the worker's process tree, lands while some 70
+    # notices are still owed: unpaced, the whole dispatch could end within that poll. (Paced, the kill lands
+    # more often between two messages than during one, so the one in flight is repeated less often.)
     cascade = {"CASCADE_SMTP_CONNECTIONS": "1", "CASCADE_RATE_PER_MINUTE": "3000"}
     if adapter:
         accepted = tmp_path / "relay-accepted.jsonl"
