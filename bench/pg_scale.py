@@ -86,6 +86,17 @@ def bare(sink: CountingSink, message: bytes, count: int) -> tuple[float, dict[st
     return rate, {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
 
 
+def child_with_cpu(
+    module: str, args: list[str], env: dict[str, str], sink: CountingSink, admin: str, url: str
+) -> tuple[dict[str, Any], float, float]:
+    """Run a bench child (bench.scale.run_child): its JSON, and the CPU seconds the scratch database's backends
+    and the sink spent while it ran."""
+    sink_cpu = sink.cpu_seconds()
+    with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
+        run = run_child(module, args, env)
+    return run, backends.seconds, sink.cpu_seconds() - sink_cpu
+
+
 def vacuum(url: str) -> None:
     """VACUUM (ANALYZE) the scratch database between two measured runs, so that neither inherits the other's dead
     row versions nor pays for their autovacuum."""
@@ -104,17 +115,15 @@ def resend(
             "UPDATE outboxmessage SET status = 'pending', claimed_by = NULL, sent_at = NULL WHERE kind = 'notice'"
         )
     vacuum(url)
-    sink_cpu = sink.cpu_seconds()
-    with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
-        run = run_child("bench.resend_run", [], {**env, "PREFECT_HOME": str(workdir / "prefect-resend")})
-    sink_cpu = sink.cpu_seconds() - sink_cpu
+    resend_env = {**env, "PREFECT_HOME": str(workdir / "prefect-resend")}
+    run, postgresql_cpu, sink_cpu = child_with_cpu("bench.resend_run", [], resend_env, sink, admin, url)
     sent = int(run["totals"]["other_messages"])
     if sent != notices:
         raise RuntimeError(f"the resend sent {sent:,} messages, not the dispatch's {notices:,} notices")
     raw_rate, raw_cpu = bare(sink, message, 20_000)
     vacuum(url)
     rate = sent / run["seconds"]
-    cpu = {"sender": run["cpu_seconds"], "prefect_server": run["server_cpu_seconds"], "postgresql": backends.seconds,
+    cpu = {"sender": run["cpu_seconds"], "prefect_server": run["server_cpu_seconds"], "postgresql": postgresql_cpu,
            "sink": sink_cpu}  # fmt: skip
     print(f"the same {sent:,} notices sent again, nothing rendered beside: {rate:8.0f}/s in {run['seconds']:.0f} s, "
           f"{rate / raw_rate:.2f} of the bare sender's {raw_rate:.0f}/s right after")  # fmt: skip
@@ -151,12 +160,10 @@ def reminders_of(days: dict[str, dict[str, Any]]) -> int:
 def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, Any]:
     with CountingSink() as sink:
         env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url}
-        sink_cpu = sink.cpu_seconds()
-        with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
-            engine = run_child("bench.engine_run", [str(directive)], env)
+        engine, postgresql_cpu, sink_cpu = child_with_cpu("bench.engine_run", [str(directive)], env, sink, admin, url)
         sent = int(engine["totals"]["sent"])
         engine_cpu = {"dispatch": engine["cpu_seconds"], "prefect_server": engine["server_cpu_seconds"],
-                      "postgresql": backends.seconds, "sink": sink.cpu_seconds() - sink_cpu}  # fmt: skip
+                      "postgresql": postgresql_cpu, "sink": sink_cpu}  # fmt: skip
         message = sample_message_at(normalise_url(url))
         get_engine(normalise_url(url)).dispose()  # no connection of this process stays open in the later runs
         asyncio.run(_raw(sink.port, message, 1000, 4))  # warm-up
@@ -181,10 +188,8 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
         raw_after: dict[str, float] = {}  # the bare sender right after a day: these machines' speed drifts
         reminder = b""
         for step in ("due", "parent", "escalate"):
-            sink_cpu = sink.cpu_seconds()
-            with BackendCpu(admin, url.rsplit("/", 1)[1]) as backends:
-                day = run_child("bench.monitor_run", [step], {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")})
-            sink_cpu = sink.cpu_seconds() - sink_cpu
+            day_env = {**env, "PREFECT_HOME": str(workdir / f"prefect-{step}")}
+            day, postgresql_cpu, sink_cpu = child_with_cpu("bench.monitor_run", [step], day_env, sink, admin, url)
             days[step] = day
             totals = day["totals"]
             largest = ", ".join(f"{kind} {size / 1024:.0f} KiB" for kind, size in sorted(day["largest_html"].items()))
@@ -196,15 +201,14 @@ def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, A
             figures[f"monitor_{step}_peak_rss_mib"] = day["peak_rss_mib"]
             emails = max(1, totals["sent"])
             cpu = {"monitor": day["cpu_seconds"], "prefect_server": day["server_cpu_seconds"],
-                   "postgresql": backends.seconds, "sink": sink_cpu}  # fmt: skip
+                   "postgresql": postgresql_cpu, "sink": sink_cpu}  # fmt: skip
             print("  CPU per email sent: " + ", ".join(f"{part} {1000 * s / emails:.2f} ms" for part, s in cpu.items()))
             figures[f"monitor_{step}_cpu_seconds"] = cpu
             if step in ("due", "escalate"):
                 reminder = reminder or first_reminder(normalise_url(url))
                 get_engine(normalise_url(url)).dispose()
-                sender_cpu, sink_cpu = cpu_seconds(), sink.cpu_seconds()
-                raw_after[step] = asyncio.run(_raw(sink.port, reminder, days["due"]["totals"]["sent"], 4))
-                bare_cpu = {"sender": cpu_seconds() - sender_cpu, "sink": sink.cpu_seconds() - sink_cpu}
+                bare_rate, bare_cpu = bare(sink, reminder, reminders_of(days))
+                raw_after[step] = reminders_of(days) / bare_rate  # seconds
                 print(f"  bare sender after it: {raw_after[step]:.1f} s; CPU per email: sender "
                       f"{1000 * bare_cpu['sender'] / reminders_of(days):.2f} ms, sink "
                       f"{1000 * bare_cpu['sink'] / reminders_of(days):.2f}")  # fmt: skip
