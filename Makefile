@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's packages the tests run for real: Chromium for the browser tests (tests/test_browser.py) and nginx in
-# front of the app (tests/test_behind_proxy.py); root, or sudo, on a fresh machine.
+# Debian's packages the tests and benches run for real: Chromium for the browser tests (tests/test_browser.py), nginx in
+# front of the app (tests/test_behind_proxy.py), wrk for the acknowledgement benches (bench/acks.py); root, or sudo.
 system:
-	command -v chromium >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light; }
+	command -v chromium >/dev/null && command -v nginx >/dev/null && command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light wrk; }
 
 browser: system
 

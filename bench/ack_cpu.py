@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +51,8 @@ async def _drive(app: Any, urls: list[str], form_page: str | None) -> float:
 
 def _app_cpu(pristine: Path, workdir: Path, count: int, constant: bool) -> float:
     """CPU ms per POST of the project's app on a fresh copy of the database."""
-    import web.unit_pages
+    from bench.ack_parts import replace_parts
     from cascade.core.settings import reset_settings
-    from cascade.replies.acknowledge import AckResult, acknowledge
-    from web.ack_writer import ack_writer
     from web.app import create_app
 
     # A file of its own per run: the engines (and the acknowledgements' writer) are kept per database URL.
@@ -63,15 +60,12 @@ def _app_cpu(pristine: Path, workdir: Path, count: int, constant: bool) -> float
     shutil.copy(pristine, db)
     os.environ.update(child_env(db, 0, workdir / "prefect"), CASCADE_PASSON_DISPATCH="schedule")
     reset_settings()
-    if constant:  # neither the recording nor its writer thread (web/ack_writer.py)
-        now = datetime.now(UTC)
-        web.unit_pages.acknowledge = lambda *_a, **_k: AckResult(recorded=True, at=now, number="1/KH", unit_name="")  # type: ignore[assignment]
-        web.unit_pages.ack_writer = lambda _engine: None  # type: ignore[assignment]
+    restore = replace_parts(["recording"] if constant else [])  # neither the recording nor its writer thread
     try:
         urls = ack_urls(db, "http://bench", count + 1)
         seconds = asyncio.run(_drive(create_app(), urls[1:], urls[0].removesuffix("/ack")))
     finally:
-        web.unit_pages.acknowledge, web.unit_pages.ack_writer = acknowledge, ack_writer
+        restore()
     return seconds / count * 1000
 
 

@@ -1,6 +1,6 @@
 """Acknowledgement POSTs alone, on a tree of any size, without sending a single email:
 
-    .venv/bin/python -m bench.ack_load [--units 20000] [--acks 2000] [--rounds 3] [--code DIR ...]
+    .venv/bin/python -m bench.ack_load [--units 20000] [--acks 2000] [--rounds 3] [--code DIR ...] [--without PARTS ...]
         [--passon-dispatch now] [--json]
 
 The directive is stored and its assignments created with the plain functions (no Prefect, no SMTP); then
@@ -25,7 +25,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.acks import bare_rate, paired_ratio, post_all, serve, server_args
+from bench.ack_parts import PARTS
+from bench.acks import CONNECTIONS, bare_load, paired_ratio, post_all, serve, server_args
 from bench.scale import PROJECT, ack_urls, child_env, prepare
 
 
@@ -57,24 +58,30 @@ def launched_tree(workdir: Path, units: int) -> tuple[Path, int]:
     return pristine, launch(pristine, directive)
 
 
-def app_rate(pristine: Path, workdir: Path, code: Path, count: int, passon_dispatch: str = "schedule") -> float:
-    """POSTs per second answered 200 by the app run from `code`, on a fresh copy of the database."""
+def app_rate(
+    pristine: Path, workdir: Path, code: Path, count: int, passon_dispatch: str = "schedule", without: str = ""
+) -> float:
+    """POSTs per second answered 200 by the app run from `code` (with the parts `without` names replaced,
+    bench/ack_parts.py), on a fresh copy of the database."""
     db = workdir / "run.db"
     for stale in workdir.glob("run.db*"):
         stale.unlink()
     shutil.copy(pristine, db)
-    env = {**child_env(db, 0, workdir / "prefect"), "PYTHONPATH": str(code), "CASCADE_PASSON_DISPATCH": passon_dispatch}
+    env = {**child_env(db, 0, workdir / "prefect"), "PYTHONPATH": str(code), "CASCADE_PASSON_DISPATCH": passon_dispatch,
+           "BENCH_ACK_WITHOUT": without}  # fmt: skip
     args, port = server_args("app")
     here = Path.cwd()
     os.chdir(code)  # `python -m bench.acks` imports the app from the working directory first
     try:
         with serve(args, port, env) as base:
-            urls = ack_urls(db, base, count + 1)
-            seconds, ok = post_all(urls[1:], form_page=urls[0].removesuffix("/ack"))
+            urls = ack_urls(db, base, count + CONNECTIONS + 1)
+            posted = post_all(urls[1:], form_page=urls[0].removesuffix("/ack"))
     finally:
         os.chdir(here)
-    print(f"  app from {code}: {ok / seconds:6.0f}/s ({ok} of {count} answered 200)")
-    return ok / seconds
+    label = f"{code}" + (f" without {without}" if without else "")
+    print(f"  app from {label}: {posted.rate:6.0f}/s ({posted.ok} of {posted.answers} answered 200;"
+          f" wrk's CPU {posted.client_cpu:.0%} of a core)")  # fmt: skip
+    return posted.rate
 
 
 def main() -> None:
@@ -90,26 +97,36 @@ def main() -> None:
         default="schedule",
         help="CASCADE_PASSON_DISPATCH of the app (now: forward-mode pass-ons dispatched meanwhile)",
     )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        help=f"also serve this checkout's app with these parts replaced, comma-separated ({', '.join(PARTS)})",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
     workdir = opts.workdir.resolve()
     pristine, assignments = launched_tree(workdir, opts.units)
     print(f"  {assignments:,} assignments")
-    codes = [code.resolve() for code in opts.code or [PROJECT]]
+    variants = [(code.resolve(), "") for code in opts.code or [PROJECT]] + [(PROJECT, parts) for parts in opts.without]
     env = child_env(pristine, 0, workdir / "prefect")
-    rates: dict[Path, list[float]] = {code: [] for code in codes}
+    rates: dict[tuple[Path, str], list[float]] = {variant: [] for variant in variants}
     bares: list[float] = []
     for round_ in range(opts.rounds):
         print(f"round {round_ + 1} of {opts.rounds}")
-        for code in codes:
-            rates[code].append(app_rate(pristine, workdir, code, opts.acks, opts.passon_dispatch))
-        bares.append(bare_rate(env, opts.acks))
-        print(f"  bare FastAPI endpoint: {bares[-1]:6.0f}/s")
-    ratios = {code: paired_ratio(rates[code], bares) for code in codes}
-    for code, ratio in ratios.items():
-        print(f"app/bare from {code}: {ratio:.2f} (median of {opts.rounds} rounds; goal ≥ 0.8)")
+        for code, without in variants:
+            rates[code, without].append(app_rate(pristine, workdir, code, opts.acks, opts.passon_dispatch, without))
+        bare = bare_load(env, opts.acks)
+        bares.append(bare.rate)
+        print(f"  bare FastAPI endpoint: {bare.rate:6.0f}/s (wrk's CPU {bare.client_cpu:.0%} of a core)")
+    ratios = {variant: paired_ratio(rates[variant], bares) for variant in variants}
+    for (code, without), ratio in ratios.items():
+        label = f"{code}" + (f" without {without}" if without else "")
+        seconds = 1000 / statistics.median(rates[code, without])
+        print(f"app/bare from {label}: {ratio:.2f} (median of {opts.rounds} rounds; {seconds:.2f} ms a POST)")
+    print(f"bare endpoint: {1000 / statistics.median(bares):.2f} ms a POST; goal app/bare ≥ 0.8")
     if opts.json:
-        first = codes[0]
+        first = variants[0]
         figures = {
             "ack_ratio": round(ratios[first], 3),
             "app_rate": round(statistics.median(rates[first]), 1),

@@ -4,58 +4,84 @@
 
 from __future__ import annotations
 
-import asyncio
+import os
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from bench.sink import free_port
 from cascade.dev.links import forms_in
 
-
-async def _post_all(urls: list[str], concurrency: int, form_page: str | None) -> tuple[float, int]:
-    """Seconds to POST every URL with `concurrency` clients at once, and how many answered 200.
-
-    Like a person, the client first GETs one unit page (not timed) and posts its form's fields (CSRF token)."""
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for url in urls:
-        queue.put_nowait(url)
-    ok = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        nonlocal ok
-        while not queue.empty():
-            response = await client.post(queue.get_nowait(), data=fields)
-            ok += response.status_code == 200
-
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        fields: dict[str, str] = {"csrf_token": ""}
-        if form_page is not None:
-            page = await client.get(form_page)
-            form = next(f for f in forms_in(page.text) if f["method"] == "post")
-            fields = dict(form["fields"])  # type: ignore[call-overload]
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        return time.perf_counter() - started, ok
+WRK_SCRIPT = Path(__file__).with_name("wrk_post.lua")
+CONNECTIONS = 16  # POSTs in flight at once; a load of N answers timed needs N + CONNECTIONS URLs
 
 
-def post_all(urls: list[str], form_page: str | None = None, concurrency: int = 16) -> tuple[float, int]:
-    return asyncio.run(_post_all(urls, concurrency, form_page))
+@dataclass(frozen=True)
+class Posted:
+    """One load's outcome: `answers` POSTs answered in `seconds`, `ok` of them with 200; the load generator's
+    CPU over those seconds (a fraction of one core: near 1, it and not the server would set the pace)."""
+
+    seconds: float
+    answers: int
+    ok: int
+    client_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
 
 
-def bare_rate(env: dict[str, str], count: int) -> float:
-    """POSTs per second answered 200 by the bare endpoint, served afresh."""
+def post_all(urls: list[str], form_page: str | None = None, concurrency: int = CONNECTIONS) -> Posted:
+    """POST the URLs, each once, over `concurrency` kept connections, and time the answers of all but the last
+    `concurrency` (the requests still in flight when the load stops were sent to URLs of their own).
+
+    The load generator is wrk (Debian's package), one thread: written in C, it spends a small part of a core on
+    what costs an HTTP client in Python about as much as the bare endpoint costs the server, so the server sets
+    the pace, for the bare endpoint as for the app. Like a person, the client first GETs one unit page (not
+    timed) and posts its form's fields (the CSRF token) with its cookie."""
+    if len(urls) <= concurrency:
+        raise ValueError(f"{len(urls)} URLs for {concurrency} connections: give more URLs than connections")
+    fields, cookie = {"csrf_token": ""}, ""
+    if form_page is not None:
+        page = httpx.get(form_page, timeout=60)
+        form = next(f for f in forms_in(page.text) if f["method"] == "post")
+        fields = dict(form["fields"])  # type: ignore[call-overload]
+        cookie = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
+    base = urlsplit(urls[0])
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", encoding="utf-8") as paths:
+        paths.write("".join(urlsplit(url).path + "\n" for url in urls))
+        paths.flush()
+        env = {**os.environ, "WRK_PATHS": paths.name, "WRK_BODY": urlencode(fields), "WRK_COOKIE": cookie,
+               "WRK_COUNT": str(len(urls) - concurrency)}  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        args = ["wrk", "-t1", f"-c{concurrency}", "-d3600s", "-s", str(WRK_SCRIPT), f"{base.scheme}://{base.netloc}"]
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=3600, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    last = done.stdout.strip().splitlines()[-1:] or [""]
+    try:
+        answers, ok, seconds = last[0].split()
+    except ValueError:
+        raise RuntimeError(f"wrk ended without its figures: {done.stdout[-400:]} {done.stderr[-400:]}") from None
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Posted(float(seconds), int(answers), int(ok), cpu / float(seconds))
+
+
+def bare_load(env: dict[str, str], count: int) -> Posted:
+    """`count` POSTs timed against the bare endpoint, served afresh."""
     args, port = server_args("bare")
     with serve(args, port, env) as base:
-        seconds, ok = post_all([f"{base}/u/t{i}/ack" for i in range(count)])
-    return ok / seconds
+        return post_all([f"{base}/u/t{i}/ack" for i in range(count + CONNECTIONS)])
 
 
 def paired_ratio(app_rates: list[float], bare_rates: list[float]) -> float:
@@ -120,7 +146,10 @@ if __name__ == "__main__":
         # here) would otherwise have this process dispatch the units below it in the background (web/passon_trigger.py),
         # starting an embedded Prefect API and mailing a sink that is not there. bench.passon times that part.
         os.environ.setdefault("CASCADE_PASSON_DISPATCH", "schedule")
+        from bench.ack_parts import replace_parts
         from web.app import create_app
+
+        replace_parts([part for part in os.environ.get("BENCH_ACK_WITHOUT", "").split(",") if part])
 
         application = create_app()
     else:

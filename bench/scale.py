@@ -26,7 +26,7 @@ from typing import Any
 import aiosmtplib
 from sqlalchemy import func, text
 
-from bench.acks import bare_rate, paired_ratio, post_all, serve, server_args
+from bench.acks import CONNECTIONS, bare_load, paired_ratio, post_all, serve, server_args
 from bench.sink import CountingSink
 from cascade.dev.orggen import generate, shape
 
@@ -255,12 +255,15 @@ def measure_acks(db: Path, workdir: Path, count: int, sent: int, rounds: int = 3
     for round_ in range(rounds):
         args, port = server_args("app")
         with serve(args, port, env) as base:
-            urls = ack_urls(db, base, count * rounds + 1)  # the same sample each time: every round its own part
-            part = urls[1 + round_ * count : 1 + (round_ + 1) * count]
-            app_s, app_ok = post_all(part, form_page=urls[0].removesuffix("/ack"))
-        apps.append(app_ok / app_s)
-        bares.append(bare_rate(env, count))
-        print(f"  round {round_ + 1}: app {apps[-1]:6.0f}/s ({app_ok} recorded), bare endpoint {bares[-1]:6.0f}/s")
+            # the same sample each time: every round its own part
+            urls = ack_urls(db, base, (count + CONNECTIONS) * rounds + 1)
+            part = urls[1 + round_ * (count + CONNECTIONS) : 1 + (round_ + 1) * (count + CONNECTIONS)]
+            posted = post_all(part, form_page=urls[0].removesuffix("/ack"))
+        apps.append(posted.rate)
+        posted_bare = bare_load(env, count)
+        bares.append(posted_bare.rate)
+        print(f"  round {round_ + 1}: app {apps[-1]:6.0f}/s ({posted.ok} recorded), bare endpoint {bares[-1]:6.0f}/s;"
+              f" wrk's CPU {posted.client_cpu:.0%} and {posted_bare.client_cpu:.0%} of a core")  # fmt: skip
     ratio = paired_ratio(apps, bares)
     app_rate, bare = statistics.median(apps), statistics.median(bares)
     print(f"acknowledgement POSTs over HTTP, {sent:,} assignments: {app_rate:6.0f}/s (median of {rounds} rounds)")
