@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,10 +47,12 @@ def post_all(urls: list[str], form_page: str | None = None, concurrency: int = C
     """POST the URLs, each once, over `concurrency` kept connections, and time the answers of all but the last
     `concurrency` (the requests still in flight when the load stops were sent to URLs of their own).
 
-    The load generator is wrk (Debian's package), one thread: written in C, it spends a small part of a core on
-    what costs an HTTP client in Python about as much as the bare endpoint costs the server, so the server sets
-    the pace, for the bare endpoint as for the app. Like a person, the client first GETs one unit page (not
+    The load generator is wrk (Debian's package), one thread: written in C, it spends 3–10% of a core where an
+    HTTP client in Python spent a whole one at the bare endpoint's pace, so the server sets the pace, for the bare
+    endpoint as for the app (`Posted.client_cpu` shows it). Like a person, the client first GETs one unit page (not
     timed) and posts its form's fields (the CSRF token) with its cookie."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: `make system` installs it (Debian's package wrk)")
     if len(urls) <= concurrency:
         raise ValueError(f"{len(urls)} URLs for {concurrency} connections: give more URLs than connections")
     fields, cookie = {"csrf_token": ""}, ""
