@@ -74,7 +74,7 @@ def app_rate(
     os.chdir(code)  # `python -m bench.acks` imports the app from the working directory first
     try:
         with serve(args, port, env) as base:
-            urls = ack_urls(db, base, count + CONNECTIONS + 1)
+            urls = ack_urls(db, base, count + CONNECTIONS + 2)  # the first for the form page
             posted = post_all(urls[1:], form_page=urls[0].removesuffix("/ack"))
     finally:
         os.chdir(here)
@@ -105,6 +105,9 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
+    for parts in opts.without:
+        if unknown := sorted(set(parts.split(",")) - set(PARTS)):
+            parser.error(f"--without {parts}: unknown parts {unknown}, choose from {', '.join(PARTS)}")
     workdir = opts.workdir.resolve()
     pristine, assignments = launched_tree(workdir, opts.units)
     print(f"  {assignments:,} assignments")

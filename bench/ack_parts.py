@@ -2,7 +2,8 @@
 
 - `recording`: `acknowledge` answers a constant result (recorded now), and SQLite's writer thread is not used;
 - `csrf`: the CSRF token's signature is not checked (the form is still parsed, as the bare endpoint parses it);
-- `passon`: a forward-mode unit's acknowledgement does not issue its implementing directive.
+- `passon`: a unit that must pass the directive on only acknowledges it: no implementing directive issued or held
+  for its signer, no pass-on deadline, no audit entry of either.
 
 Only benches use this (bench.acks serves the app so with BENCH_ACK_WITHOUT=recording,csrf; bench.ack_cpu in its
 own process): the app served so records nothing real and checks less."""

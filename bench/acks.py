@@ -25,7 +25,7 @@ from bench.sink import free_port
 from cascade.dev.links import forms_in
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_post.lua")
-CONNECTIONS = 16  # POSTs in flight at once; a load of N answers timed needs N + CONNECTIONS URLs
+CONNECTIONS = 16  # POSTs in flight at once; a load of N answers timed needs N + CONNECTIONS + 1 URLs
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ class Posted:
 
 
 def post_all(urls: list[str], form_page: str | None = None, concurrency: int = CONNECTIONS) -> Posted:
-    """POST the URLs, each once, over `concurrency` kept connections, and time the answers of all but the last
-    `concurrency` (the requests still in flight when the load stops were sent to URLs of their own).
+    """POST the URLs in order, each once, over `concurrency` kept connections, and time the answers of all but the
+    last `concurrency` + 1 (the requests still in flight when the load stops, and the one wrk asks for to check
+    its script, take URLs of their own). Raises if the server stops answering.
 
     The load generator is wrk (Debian's package), one thread: written in C, it spends 3–10% of a core where an
     HTTP client in Python spent a whole one at the bare endpoint's pace, so the server sets the pace, for the bare
@@ -53,7 +54,8 @@ def post_all(urls: list[str], form_page: str | None = None, concurrency: int = C
     timed) and posts its form's fields (the CSRF token) with its cookie."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make system` installs it (Debian's package wrk)")
-    if len(urls) <= concurrency:
+    count = len(urls) - concurrency - 1
+    if count < 1:
         raise ValueError(f"{len(urls)} URLs for {concurrency} connections: give more URLs than connections")
     fields, cookie = {"csrf_token": ""}, ""
     if form_page is not None:
@@ -66,25 +68,36 @@ def post_all(urls: list[str], form_page: str | None = None, concurrency: int = C
         paths.write("".join(urlsplit(url).path + "\n" for url in urls))
         paths.flush()
         env = {**os.environ, "WRK_PATHS": paths.name, "WRK_BODY": urlencode(fields), "WRK_COOKIE": cookie,
-               "WRK_COUNT": str(len(urls) - concurrency)}  # fmt: skip
+               "WRK_COUNT": str(count)}  # fmt: skip
+        # A bound on the load's time (20 POSTs/s, far below either server's pace): a server that stops answering
+        # ends wrk with its error counts rather than hanging the bench.
+        limit = 60 + count // 20
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        args = ["wrk", "-t1", f"-c{concurrency}", "-d3600s", "-s", str(WRK_SCRIPT), f"{base.scheme}://{base.netloc}"]
-        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=3600, check=False)
+        args = [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{limit}s",
+            "-s",
+            str(WRK_SCRIPT),
+            f"{base.scheme}://{base.netloc}",
+        ]
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=limit + 60, check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    last = done.stdout.strip().splitlines()[-1:] or [""]
+    figures = (done.stdout.strip().splitlines() or [""])[-1].split()
     try:
-        answers, ok, seconds = last[0].split()
-    except ValueError:
-        raise RuntimeError(f"wrk ended without its figures: {done.stdout[-400:]} {done.stderr[-400:]}") from None
+        answers, ok, seconds = int(figures[0]), int(figures[1]), float(figures[2])
+    except (IndexError, ValueError):
+        raise RuntimeError(f"wrk ended without its figures: {done.stdout[-600:]} {done.stderr[-400:]}") from None
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Posted(float(seconds), int(answers), int(ok), cpu / float(seconds))
+    return Posted(seconds, answers, ok, cpu / seconds)
 
 
 def bare_load(env: dict[str, str], count: int) -> Posted:
     """`count` POSTs timed against the bare endpoint, served afresh."""
     args, port = server_args("bare")
     with serve(args, port, env) as base:
-        return post_all([f"{base}/u/t{i}/ack" for i in range(count + CONNECTIONS)])
+        return post_all([f"{base}/u/t{i}/ack" for i in range(count + CONNECTIONS + 1)])
 
 
 def paired_ratio(app_rates: list[float], bare_rates: list[float]) -> float:

@@ -256,13 +256,14 @@ def measure_acks(db: Path, workdir: Path, count: int, sent: int, rounds: int = 3
         args, port = server_args("app")
         with serve(args, port, env) as base:
             # the same sample each time: every round its own part
-            urls = ack_urls(db, base, (count + CONNECTIONS) * rounds + 1)
-            part = urls[1 + round_ * (count + CONNECTIONS) : 1 + (round_ + 1) * (count + CONNECTIONS)]
+            urls = ack_urls(db, base, (count + CONNECTIONS + 1) * rounds + 1)
+            step = count + CONNECTIONS + 1
+            part = urls[1 + round_ * step : 1 + (round_ + 1) * step]
             posted = post_all(part, form_page=urls[0].removesuffix("/ack"))
         apps.append(posted.rate)
         posted_bare = bare_load(env, count)
         bares.append(posted_bare.rate)
-        print(f"  round {round_ + 1}: app {apps[-1]:6.0f}/s ({posted.ok} recorded), bare endpoint {bares[-1]:6.0f}/s;"
+        print(f"  round {round_ + 1}: app {apps[-1]:6.0f}/s ({posted.ok} answered 200), bare {bares[-1]:6.0f}/s;"
               f" wrk's CPU {posted.client_cpu:.0%} and {posted_bare.client_cpu:.0%} of a core")  # fmt: skip
     ratio = paired_ratio(apps, bares)
     app_rate, bare = statistics.median(apps), statistics.median(bares)

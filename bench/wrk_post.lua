@@ -1,6 +1,7 @@
--- wrk's script for bench/acks.py: POSTs each path of $WRK_PATHS (one wrk thread, its connections sharing the
--- list), with $WRK_BODY as the form and $WRK_COOKIE as the cookie. At the $WRK_COUNT-th answer it prints
--- "answers ok seconds" (ok: answered 200; seconds from the first request) and ends wrk.
+-- wrk's script for bench/acks.py: POSTs the paths of $WRK_PATHS in order (one wrk thread, its connections sharing
+-- the list), with $WRK_BODY as the form and $WRK_COOKIE as the cookie. At the $WRK_COUNT-th answer it prints
+-- "answers ok seconds" (ok: answered 200; seconds from wrk's first call for a request) and ends wrk. If wrk stops
+-- before (its -d duration ran out: the server stopped answering), `done` prints "incomplete" and the summary.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -24,8 +25,9 @@ if cookie ~= nil and cookie ~= "" then wrk.headers["Cookie"] = cookie end
 local answers, ok, started = 0, 0, nil
 
 function request()
+  -- wrk asks once before it connects, to check the script: that path is never sent. With bench/acks.py's
+  -- COUNT (paths − connections − 1) nothing wraps around unless connections were lost and opened again.
   started = started or now()
-  -- wrap around: the connections still waiting when the last answer comes have asked for a few more
   next_path = next_path % #paths + 1
   return wrk.format(nil, paths[next_path])
 end
@@ -38,4 +40,10 @@ function response(status, headers, body)
     io.flush()
     os.exit(0)
   end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("incomplete: %d answers; errors connect %d, read %d, write %d, status %d, timeout %d\n",
+    summary.requests, e.connect, e.read, e.write, e.status, e.timeout))
 end
