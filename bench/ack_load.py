@@ -25,8 +25,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.ack_parts import PARTS
-from bench.acks import CONNECTIONS, bare_load, paired_ratio, post_all, serve, server_args
+from bench.ack_parts import PARTS, check_parts
+from bench.acks import bare_load, paired_ratio, post_all, serve, server_args, urls_for
 from bench.scale import PROJECT, ack_urls, child_env, prepare
 
 
@@ -74,14 +74,17 @@ def app_rate(
     os.chdir(code)  # `python -m bench.acks` imports the app from the working directory first
     try:
         with serve(args, port, env) as base:
-            urls = ack_urls(db, base, count + CONNECTIONS + 2)  # the first for the form page
+            urls = ack_urls(db, base, urls_for(count) + 1)  # the first for the form page
             posted = post_all(urls[1:], form_page=urls[0].removesuffix("/ack"))
     finally:
         os.chdir(here)
-    label = f"{code}" + (f" without {without}" if without else "")
-    print(f"  app from {label}: {posted.rate:6.0f}/s ({posted.ok} of {posted.answers} answered 200;"
+    print(f"  app from {_label(code, without)}: {posted.rate:6.0f}/s ({posted.ok} of {posted.answers} answered 200;"
           f" wrk's CPU {posted.client_cpu:.0%} of a core)")  # fmt: skip
     return posted.rate
+
+
+def _label(code: Path, without: str) -> str:
+    return f"{code}" + (f" without {without}" if without else "")
 
 
 def main() -> None:
@@ -106,8 +109,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     opts = parser.parse_args()
     for parts in opts.without:
-        if unknown := sorted(set(parts.split(",")) - set(PARTS)):
-            parser.error(f"--without {parts}: unknown parts {unknown}, choose from {', '.join(PARTS)}")
+        try:
+            check_parts(parts.split(","))
+        except ValueError as exc:
+            parser.error(f"--without {parts}: {exc}")
     workdir = opts.workdir.resolve()
     pristine, assignments = launched_tree(workdir, opts.units)
     print(f"  {assignments:,} assignments")
@@ -124,9 +129,9 @@ def main() -> None:
         print(f"  bare FastAPI endpoint: {bare.rate:6.0f}/s (wrk's CPU {bare.client_cpu:.0%} of a core)")
     ratios = {variant: paired_ratio(rates[variant], bares) for variant in variants}
     for (code, without), ratio in ratios.items():
-        label = f"{code}" + (f" without {without}" if without else "")
         seconds = 1000 / statistics.median(rates[code, without])
-        print(f"app/bare from {label}: {ratio:.2f} (median of {opts.rounds} rounds; {seconds:.2f} ms a POST)")
+        label, runs = _label(code, without), opts.rounds
+        print(f"app/bare from {label}: {ratio:.2f} (median of {runs} rounds; {seconds:.2f} ms a POST)")
     print(f"bare endpoint: {1000 / statistics.median(bares):.2f} ms a POST; goal app/bare ≥ 0.8")
     if opts.json:
         first = variants[0]

@@ -17,6 +17,12 @@ from typing import Any
 PARTS = ("recording", "csrf", "passon")
 
 
+def check_parts(parts: list[str]) -> None:
+    """Raise ValueError naming any part that is not one of PARTS."""
+    if unknown := sorted(set(parts) - set(PARTS)):
+        raise ValueError(f"unknown parts {unknown}: choose from {', '.join(PARTS)}")
+
+
 def replace_parts(parts: list[str]) -> Callable[[], None]:
     """Replace the named parts in this process; returns what puts them back."""
     import cascade.replies.acknowledge
@@ -24,9 +30,7 @@ def replace_parts(parts: list[str]) -> Callable[[], None]:
     import web.unit_pages
     from cascade.replies.acknowledge import AckResult
 
-    unknown = sorted(set(parts) - set(PARTS))
-    if unknown:
-        raise ValueError(f"unknown parts {unknown}: choose from {', '.join(PARTS)}")
+    check_parts(parts)
     kept: list[tuple[Any, str, Any]] = []
 
     def swap(owner: Any, name: str, value: Any) -> None:

@@ -25,7 +25,12 @@ from bench.sink import free_port
 from cascade.dev.links import forms_in
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_post.lua")
-CONNECTIONS = 16  # POSTs in flight at once; a load of N answers timed needs N + CONNECTIONS + 1 URLs
+CONNECTIONS = 16  # POSTs in flight at once
+
+
+def urls_for(count: int) -> int:
+    """How many URLs a load of `count` timed answers takes (post_all: the tail in flight, wrk's check)."""
+    return count + CONNECTIONS + 1
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def bare_load(env: dict[str, str], count: int) -> Posted:
     """`count` POSTs timed against the bare endpoint, served afresh."""
     args, port = server_args("bare")
     with serve(args, port, env) as base:
-        return post_all([f"{base}/u/t{i}/ack" for i in range(count + CONNECTIONS + 1)])
+        return post_all([f"{base}/u/t{i}/ack" for i in range(urls_for(count))])
 
 
 def paired_ratio(app_rates: list[float], bare_rates: list[float]) -> float:

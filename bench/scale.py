@@ -26,7 +26,7 @@ from typing import Any
 import aiosmtplib
 from sqlalchemy import func, text
 
-from bench.acks import CONNECTIONS, bare_load, paired_ratio, post_all, serve, server_args
+from bench.acks import bare_load, paired_ratio, post_all, serve, server_args, urls_for
 from bench.sink import CountingSink
 from cascade.dev.orggen import generate, shape
 
@@ -255,9 +255,8 @@ def measure_acks(db: Path, workdir: Path, count: int, sent: int, rounds: int = 3
     for round_ in range(rounds):
         args, port = server_args("app")
         with serve(args, port, env) as base:
-            # the same sample each time: every round its own part
-            urls = ack_urls(db, base, (count + CONNECTIONS + 1) * rounds + 1)
-            step = count + CONNECTIONS + 1
+            step = urls_for(count)
+            urls = ack_urls(db, base, step * rounds + 1)  # the same sample each time: every round its own part
             part = urls[1 + round_ * step : 1 + (round_ + 1) * step]
             posted = post_all(part, form_page=urls[0].removesuffix("/ack"))
         apps.append(posted.rate)
