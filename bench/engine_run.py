@@ -49,8 +49,12 @@ def cpu_seconds() -> float:
 
 
 def server_cpu_seconds() -> float:
-    """CPU time of this process's children: the ephemeral Prefect server it started (Linux only)."""
-    total = 0.0
+    """CPU time of this process's children: the ephemeral Prefect server it started (Linux only).
+
+    The children still running are read from /proc, those gone and waited for from getrusage: a child that
+    ends between two readings moves from one to the other, so the total only grows."""
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = reaped.ru_utime + reaped.ru_stime
     try:
         children = [pid for task in os.listdir("/proc/self/task")
                     for pid in open(f"/proc/self/task/{task}/children").read().split()]  # fmt: skip

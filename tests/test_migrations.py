@@ -4,7 +4,8 @@ PostgreSQL database when CASCADE_TEST_DATABASE_URL is set).
 - the models and the revisions agree (Alembic's own `check`: autogenerate finds nothing to add);
 - a database at the previous revision, with data in it, upgrades with its data intact;
 - a database made by the release before migrations (no alembic_version, bodies on the outbox row) upgrades;
-- `cascade db backup` then `cascade db restore` bring back what was there."""
+- `cascade db backup` then `cascade db restore` bring back what was there;
+- on PostgreSQL, a notice's bodies are stored compressed with lz4, as PostgreSQL itself reports."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
@@ -132,6 +134,26 @@ def test_backup_and_restore(settings: Settings, tmp_path: Path) -> None:
         )
         assert c.execute(text("SELECT status FROM assignment")).scalar_one() == "acknowledged"
         assert current_revision(c) == head_revision()
+
+
+def test_bodies_compressed_with_lz4_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("column compression is PostgreSQL's; SQLite stores the bodies as they are")
+    at_revision(engine, "head")
+    fill_release_0001(engine)
+    body = "Triển khai thực hiện Kế hoạch số 252/KH-LĐLĐ đến công đoàn cơ sở. " * 60  # about 4 KB: compressed
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO outboxmessage (id, key, kind, to_addr, to_name, from_name, subject, status, "
+                       "attempts, created_at) VALUES (1, 'notice:1', 'notice', 'td@laichau.example', '', '', "
+                       "'Kế hoạch', 'pending', 0, :now)"), {"now": NOW})  # fmt: skip
+        c.execute(text("INSERT INTO outbox_body VALUES (1, :b, :b)"), {"b": body})
+        found = c.execute(text("SELECT pg_column_compression(body_text), pg_column_compression(body_html), "
+                               "body_text FROM outbox_body")).one()  # fmt: skip
+    assert found == ("lz4", "lz4", body)
+    with engine.begin() as c:
+        command.downgrade(alembic_config(c), "0003")
+        methods = "SELECT attcompression FROM pg_attribute WHERE attrelid = 'outbox_body'::regclass AND attnum > 1"
+        assert set(c.execute(text(methods)).scalars()) == {"p"}  # pglz, named
 
 
 OLD_RELEASE_SCHEMA = Path(__file__).parent / "data" / "schema-before-migrations.sql"
