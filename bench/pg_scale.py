@@ -2,6 +2,7 @@
 monitor, against the raw limit of the same sink measured in the same run.
 
     .venv/bin/python -m bench.pg_scale [--units 70000] [--url postgresql://postgres@127.0.0.1:5432/test] [--json]
+                                       [--set NAME=VALUE ...]
 
 A scratch database is created beside `--url`'s (and dropped at the end); the ephemeral Prefect API, the sink
 in its own process, 4 SMTP connections. Prints notices/s and their ratio to the raw limit, the same notices sent
@@ -10,7 +11,9 @@ monitor day (due, parent, escalate) its seconds, steps, emails sent, peak RSS an
 ratios to the bare sender sending one of the due day's reminders per reminder of the due day, measured right after
 the day it is compared with: monitor_due_ratio (the bare sender's seconds over the due day's, goal >= 0.8) and
 monitor_escalate_ratio (the escalate day's seconds over the bare sender's, goal <= 0.15). With --json the last
-line is one JSON object of the figures."""
+line is one JSON object of the figures. `--set NAME=VALUE` (repeatable) adds a variable to the environment of the
+engine's runs (dispatch, resend and monitor days) and of nothing else: a setting to try, such as
+CASCADE_SMTP_CONNECTIONS=8, or libpq's PGOPTIONS."""
 
 from __future__ import annotations
 
@@ -57,6 +60,8 @@ def main() -> None:
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test", help="a PostgreSQL database")
     parser.add_argument("--workdir", type=Path, default=PROJECT / "bench-out" / "pg-scale")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
+    parser.add_argument("--set", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
+                        help="a variable of the engine runs' environment (repeatable)")  # fmt: skip
     opts = parser.parse_args()
     workdir = opts.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -71,12 +76,20 @@ def main() -> None:
                        capture_output=True)  # fmt: skip
         print(f"bench.pg_scale on {os.cpu_count()} cores: {opts.units:,} grassroots units imported into PostgreSQL "
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        figures = measure(url, directive, workdir, admin)
-        figures["units"] = opts.units
+        figures = measure(url, directive, workdir, admin, dict(opts.settings))
+        figures["units"], figures["settings"] = opts.units, dict(opts.settings)
         if opts.json:
             print(json.dumps(figures))
     finally:
         drop_database(admin, url)
+
+
+def setting(text: str) -> tuple[str, str]:
+    """`NAME=VALUE` of --set, NAME an environment variable's name."""
+    name, equals, value = text.partition("=")
+    if not equals or not name.replace("_", "a").isalnum() or name[0].isdigit():
+        raise argparse.ArgumentTypeError(f"--set takes NAME=VALUE with NAME an environment variable, not {text!r}")
+    return name, value
 
 
 def bare(sink: CountingSink, message: bytes, count: int) -> tuple[float, dict[str, float]]:
@@ -157,9 +170,12 @@ def reminders_of(days: dict[str, dict[str, Any]]) -> int:
     return max(1, int(days["due"]["totals"]["sent"]))
 
 
-def measure(url: str, directive: Path, workdir: Path, admin: str) -> dict[str, Any]:
+def measure(url: str, directive: Path, workdir: Path, admin: str, settings: dict[str, str]) -> dict[str, Any]:
     with CountingSink() as sink:
-        env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url}
+        env = {**child_env(workdir / "unused.db", sink.port, workdir / "prefect-engine"), "CASCADE_DATABASE_URL": url,
+               **settings}  # fmt: skip
+        if settings:
+            print("engine runs with " + ", ".join(f"{name}={value}" for name, value in settings.items()))
         engine, postgresql_cpu, sink_cpu = child_with_cpu("bench.engine_run", [str(directive)], env, sink, admin, url)
         sent = int(engine["totals"]["sent"])
         engine_cpu = {"dispatch": engine["cpu_seconds"], "prefect_server": engine["server_cpu_seconds"],
