@@ -22,7 +22,6 @@ from typing import Any
 
 import psycopg
 
-from bench.pg_scale import drop_database, scratch_database
 from bench.scale import SECRET
 from cascade.dev import topology
 from cascade.dev.orggen import generate, shape
@@ -70,6 +69,8 @@ def backend_cpu_per_row(url: str, method: str, bodies: list[tuple[str, str]], ro
                      f"ALTER COLUMN body_html SET COMPRESSION {method}")  # fmt: skip
         conn.execute("CHECKPOINT")
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        if not Path(f"/proc/{pid}/comm").is_file() or Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+            raise SystemExit(f"the backend's process {pid} is not on this machine's /proc (another PID namespace?)")
         before = topology.cpu_seconds(pid)
         for start in range(0, rows, 1000):
             ids = list(range(start, min(rows, start + 1000)))
@@ -94,16 +95,13 @@ def main() -> None:
     print(f"bench.body_compression on {os.cpu_count()} cores: {len(bodies)} rendered notices, bodies of "
           f"{min(sizes):,}–{max(sizes):,} bytes (text and HTML together); {opts.rows:,} rows each way a "
           "round")  # fmt: skip
-    admin, url = scratch_database(opts.url)
     figures: dict[str, Any] = {method: [] for method in METHODS}
-    try:
+    with topology.scratch_database(opts.url, f"bench_body_compression_{os.getpid()}") as url:
         for round_ in range(1, opts.rounds + 1):
-            for method in METHODS:
+            for method in METHODS if round_ % 2 else reversed(METHODS):  # each first in every other round
                 figures[method].append(backend_cpu_per_row(url, method, bodies, opts.rows))
             print(f"round {round_}: " + ", ".join(f"{m} {figures[m][-1]:.3f} ms" for m in METHODS) + " of the "
                   "backend's CPU a row")  # fmt: skip
-    finally:
-        drop_database(admin, url)
     ratios = [lz4 / pglz for pglz, lz4 in zip(figures["pglz"], figures["lz4"], strict=True)]
     result = {"pglz_cpu_ms": statistics.median(figures["pglz"]), "lz4_cpu_ms": statistics.median(figures["lz4"]),
               "lz4_pglz_ratio": statistics.median(ratios), "body_bytes_mean": statistics.mean(sizes)}  # fmt: skip

@@ -49,21 +49,39 @@ def cpu_seconds() -> float:
 
 
 def server_cpu_seconds() -> float:
-    """CPU time of this process's children: the ephemeral Prefect server it started (Linux only).
+    """CPU time of this process's children (Linux only): the ephemeral Prefect server it started, and any other.
 
-    The children still running are read from /proc, those gone and waited for from getrusage: a child that
-    ends between two readings moves from one to the other, so the total only grows."""
-    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = reaped.ru_utime + reaped.ru_stime
+    Those still running are read from /proc, those gone and waited for from getrusage; the /proc pass is read
+    again if a child was waited for meanwhile, so a child that ends between two readings is counted once."""
+    while True:
+        reaped = _reaped_children_cpu()
+        total = reaped + sum(_process_cpu(pid) for pid in _children())
+        if _reaped_children_cpu() == reaped:
+            return total
+
+
+def _reaped_children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _children() -> list[str]:
+    pids: list[str] = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            pids += open(f"/proc/self/task/{task}/children").read().split()
+        except OSError:  # the thread ended
+            continue
+    return pids
+
+
+def _process_cpu(pid: str) -> float:
+    """utime + stime + cutime + cstime of a process, 0 once it is gone."""
     try:
-        children = [pid for task in os.listdir("/proc/self/task")
-                    for pid in open(f"/proc/self/task/{task}/children").read().split()]  # fmt: skip
-        for pid in children:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     except OSError:
-        pass
-    return total
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def bytes_written() -> int:
