@@ -76,7 +76,8 @@ class DeliverySettings(BaseSettings):
     # The relay's record of the messages it accepted, read back to settle rows a crash left in doubt:
     # maildir:DIR | jsonl:FILE | postfix:FILE (cascade.delivery.acceptance_logs). Unset: they are resent.
     delivery_log: str | None = None
-    # A row claimed by a sender on another machine is taken back after this many seconds.
+    # A row claimed by a sender on another machine is taken back after this many seconds (from its claim, or from
+    # its group's 'sending' mark, which renews it).
     claim_lease_seconds: float = 900.0
     # Open items the monitor reads, steps and queues the reminders of at a time (cascade/chasing/open_items.py);
     # each page of reminders no digest lists is committed on its own and sent while the next one is taken.

@@ -55,12 +55,22 @@ _SENDING_PAIRS = (
 _SENDING_UNNEST = (
     update(OUTBOX)
     .where(OUTBOX.c.id == _SENDING_PAIRS.c.row_id, OUTBOX.c.claimed_by == bindparam("owner"))
-    .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=_SENDING_PAIRS.c.mid)
+    .values(
+        status=MailStatus.sending.value,
+        attempts=OUTBOX.c.attempts + 1,
+        message_id=_SENDING_PAIRS.c.mid,
+        claimed_at=bindparam("now"),
+    )
 )
 _SENDING = (
     update(OUTBOX)
     .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_by == bindparam("owner"))
-    .values(status=MailStatus.sending.value, attempts=OUTBOX.c.attempts + 1, message_id=bindparam("mid"))
+    .values(
+        status=MailStatus.sending.value,
+        attempts=OUTBOX.c.attempts + 1,
+        message_id=bindparam("mid"),
+        claimed_at=bindparam("now"),
+    )
 )
 
 
@@ -116,16 +126,20 @@ class OutboxGroups:
         """One commit between two groups of a connection: the previous group's accepted rows 'sent' (their
         notices' assignments queued → arrived, edXML 01) and the next group's rows 'sending', before its first
         DATA. A crash from here leaves the next group in doubt, and only it. Returns the rows of `mails` marked:
-        a row this call no longer holds (its lease ran out and another sender took it) is not sent by it."""
+        a row this call no longer holds (its lease ran out and another sender took it) is not sent by it.
+
+        Marking a group 'sending' renews its rows' lease (claimed_at): a call that has held its batch longer than
+        CASCADE_CLAIM_LEASE_SECONDS (a relay paced to a few messages a minute) is still seen alive by a sender on
+        another machine, which would otherwise take the group as abandoned while it goes out and resend it."""
+        now = utcnow()
         if accepted:
-            now = utcnow()
             self._set(accepted, status=MailStatus.sent.value, sent_at=now, last_error=None)
             notices_arrived(self.session, [m.assignment_id for m in accepted if m.kind == "notice"], now)
         if mails and _postgresql(self.session):
             ids, mids = [m.id for m in mails], [m.message_id for m in mails]
-            self.session.execute(_SENDING_UNNEST, {"row_ids": ids, "mids": mids, "owner": self.owner})
+            self.session.execute(_SENDING_UNNEST, {"row_ids": ids, "mids": mids, "owner": self.owner, "now": now})
         elif mails:
-            params = [{"row_id": m.id, "mid": m.message_id, "owner": self.owner} for m in mails]
+            params = [{"row_id": m.id, "mid": m.message_id, "owner": self.owner, "now": now} for m in mails]
             self.session.execute(_SENDING, params)
         marked = set()
         if mails:
