@@ -1,5 +1,6 @@
 """The lease of a sender on another machine (CASCADE_CLAIM_LEASE_SECONDS): rows it claimed long ago are taken back by
-any other sender, the group it is sending is not, however long ago it claimed its batch.
+any other sender, the group it is sending is not, however long ago it claimed its batch; and a paced relay gets
+groups that go out within half the lease.
 
 A real SQLite file or PostgreSQL (CASCADE_TEST_DATABASE_URL). The holder is named as a process on another host,
 so only time tells whether it is alive; its claim is moved back in the database, as the hours of a relay paced
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from cascade.core.db import session_scope
-from cascade.core.settings import Settings
+from cascade.core.settings import DeliverySettings, Settings
+from cascade.delivery.mailer import group_limit
 from cascade.delivery.outbox_batch import OUTBOX, OutboxGroups
 from cascade.delivery.outbox_recovery import recover_interrupted
 from cascade.dispatch.notices import outbox_batches
@@ -54,3 +57,22 @@ def test_the_group_being_sent_outlives_the_batch_claim(settings: Settings, sampl
         assert sorted(by_status[MailStatus.pending]) == [(i, None) for i in rest]  # abandoned claims: owed again
         assert set(by_status) == {MailStatus.sending, MailStatus.pending}
         assert recovered.requeued == len(rest) and recovered.in_doubt_resent == 0
+
+
+@pytest.mark.parametrize(
+    ("rate_per_minute", "connections", "lease", "limit"),
+    [
+        (0, 4, 900, 50),  # not paced: CASCADE_SEND_GROUP
+        (600, 4, 900, 50),  # 10 a second: 1,125 messages a connection in half a lease, more than a group
+        (3, 4, 900, 5),  # 3 a minute over 4 connections: 22.5 in 450 s, 5 a connection (a group in 400 s)
+        (3, 4, 3600, 22),  # a longer lease allows longer groups
+        (0.5, 8, 900, 1),  # slower still: one message a group
+    ],
+)
+def test_a_paced_relay_gets_groups_that_go_out_within_half_the_lease(
+    rate_per_minute: float, connections: int, lease: float, limit: int
+) -> None:
+    delivery = DeliverySettings(
+        rate_per_minute=rate_per_minute, smtp_connections=connections, claim_lease_seconds=lease, send_group=50
+    )
+    assert group_limit(delivery) == limit

@@ -23,7 +23,7 @@ from datetime import timedelta
 import aiosmtplib
 from sqlmodel import Session
 
-from cascade.core.settings import Settings
+from cascade.core.settings import DeliverySettings, Settings
 from cascade.delivery import kept_connections
 from cascade.delivery.counts import SendCounts
 from cascade.delivery.mailmessage import Mail, build_email, message_id_for
@@ -42,6 +42,16 @@ def group_size(rows: int, connections: int, most: int) -> int:
     12 groups of 42, 3 per connection; 63 rows as 4 groups of 16, not 50 + 13 on two connections."""
     rounds = max(1, math.ceil(rows / (connections * most)))
     return max(1, math.ceil(rows / (connections * rounds)))
+
+
+def group_limit(delivery: DeliverySettings) -> int:
+    """CASCADE_SEND_GROUP, or fewer when the relay is paced (CASCADE_RATE_PER_MINUTE, shared by the connections):
+    marking a group 'sending' is what renews its rows' lease, so a group must go out within half of
+    CASCADE_CLAIM_LEASE_SECONDS, or a sender on another machine would take it for abandoned and resend it."""
+    if delivery.rate_per_minute <= 0:
+        return delivery.send_group
+    in_half_a_lease = delivery.rate_per_minute / 60 * delivery.claim_lease_seconds / 2 / delivery.smtp_connections
+    return max(1, min(delivery.send_group, math.floor(in_half_a_lease)))
 
 
 def _load_group(sender: SendCall, ids: list[int]) -> list[Mail]:
@@ -113,7 +123,7 @@ async def _run(sender: SendCall, ids: list[int]) -> None:
     # One read of every row claimed (its bodies from cascade.delivery.body_cache where kept): a read per group
     # kept each connection waiting for the database thread, behind the other connections' commits.
     sender.read = {mail.id: mail for mail in await sender.db(sender.rows.load, list(sender.queue))}
-    sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, sender.delivery.send_group)
+    sender.group_size = group_size(len(sender.queue), sender.delivery.smtp_connections, group_limit(sender.delivery))
     workers = [asyncio.ensure_future(_worker(sender)) for _ in range(sender.delivery.smtp_connections)]
     try:
         await asyncio.gather(*workers)

@@ -129,8 +129,9 @@ class OutboxGroups:
         a row this call no longer holds (its lease ran out and another sender took it) is not sent by it.
 
         Marking a group 'sending' renews its rows' lease (claimed_at): a call that has held its batch longer than
-        CASCADE_CLAIM_LEASE_SECONDS (a relay paced to a few messages a minute) is still seen alive by a sender on
-        another machine, which would otherwise take the group as abandoned while it goes out and resend it."""
+        CASCADE_CLAIM_LEASE_SECONDS (a paced relay) is still seen alive by a sender on another machine, which
+        would otherwise take the group as abandoned while it goes out and resend it. A group goes out within half
+        the lease (cascade.delivery.mailer.group_limit)."""
         now = utcnow()
         if accepted:
             self._set(accepted, status=MailStatus.sent.value, sent_at=now, last_error=None)
