@@ -69,7 +69,8 @@ def backend_cpu_per_row(url: str, method: str, bodies: list[tuple[str, str]], ro
                      f"ALTER COLUMN body_html SET COMPRESSION {method}")  # fmt: skip
         conn.execute("CHECKPOINT")
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
-        if not Path(f"/proc/{pid}/comm").is_file() or Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+        comm = Path(f"/proc/{pid}/comm")
+        if not comm.is_file() or comm.read_text().strip() != "postgres":
             raise SystemExit(f"the backend's process {pid} is not on this machine's /proc (another PID namespace?)")
         before = topology.cpu_seconds(pid)
         for start in range(0, rows, 1000):

@@ -14,6 +14,8 @@ import time
 
 from prefect import flow
 
+from cascade.dev import topology
+
 
 @flow(name="bench-warm-up")
 def warm_up() -> int:
@@ -55,7 +57,7 @@ def server_cpu_seconds() -> float:
     again if a child was waited for meanwhile, so a child that ends between two readings is counted once."""
     while True:
         reaped = _reaped_children_cpu()
-        total = reaped + sum(_process_cpu(pid) for pid in _children())
+        total = reaped + sum(topology.own_cpu_seconds(pid) for pid in topology.children(os.getpid()))
         if _reaped_children_cpu() == reaped:
             return total
 
@@ -63,25 +65,6 @@ def server_cpu_seconds() -> float:
 def _reaped_children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _children() -> list[str]:
-    pids: list[str] = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            pids += open(f"/proc/self/task/{task}/children").read().split()
-        except OSError:  # the thread ended
-            continue
-    return pids
-
-
-def _process_cpu(pid: str) -> float:
-    """utime + stime + cutime + cstime of a process, 0 once it is gone."""
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def bytes_written() -> int:

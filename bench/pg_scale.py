@@ -11,10 +11,10 @@ Prints notices/s and their ratio to the raw limit, the same notices sent again w
 seconds, steps, emails sent, peak RSS and largest email, and the monitor's ratios to the bare sender sending one
 of the due day's reminders per reminder of the due day, measured right after the day it is compared with:
 monitor_due_ratio (the bare sender's seconds over the due day's, goal >= 0.8) and monitor_escalate_ratio (the
-escalate day's seconds over the bare sender's, goal <= 0.15). With --json the last
-line is one JSON object of the figures. `--set NAME=VALUE` (repeatable) adds a variable to the environment of the
-engine's runs (dispatch, resend and monitor days) and of nothing else: a setting to try, such as
-CASCADE_SMTP_CONNECTIONS=8, or libpq's PGOPTIONS."""
+escalate day's seconds over the bare sender's, goal <= 0.15). With --json the last line is one JSON object of the
+figures. `--set NAME=VALUE` (repeatable) adds a variable to the environment of the engine's runs (dispatch,
+resend and monitor days) and of nothing else: a setting to try, such as CASCADE_SMTP_CONNECTIONS=8, or libpq's
+PGOPTIONS."""
 
 from __future__ import annotations
 
@@ -62,8 +62,9 @@ def main() -> None:
                        capture_output=True)  # fmt: skip
         print(f"bench.pg_scale on {os.cpu_count()} cores: {opts.units:,} grassroots units imported into PostgreSQL "
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        figures = measure(url, directive, workdir, admin, dict(opts.settings))
-        figures["units"], figures["settings"] = opts.units, dict(opts.settings)
+        settings = dict(opts.settings)
+        figures = measure(url, directive, workdir, admin, settings)
+        figures["units"], figures["settings"] = opts.units, settings
         if opts.json:
             print(json.dumps(figures))
 

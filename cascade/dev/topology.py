@@ -222,31 +222,40 @@ def flow_runs(api: str, flow: str) -> list[dict[str, Any]]:
     return runs
 
 
+def children(pid: int) -> list[int]:
+    """The live processes `pid` started (those of every one of its threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
 def descendants(pid: int) -> list[int]:
     """`pid` and every live process below it."""
     family, queue = [], [pid]
     while queue:
         parent = queue.pop()
         family.append(parent)
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                queue += [int(child) for child in (task / "children").read_text().split()]
-            except (FileNotFoundError, ProcessLookupError):
-                continue
+        queue += children(parent)
     return family
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """CPU seconds of one process: its own (user + system) and its waited-for children's; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
 
 
 def cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) of a process tree: its live members' own, plus the children they have
     waited for (a worker's finished flow-run processes)."""
-    total = 0.0
-    for member in descendants(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(own_cpu_seconds(member) for member in descendants(pid))
 
 
 def kill_tree(pid: int) -> None:
