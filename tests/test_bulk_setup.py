@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
+from cascade.core import sqlutil
 from cascade.core.db import session_scope
 from cascade.core.errors import InputError
 from cascade.core.workdays import WorkCalendar
-from cascade.directives import directivefile, subtasks
+from cascade.directives import subtasks
 from cascade.directives.directivefile import check_units, parse_directive
 from cascade.directives.subtasks import create_task_items
 from cascade.dispatch.notices import create_assignments
@@ -76,7 +77,7 @@ def test_units_are_looked_up_in_parts_and_every_problem_is_named(
     settings: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Parts of 3 codes: PostgreSQL refuses a statement of more than 65,535 parameters (a national directive).
-    monkeypatch.setattr(directivefile, "CODES_PER_QUERY", 3)
+    monkeypatch.setattr(sqlutil, "VALUES_PER_QUERY", 3)
     spec = parse_directive(SAMPLE_DIRECTIVE)
     with session_scope() as session:
         units = check_units(session, spec)

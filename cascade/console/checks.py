@@ -18,6 +18,7 @@ from cascade.console.results import DraftProblem
 from cascade.console.wording import field_label, in_vietnamese
 from cascade.core.errors import InputError
 from cascade.core.settings import DocumentSettings
+from cascade.core.sqlutil import rows_where_in
 from cascade.core.yamlfile import line_of
 from cascade.directives.directivefile import DirectiveSpec
 from cascade.directives.docimport import Resolver
@@ -25,7 +26,6 @@ from cascade.documents.originals import check_original
 from cascade.rendering.render import vn_date
 from models import Directive, Unit
 
-CODES_PER_QUERY = 5000
 UNIT = Unit.__table__.c  # type: ignore[attr-defined]
 
 
@@ -59,14 +59,8 @@ def unknown_fields(raw: dict[str, Any]) -> list[DraftProblem]:
 
 
 def tree_rows(session: Session, codes: set[str]) -> dict[str, TreeUnit]:
-    ordered = sorted(codes)
-    found: dict[str, TreeUnit] = {}
-    for start in range(0, len(ordered), CODES_PER_QUERY):  # PostgreSQL takes at most 65,535 parameters
-        query = sa.select(UNIT.id, UNIT.code, UNIT.name, UNIT.kind, UNIT.parent_id, UNIT.active).where(
-            UNIT.code.in_(ordered[start : start + CODES_PER_QUERY])
-        )
-        found.update((r[1], TreeUnit(*r)) for r in session.execute(query))
-    return found
+    query = sa.select(UNIT.id, UNIT.code, UNIT.name, UNIT.kind, UNIT.parent_id, UNIT.active)
+    return {row.code: TreeUnit._make(row) for row in rows_where_in(session, query, UNIT.code, list(codes))}
 
 
 def _lines(raw: dict[str, Any], key: str) -> dict[str, int | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -83,3 +83,14 @@ def id_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bo
         array = sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Integer))
         return cast(ColumnElement[bool], column == sa.any_(array))
     return cast(ColumnElement[bool], column.in_(list(ids)))
+
+
+VALUES_PER_QUERY = 5000  # PostgreSQL takes at most 65,535 parameters in a statement
+
+
+def rows_where_in(session: Session, query: Select[Any], column: Any, values: Sequence[Any]) -> Iterator[Row[Any]]:
+    """The rows of `query` whose `column` is one of `values`, asked in parts of VALUES_PER_QUERY (a national
+    directive names 100,000 unit codes)."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), VALUES_PER_QUERY):
+        yield from session.execute(query.where(column.in_(ordered[start : start + VALUES_PER_QUERY])))

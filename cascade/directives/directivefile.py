@@ -7,15 +7,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from cascade.core.errors import InputError, Problem
+from cascade.core.sqlutil import rows_where_in
 from cascade.core.yamlfile import LINE, line_of, read_yaml, read_yaml_text, strip_lines
 from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
 from models import CascadeMode, Role, Unit, Urgency
 
 ROLE_CHOICES = " | ".join(m.value for m in Role)
+UNIT = Unit.__table__.c  # type: ignore[attr-defined]
 REQUIRED = ("number", "type", "issuer", "issued_on", "place", "summary", "signer", "report_due", "recipients")
 
 
@@ -292,22 +295,14 @@ class UnitRef(NamedTuple):
     active: bool
 
 
-CODES_PER_QUERY = 5000
-
-
 def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
     """Every code the directive names must be an active unit; returns them by code."""
     codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
     if spec.report_to:
         codes.add(spec.report_to)
-    units: dict[str, UnitRef] = {}
+    query = select(UNIT.id, UNIT.code, UNIT.name, UNIT.active)
+    units = {row.code: UnitRef._make(row) for row in rows_where_in(session, query, UNIT.code, list(codes))}
     ordered = sorted(codes)
-    # In parts: PostgreSQL takes at most 65,535 parameters in a statement, and a national directive names
-    # 100,000 units.
-    for start in range(0, len(ordered), CODES_PER_QUERY):
-        part = ordered[start : start + CODES_PER_QUERY]
-        query = select(Unit.id, Unit.code, Unit.name, Unit.active).where(col(Unit.code).in_(part))
-        units.update((code, UnitRef(id_ or 0, code, name, active)) for id_, code, name, active in session.exec(query))
     problems: list[Problem] = []
     for code in ordered:
         unit = units.get(code)
