@@ -120,6 +120,15 @@ def test_report_due_missing_is_a_problem(units: list[UnitRef]) -> None:
     assert "pass --report-due YYYY-MM-DD" in result.problems[0].message
 
 
+def test_a_report_date_that_does_not_exist_is_named_not_called_missing(units: list[UnitRef], tmp_path: Path) -> None:
+    path = tmp_path / "due.txt"
+    path.write_text(seed_text().replace("Nữ công) theo quy định", "Nữ công) trước ngày 31/9/2021"), "utf-8")
+    report_line = next(i for i, ln in enumerate(seed_text().splitlines(), 1) if "theo quy định. /." in ln)
+    problems = import_document(path, units).problems
+    assert [(p.field, p.line) for p in problems] == [("report_due", report_line)]
+    assert problems[0].message.startswith("'trước ngày 31/9/2021' is not a valid date")
+
+
 def test_report_due_read_from_the_document(units: list[UnitRef], tmp_path: Path) -> None:
     path = tmp_path / "due.txt"
     path.write_text(seed_text().replace("Nữ công) theo quy định", "Nữ công) trước ngày 30/11/2021"), "utf-8")

@@ -43,8 +43,22 @@ def seed_lines() -> list[str]:
         ("empty.txt", b"\n  \n", ":1 [file]: empty.txt is empty"),
         ("no-number.txt", "\n".join(ln for ln in seed_lines() if not ln.startswith("Số:")).encode(), ":1 [number]: no"),
         ("letter.txt", "\n".join(seed_lines()).replace("KẾ HOẠCH", "THƯ NGỎ").encode(), ":7 [type]: 'THƯ NGỎ' is not"),
+        # files that are not what their name says, or no file at all: one line each, no traceback
+        ("zero.docx", b"", ":1 [file]: zero.docx is empty"),
+        ("truncated.docx", b"PK\x03\x04" + b"\x00" * 40, " [file]: truncated.docx is not a readable .docx"),
+        ("renamed.pdf", b"PK\x03\x04" + b"\x00" * 40, " [file]: renamed.pdf is not a PDF"),
+        ("notes.rtf", b"{\\rtf1 S\\'f4: 1/KH}", " [file]: notes.rtf: a .rtf file is not a type the importer reads"),
     ],
-    ids=["not-utf8", "empty", "no-number", "unknown-type"],
+    ids=[
+        "not-utf8",
+        "empty",
+        "no-number",
+        "unknown-type",
+        "zero-bytes",
+        "damaged-docx",
+        "renamed-pdf",
+        "unknown-file-type",
+    ],  # fmt: skip
 )
 def test_bad_input_is_refused_naming_file_and_line(name: str, content: bytes, expected: str, tmp_path: Path) -> None:
     path = tmp_path / name
@@ -54,6 +68,7 @@ def test_bad_input_is_refused_naming_file_and_line(name: str, content: bytes, ex
     assert f"{path}{expected}" in output, output
     assert "nothing written" in output
     assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert "Traceback" not in output
 
 
 def test_an_unknown_type_says_which_types_are_known(units: list[UnitRef], tmp_path: Path) -> None:

@@ -132,7 +132,11 @@ def import_lines(
     if issuer_problem:
         problems.append(issuer_problem)
     due = report_due or report.due
-    if due is None:
+    if due is None and report.bad_due is not None:
+        line, written = report.bad_due
+        message = f"'{written}' is not a valid date; write the day that is meant, or pass --report-due YYYY-MM-DD"
+        problems.append(ImportProblem("report_due", message, line))
+    elif due is None:
         problems.append(ImportProblem("report_due", NO_REPORT_DATE, report.line))
     signer = layout.signer
     if not signer.get("name") or not signer.get("title"):

@@ -7,22 +7,29 @@ A page without text is a scan: the importer says so instead of reporting every f
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 from typing import IO
 
 from cascade.directives.docimport.problems import DocumentReadError
 
 
-def pdf_lines(path: Path | IO[bytes], name: str | None = None) -> list[str]:
+def pdf_lines(data: IO[bytes], name: str) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    name = name or (path.name if isinstance(path, Path) else "the document")
+    if b"%PDF-" not in data.read(1024):  # where a PDF reader looks for its header
+        raise DocumentReadError(f"{name} is not a PDF (its content is of another kind; check the file's extension)")
+    data.seek(0)
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # its warnings about a damaged file are said once, in the problem below
     try:
-        reader = PdfReader(str(path) if isinstance(path, Path) else path)
+        reader = PdfReader(data)
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise DocumentReadError(f"{name} is not a readable .pdf ({exc})") from exc
+    finally:
+        pypdf_log.setLevel(level)
     if not any(text.strip() for text in pages):
         raise DocumentReadError(
             f"{name} has no text layer: it is a scan (an image of each page). Run OCR on it, or import the"

@@ -34,6 +34,13 @@ class ReportLine:
     via: str | None = None  # the department it goes through ("Ban Tuyên giáo - Nữ công")
     due: date | None = None
     every_months: int | None = None
+    bad_due: tuple[int, str] | None = None  # (line, text) of a deadline written as a date that does not exist
+
+
+def _written_due(sentence: str) -> str | None:
+    """The deadline as written ("trước ngày 31/9/2024"), whether or not it is a real date."""
+    found = DUE_RE.search(sentence)
+    return found.group(0) if found else None
 
 
 def _due(sentence: str) -> date | None:
@@ -69,6 +76,8 @@ def find_report(lines: list[Line]) -> ReportLine:
     asking = [(no, s) for no, s in sentences if re.search(r"báo cáo|gửi", s, re.IGNORECASE)]
     if report.due is None:
         report.due = next((d for _, s in asking if (d := _due(s)) is not None), None)
+    if report.due is None:  # "trước ngày 31/9/2024": a deadline was written, but no such day exists
+        report.bad_due = next(((no, text) for no, s in asking if (text := _written_due(s)) is not None), None)
     if report.every_months is None:
         report.every_months = next((m for _, s in asking if (m := _every(s)) is not None), None)
     return report

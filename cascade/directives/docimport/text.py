@@ -50,16 +50,18 @@ def _clean_markdown(line: str) -> str:
     return _MD_ESCAPE.sub(r"\1", line)
 
 
-def _docx_lines(path: Path | IO[bytes], name: str | None = None) -> list[str]:
+def _docx_lines(data: IO[bytes], name: str) -> list[str]:
     import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml.etree import XMLSyntaxError
 
-    name = name or (path.name if isinstance(path, Path) else "the document")
     try:
-        document = docx.Document(str(path) if isinstance(path, Path) else path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentReadError(f"{name} is not a readable .docx ({exc})") from exc
+        document = docx.Document(data)
+    except (zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError, KeyError, ValueError) as exc:
+        # PackageNotFoundError: not a zip at all (a truncated file, another format renamed .docx)
+        raise DocumentReadError(f"{name} is not a readable .docx (it is damaged, or not a Word document)") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
@@ -80,28 +82,19 @@ def _docx_lines(path: Path | IO[bytes], name: str | None = None) -> list[str]:
 
 def read_lines(path: Path) -> list[str]:
     """The document's lines, NFC-normalised, with line ends and trailing spaces removed."""
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        lines = _docx_lines(path)
-    elif suffix == ".pdf":
-        from cascade.directives.docimport.pdf import pdf_lines
-
-        lines = pdf_lines(path)
-    elif suffix == ".doc":
-        raise DocumentReadError(".doc (Word 97-2003) is not supported; save it as .docx, .pdf or text")
-    else:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DocumentReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        lines = _text_lines(raw, suffix)
-    return _cleaned(lines, path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return document_lines(path.name, data)
 
 
 def document_lines(name: str, data: bytes) -> list[str]:
-    """read_lines of a document's bytes (an upload in the console), read the same way without a file on disk;
-    `name` gives the kind by its extension and names the document in problems."""
+    """The lines of a document's bytes (a file, or an upload in the console); `name` gives the kind by its
+    extension and names the document in problems."""
     suffix = Path(name).suffix.lower()
+    if not data:
+        raise DocumentReadError(f"{name} is empty: it has no text to import", 1)
     if suffix == ".docx":
         lines = _docx_lines(io.BytesIO(data), name)
     elif suffix == ".pdf":
@@ -110,6 +103,10 @@ def document_lines(name: str, data: bytes) -> list[str]:
         lines = pdf_lines(io.BytesIO(data), name)
     elif suffix == ".doc":
         raise DocumentReadError(".doc (Word 97-2003) is not supported; save it as .docx, .pdf or text")
+    elif suffix not in TEXT_SUFFIXES:
+        raise DocumentReadError(
+            f"{name}: a {suffix} file is not a type the importer reads; save it as .docx, .pdf, .txt or .md"
+        )
     else:
         lines = _text_lines(data, suffix)
     return _cleaned(lines, name)
