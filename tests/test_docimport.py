@@ -386,6 +386,8 @@ def test_resolver_lists(units: list[UnitRef]) -> None:
 def test_fold() -> None:
     assert fold("  Liên  đoàn Lao động TỈNH Lai Châu; ") == "lien doan lao dong tinh lai chau"
     assert fold(unicodedata.normalize("NFD", "Đảng")) == "dang"
+    assert fold("Huyện Ea H'Leo") == fold("huyen ea hleo") == "huyen ea hleo"  # one word, as it is spoken
+    assert fold("Ea H\u2019Leo") == "ea hleo" and fold("Đoàn 'Thanh niên'") == "doan thanh nien"
 
 
 DECISION = """TỔNG LĐLĐ VIỆT NAM\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM

@@ -333,7 +333,7 @@ EN: dict[str, str] = {
     ),
     "Các lời từ chối đang chờ quyết định": "Refusals awaiting a decision",
     "Tìm đơn vị theo tên": "Find a unit by name",
-    "ví dụ: tam duong": "e.g. tam duong",
+    "tên đơn vị, có dấu hoặc không dấu": "a unit's name, with or without diacritics",
     "Tìm": "Search",
     "Gõ có dấu hoặc không dấu đều được; chỉ các đơn vị trong phạm vi của tài khoản được liệt kê.": (
         "With or without diacritics; only the units within your account's scope are listed."

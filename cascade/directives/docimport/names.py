@@ -75,10 +75,15 @@ _TRAILING_PAREN = re.compile(r"\s*\((?P<marker>[^()]{1,40})\)\s*[;,.:]*\s*$")
 _TRAILING_WORDS = re.compile(r"\s+(?P<marker>để\s+(?:b/c|t/h|p/h|biết|báo cáo|thực hiện|phối hợp))\s*[;,.:]*\s*$", re.I)
 
 
+APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc](?=\w)")
+
+
 def fold(text: str) -> str:
     """Casefolded text without diacritics (đ → d) or punctuation, single-spaced."""
     text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold().replace("đ", "d"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    # An apostrophe is part of a word (Ea H'Leo, Cư M'gar): "ea hleo" and "ea h'leo" both find it.
+    text = APOSTROPHES.sub("", text)
     return " ".join(re.sub(r"[^\w]+", " ", text).replace("_", " ").split())
 
 
