@@ -50,6 +50,17 @@ class Unit(UnitBase, table=True):
         """A body of the Communist Party (its kind begins with "party"): headed "ĐẢNG CỘNG SẢN VIỆT NAM"."""
         return self.kind.startswith("party")
 
+    @property
+    def is_youth_union_body(self) -> bool:
+        """A body of the Hồ Chí Minh Communist Youth Union (its kind begins with "youth"): headed "ĐOÀN TNCS HỒ
+        CHÍ MINH"."""
+        return self.kind.startswith("youth")
+
+    @property
+    def numbers_party_style(self) -> bool:
+        """Its documents are numbered as the Party's and the Youth Union's are: "31-KH/TU", "15-TB/HĐTN"."""
+        return self.is_party_body or self.is_youth_union_body
+
 
 class UnitPublic(UnitBase):
     id: int

@@ -376,3 +376,33 @@ def test_the_admin_page_offers_the_same_docx(settings: Settings, tmp_path: Path,
     downloaded = docx.Document(str(tmp_path / "download.docx"))
     cli = render_docx(tmp_path, "252/KH-LĐLĐ", "LDLD_LC")
     assert all_text(downloaded) == all_text(cli) and "Số: 252/KH-LĐLĐ" in all_text(downloaded)
+
+
+def test_a_youth_union_body_heads_its_document_with_the_youth_union(settings: Settings, tmp_path: Path) -> None:
+    # Hướng dẫn 29-HD/TWĐTN-VP: "ĐOÀN TNCS HỒ CHÍ MINH" underlined where the state writes its motto, "***" under
+    # the issuer; its number is written as the Party's ("15-TB/TĐTN") but keeps the colon.
+    tree = tmp_path / "youth.yaml"
+    tree.write_text(
+        yaml.safe_dump(
+            {"units": [
+                {"code": "TDTN_LC", "name": "Ban Chấp hành Tỉnh đoàn Lai Châu", "kind": "youth_union",
+                 "parent": None, "email": "tinhdoan@laichau.example", "symbol": "TĐTN",
+                 "header": "BCH Đoàn tỉnh Lai Châu"},
+                {"code": "DX_BG", "name": "Đoàn xã Bản Giang", "kind": "youth_base", "parent": "TDTN_LC",
+                 "email": "doan-bg@laichau.example"},
+            ]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = CliRunner().invoke(app, ["org", "import", str(tree)])
+    assert result.exit_code == 0, result.output
+    plan = {**party_plan(), "number": "15-KH/TĐTN", "issuer": "TDTN_LC", "archive": "VP",
+            "recipients": [{"unit": "DX_BG", "role": "act"}], "tasks": []}  # fmt: skip
+    launch(write_directive(tmp_path, plan))
+    document = render_docx(tmp_path, "15-KH/TĐTN", "TDTN_LC")
+    left, right = document.tables[0].rows[0].cells
+    assert lines(left) == ["BCH ĐOÀN TỈNH LAI CHÂU", "BAN CHẤP HÀNH TỈNH ĐOÀN LAI CHÂU", "***", "Số: 15-KH/TĐTN"]
+    assert lines(right) == ["ĐOÀN TNCS HỒ CHÍ MINH", "Lai Châu, ngày 09 tháng 3 năm 2026"]
+    assert right.paragraphs[0].runs[0].underline and bold(right.paragraphs[0])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in all_text(document)

@@ -76,7 +76,7 @@ def _unit(session: Session, scope: Scope, code: str) -> Unit | None:
 
 
 def _written(unit: Unit, sequence: int) -> str:
-    return document_number(sequence, CONG_VAN, unit.number_symbol, party=unit.is_party_body)
+    return document_number(sequence, CONG_VAN, unit.number_symbol, party=unit.numbers_party_style)
 
 
 def _page(

@@ -70,7 +70,7 @@ def _author_view(session: Session, assignment_id: int, calendar: WorkCalendar) -
     today = local_date(utcnow())
     authored = assignment.mode == CascadeMode.author
     doc_type = parent.doc_type if authored else CONG_VAN
-    first = document_number(1, doc_type, unit.number_symbol, party=unit.is_party_body)
+    first = document_number(1, doc_type, unit.number_symbol, party=unit.numbers_party_style)
     view.update(
         children=subordinates(session, assignment.unit_id),
         default_due=default_report_due(parent, assignment, today, calendar),

@@ -26,7 +26,7 @@ def plan_outline(session: Session, *, parent: Directive, unit: Unit, today: date
     assert unit.id is not None
     issuer = session.get(Unit, parent.issuer_id)
     number = document_number(peek_number(session, unit.id, today.year), parent.doc_type, unit.number_symbol,
-                             party=unit.is_party_body)  # fmt: skip
+                             party=unit.numbers_party_style)  # fmt: skip
     word = doc_type_word(parent.doc_type)
     of = f" của {issuer.name}" if issuer else ""
     below = subordinates(session, unit.id)

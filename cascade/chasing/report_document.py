@@ -15,7 +15,7 @@ from cascade.core.workdays import WorkCalendar
 from cascade.directives.reportplan import ensure_cycles
 from cascade.documents.body import paragraph
 from cascade.documents.docx_writer import write_docx
-from cascade.documents.heading import NATIONAL_MOTTO, PARTY_LINE, capitals, parent_line
+from cascade.documents.heading import capitals, motto_and_star, parent_line
 from cascade.documents.model import Block, DocumentLayout, Heading, Signer, Style, Table
 from cascade.documents.recipients_list import AS_ABOVE, archive_line
 from cascade.documents.wording import basis_type_word, document_reference, implementing_sentence
@@ -109,7 +109,7 @@ def report_layout(
     data: dict[str, Any], directive: Directive, issuer: Unit, parent: Unit | None, today: date
 ) -> DocumentLayout:
     """The BÁO CÁO of a consolidated cycle (`data` from cascade.chasing.consolidate.consolidated)."""
-    party = issuer.is_party_body
+    party = issuer.numbers_party_style
     symbol = issuer.number_symbol
     own = document_reference(directive.doc_type, directive.number, directive.issued_on, None)
     subject = _subject(directive)
@@ -142,13 +142,15 @@ def report_layout(
         paragraph(f"Trên đây là báo cáo kết quả thực hiện {_short(directive)} của {issuer.name}./.", Style.text),
     ]
     addressee = directive.basis_issuer or (parent.name if parent is not None else None)
+    motto, star = motto_and_star(issuer)
+    number = f"{BLANK}-BC/{symbol}" if party else f"{BLANK}/BC-{symbol}"  # the clerk writes the number in
     heading = Heading(
         parent_line=parent_line(issuer, parent),
         issuer_line=capitals(issuer.name),
-        number_line=f"Số{BLANK}-BC/{symbol}" if party else f"Số:{BLANK}/BC-{symbol}",
-        motto=PARTY_LINE if party else NATIONAL_MOTTO,
+        number_line=f"Số{number}" if issuer.is_party_body else f"Số:{number}",  # a party's has no colon
+        motto=motto,
         place_date=f"{issuer.place or directive.place}, ngày{BLANK}tháng{BLANK}năm {today.year}",
-        party=party,
+        star=star,
     )
     return DocumentLayout(
         heading=heading,

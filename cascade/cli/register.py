@@ -40,7 +40,7 @@ def register_set(
         with session_scope() as session:
             unit = find_issuer(session, issuer)
             state = set_register(session, unit, year, next_number, actor="cascade register set")
-            name, number = unit.name, _cong_van_number(state.next_number, unit.number_symbol, unit.is_party_body)
+            name, number = unit.name, _cong_van_number(state.next_number, unit.number_symbol, unit.numbers_party_style)
     except InputError as exc:
         raise fail(exc) from None
     console.print(

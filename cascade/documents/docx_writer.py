@@ -47,8 +47,8 @@ def _heading(document: DocxDocument, layout: DocumentLayout) -> None:
     if h.parent_line:
         add_line(next_paragraph(left, first), h.parent_line, HEADING_PT)
     add_line(next_paragraph(left, first), h.issuer_line, HEADING_PT, bold=True)
-    if h.party:
-        add_line(next_paragraph(left, first), "*", HEADING_PT)
+    if h.star:
+        add_line(next_paragraph(left, first), h.star, HEADING_PT)
     else:
         add_rule(next_paragraph(left, first), 0.35, left_w)
     add_line(next_paragraph(left, first), h.number_line, HEADING_PT)
@@ -59,9 +59,9 @@ def _heading(document: DocxDocument, layout: DocumentLayout) -> None:
     first = [True]
     for i, text in enumerate(h.motto):
         p = add_line(next_paragraph(right, first), text, HEADING_PT if i == 0 else BODY_PT, bold=True)
-        if h.party:
+        if h.star:
             p.runs[0].underline = True
-    if not h.party:
+    if not h.star:
         add_rule(next_paragraph(right, first), 0.5, right_w)
     place = add_line(next_paragraph(right, first), h.place_date, BODY_PT, italic=True)
     place.paragraph_format.space_before = Pt(6)

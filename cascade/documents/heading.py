@@ -15,6 +15,20 @@ from models import Directive, Unit
 
 NATIONAL_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 PARTY_LINE = ("ĐẢNG CỘNG SẢN VIỆT NAM",)
+YOUTH_UNION_LINE = ("ĐOÀN TNCS HỒ CHÍ MINH",)  # Hướng dẫn 29-HD/TWĐTN-VP
+
+
+def motto_and_star(issuer: Unit) -> tuple[tuple[str, ...], str | None]:
+    """The right column's line(s), and the mark under the issuer's name that replaces the state's rule: a party
+    body's "ĐẢNG CỘNG SẢN VIỆT NAM" and "*", a Youth Union body's "ĐOÀN TNCS HỒ CHÍ MINH" and "***", else the
+    national motto (and a rule)."""
+    if issuer.is_party_body:
+        return PARTY_LINE, "*"
+    if issuer.is_youth_union_body:
+        return YOUTH_UNION_LINE, "***"
+    return NATIONAL_MOTTO, None
+
+
 VV_RE = re.compile(r"^\s*v/v\s*:?\s*", re.IGNORECASE)
 
 
@@ -47,15 +61,15 @@ def place_date(place: str, issued_on: date | None) -> str:
 
 
 def document_heading(directive: Directive, issuer: Unit, parent: Unit | None) -> Heading:
-    party = issuer.is_party_body
     urgency = URGENCY_LABELS.get(directive.urgency)
+    motto, star = motto_and_star(issuer)
     return Heading(
         parent_line=parent_line(issuer, parent),
         issuer_line=capitals(issuer.name),
-        number_line=number_line(directive.number, party),
-        motto=PARTY_LINE if party else NATIONAL_MOTTO,
+        number_line=number_line(directive.number, issuer.is_party_body),
+        motto=motto,
         place_date=place_date(directive.place, directive.issued_on),
         subject_line=f"V/v {plain_summary(directive.summary)}" if is_cong_van(directive.doc_type) else None,
         urgency=urgency.upper() if urgency else None,
-        party=party,
+        star=star,
     )

@@ -59,7 +59,7 @@ Block = Paragraph | Table
 @dataclass(frozen=True)
 class Heading:
     """The two columns above the title. Left: the body above the issuer, the issuer, its number (and a Công
-    văn's "V/v …"); right: the motto (or the party's line) and the place and date."""
+    văn's "V/v …"); right: the motto (or the party's or the Youth Union's line) and the place and date."""
 
     parent_line: str | None  # "TỔNG LĐLĐ VIỆT NAM"; None for a unit with no body above it
     issuer_line: str  # "LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU"
@@ -68,7 +68,9 @@ class Heading:
     place_date: str  # "Lai Châu, ngày 20 tháng 5 năm 2021"
     subject_line: str | None = None  # a Công văn's "V/v …", under its number
     urgency: str | None = None  # "KHẨN", "THƯỢNG KHẨN", "HỎA TỐC"
-    party: bool = False
+    # A party or Youth Union body's mark under its name ("*", "***"), its line then underlined; None: the
+    # state's layout, a rule under the issuer and under the motto.
+    star: str | None = None
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def issue_implementing_directive(
     parent_issuer = session.get(Unit, parent.issuer_id)
     assert parent_issuer is not None
     directive = Directive(
-        number=document_number(sequence, doc_type, unit.number_symbol, party=unit.is_party_body),
+        number=document_number(sequence, doc_type, unit.number_symbol, party=unit.numbers_party_style),
         doc_type=doc_type,
         issued_on=issued_on,
         # A unit with no place in the tree dates its document from the parent document's place, as every
