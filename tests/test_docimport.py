@@ -175,6 +175,62 @@ def test_docx_with_tables_and_no_blank_paragraphs(units: list[UnitRef], tmp_path
     assert result.directive == import_document(SEED, units, report_due=DUE).directive
 
 
+ACTIVITIES = [
+    ["STT", "Nội dung hoạt động", "Đơn vị chủ trì", "Thời gian"],
+    ["1", "Hội nghị quán triệt Nghị quyết", "LĐLĐ huyện Tam Đường", "Tháng 6/2021"],
+    ["2", "Thi tìm hiểu | trực tuyến", "Ban Tuyên giáo - Nữ công", "Quý III/2021"],
+]
+
+
+def test_a_table_of_the_body_is_kept_as_a_table(units: list[UnitRef], tmp_path: Path) -> None:
+    """A table of activities in a .docx (or a Markdown pipe table) comes into the body one row a line, "| … |",
+    which the document renders as a table; the heading laid out as a table is still read as the heading."""
+    lines = [ln for ln in seed_text().splitlines() if ln.strip()]
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("I. "))
+    document = docx.Document()
+    head = document.add_table(rows=1, cols=2)
+    head.cell(0, 0).text, head.cell(0, 1).text = lines[0], lines[1]
+    for line in lines[2 : at + 1]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(ACTIVITIES), cols=4)
+    for r, row in enumerate(ACTIVITIES):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    for line in lines[at + 1 :]:
+        document.add_paragraph(line)
+    path = tmp_path / "activities.docx"
+    document.save(str(path))
+    markdown = tmp_path / "activities.md"
+    rows = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in ACTIVITIES]
+    markdown.write_text("\n".join([*lines[: at + 1], "", rows[0], "|---|---|---|---|", *rows[1:], "",
+                                    *lines[at + 1 :]]), encoding="utf-8")  # fmt: skip
+    expected = import_document(SEED, units, report_due=DUE).directive
+    for imported in (import_document(path, units, report_due=DUE), import_document(markdown, units, report_due=DUE)):
+        assert imported.problems == []
+        body = imported.directive.pop("body")
+        assert "\n".join([
+            "| STT | Nội dung hoạt động | Đơn vị chủ trì | Thời gian |",
+            "| 1 | Hội nghị quán triệt Nghị quyết | LĐLĐ huyện Tam Đường | Tháng 6/2021 |",
+            "| 2 | Thi tìm hiểu / trực tuyến | Ban Tuyên giáo - Nữ công | Quý III/2021 |",
+        ]) in body  # fmt: skip
+        assert imported.directive == {k: v for k, v in expected.items() if k != "body"}
+
+
+def test_a_markdown_heading_laid_out_as_a_pipe_table(units: list[UnitRef], tmp_path: Path) -> None:
+    lines = seed_text().splitlines()
+    number, date_line = lines[2], lines[4]  # "Số: 252/KH-LĐLĐ", "Lai Châu, ngày 20 tháng 5 năm 2021"
+    heading = ["| LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU | **CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM** |", "|---|---|",
+               f"| {number} | *{date_line}* |"]  # fmt: skip
+    path = tmp_path / "heading-table.md"
+    path.write_text("\n".join([*heading, "", "", *lines[5:]]), encoding="utf-8")
+    imported = import_document(path, units, report_due=DUE)
+    assert imported.problems == []
+    expected = import_document(SEED, units, report_due=DUE).directive
+    assert {k: imported.directive[k] for k in ("number", "place", "issued_on", "summary", "issuer")} == {
+        k: expected[k] for k in ("number", "place", "issued_on", "summary", "issuer")
+    }
+
+
 @pytest.mark.parametrize(
     "encode",
     [

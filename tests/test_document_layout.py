@@ -406,3 +406,34 @@ def test_a_youth_union_body_heads_its_document_with_the_youth_union(settings: Se
     assert lines(right) == ["ĐOÀN TNCS HỒ CHÍ MINH", "Lai Châu, ngày 09 tháng 3 năm 2026"]
     assert right.paragraphs[0].runs[0].underline and bold(right.paragraphs[0])
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in all_text(document)
+
+
+def test_a_table_in_the_body_is_set_as_a_table_everywhere(settings: Settings, tmp_path: Path) -> None:
+    plan = cong_van()
+    plan["body"] = "\n".join([
+        "Liên đoàn Lao động tỉnh đề nghị các đơn vị tổ chức các hoạt động sau:",
+        "",
+        "| STT | Hoạt động | Đơn vị chủ trì | Số buổi |",
+        "|---|---|---|---|",
+        "| 1 | Tọa đàm *Đảng với Công đoàn* | LĐLĐ huyện Tam Đường | 2 |",
+        "| 2 | Thi tìm hiểu trực tuyến | LĐLĐ huyện Phong Thổ | 1.250 |",
+        "",
+        "Các đơn vị báo cáo kết quả trước ngày 31/3/2026.",
+    ])  # fmt: skip
+    launch(write_directive(tmp_path, plan))
+    document = render_docx(tmp_path, "15/LĐLĐ-TGNC", "LDLD_LC")
+    tables = [t for t in document.tables if len(t.columns) == 4]
+    assert len(tables) == 1
+    assert [[c.text for c in row.cells] for row in tables[0].rows] == [
+        ["STT", "Hoạt động", "Đơn vị chủ trì", "Số buổi"],
+        ["1", "Tọa đàm Đảng với Công đoàn", "LĐLĐ huyện Tam Đường", "2"],
+        ["2", "Thi tìm hiểu trực tuyến", "LĐLĐ huyện Phong Thổ", "1.250"],
+    ]
+    assert not any(p.text.startswith("|") for p in document.paragraphs)
+    with session_scope() as session:
+        directive = session.exec(select(Directive).where(Directive.number == "15/LĐLĐ-TGNC")).one()
+        rendered = render_document(session, directive)
+    assert "STT | Hoạt động | Đơn vị chủ trì | Số buổi\n1 | Tọa đàm" in rendered.text
+    assert re.search(r"<th[^>]*>Đơn vị chủ trì</th>", rendered.html)
+    assert re.search(r'<td style="[^"]*text-align:right">1.250</td>', rendered.html)  # figures set right
+    assert "|---" not in rendered.text and "|---" not in rendered.html

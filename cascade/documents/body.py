@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cascade.documents.model import Paragraph, Run, Style
+from cascade.documents.model import Block, Paragraph, Run, Style, Table
 
 SECTION_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s+\S")
 HEADING_RE = re.compile(r"^\d+\.\s+\S")
 SUBHEADING_RE = re.compile(r"^\d+(?:\.\d+)+\.?\s+\S")
+TABLE_ROW_RE = re.compile(r"^\|.*\|$")
+TABLE_RULE_RE = re.compile(r"^[|:\-\s]+$")
+NUMBER_CELL_RE = re.compile(r"^[\d.,\s%]+$")
 EMPHASIS_RE = re.compile(r"\*\*(?P<bold>[^*]+)\*\*|\*(?P<italic>[^*]+)\*")
 # A numbered line longer than this is an enumerated paragraph of text, not a heading.
 HEADING_MAX = 250
@@ -57,11 +60,31 @@ def paragraph(text: str, style: Style | None = None) -> Paragraph:
     return Paragraph(style or style_of(text), runs_of(text))
 
 
-def body_paragraphs(body: str) -> list[Paragraph]:
-    """The paragraphs of a body; a line break inside a paragraph is a space (the file's own wrapping)."""
+def body_blocks(body: str) -> list[Block]:
+    """The paragraphs and tables of a body; a line break inside a paragraph is a space (the file's own wrapping).
+    A paragraph whose every line is "| cell | cell |" is a table, its first line the header (a Markdown rule line
+    under it, "|---|---|", is skipped)."""
     text = unicodedata.normalize("NFC", body or "")
     chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
-    return [paragraph(" ".join(chunk.split())) for chunk in chunks if chunk.strip()]
+    return [_table(chunk) or paragraph(" ".join(chunk.split())) for chunk in chunks if chunk.strip()]
+
+
+def _plain(cell: str) -> str:
+    """A cell's text without the body's emphasis marks (a table's cells are set plain)."""
+    return "".join(run.text for run in runs_of(cell.strip()))
+
+
+def _table(chunk: str) -> Table | None:
+    rows = [line.strip() for line in chunk.strip().splitlines()]
+    if not all(TABLE_ROW_RE.match(row) for row in rows):
+        return None
+    cells = [tuple(_plain(c) for c in row[1:-1].split("|")) for row in rows if not TABLE_RULE_RE.match(row)]
+    if not cells:
+        return None
+    width = max(len(row) for row in cells)
+    header, *body = [row + ("",) * (width - len(row)) for row in cells]
+    numeric = tuple(bool(body) and all(NUMBER_CELL_RE.match(row[i]) for row in body if row[i]) for i in range(width))
+    return Table(caption="", header=header, rows=tuple(body), numeric=numeric)
 
 
 def roman(number: int) -> str:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from cascade.directives.numbers import is_cong_van
 from cascade.documents.body import (
-    body_paragraphs,
+    body_blocks,
     has_section,
     last_section_number,
     opens_with_basis,
@@ -59,9 +59,9 @@ def report_request(directive: Directive, issuer: Unit, acting: list[UnitGroup], 
     return f"Đề nghị {whom} nghiêm túc triển khai thực hiện và báo cáo kết quả về {issuer.name}{via}{when}."
 
 
-def closed(paragraphs: list[Paragraph]) -> list[Paragraph]:
+def closed(paragraphs: list[Block]) -> list[Block]:
     """The body ends "./." as the decree ends a document's content."""
-    if not paragraphs or paragraphs[-1].style != Style.text:
+    if not paragraphs or not isinstance(paragraphs[-1], Paragraph) or paragraphs[-1].style != Style.text:
         return paragraphs
     last = paragraphs[-1]
     text = last.text.rstrip()
@@ -84,7 +84,8 @@ def document_layout(session: Session, directive: Directive) -> DocumentLayout:
     cong_van = is_cong_van(directive.doc_type)
 
     tasks = list(session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == directive.id)).all())
-    body = body_paragraphs(directive.body)
+    written = body_blocks(directive.body)  # its paragraphs and tables
+    body = [block for block in written if isinstance(block, Paragraph)]
     extra: list[Paragraph] = []
     # a body that writes out its tasks (a section of its own, or a pass-on's numbered lines) is not repeated
     if tasks and not has_section(body, SECTION_WORDS) and not says_already(body, [t.text for t in tasks]):
@@ -95,10 +96,10 @@ def document_layout(session: Session, directive: Directive) -> DocumentLayout:
         if groups.get(Role.act):
             report_to = _unit(session, directive.report_to)
             extra.append(paragraph(report_request(directive, issuer, groups[Role.act], report_to), Style.text))
-    opening: list[Paragraph] = []
+    opening: list[Block] = []
     if directive.basis and not opens_with_basis(body):
-        opening = [paragraph(opening_sentence(directive, issuer, bool(body or extra)), Style.text)]
-    blocks: list[Block] = list(closed(opening + body + extra))
+        opening = [paragraph(opening_sentence(directive, issuer, bool(written or extra)), Style.text)]
+    blocks = closed([*opening, *written, *extra])
 
     return DocumentLayout(
         heading=document_heading(directive, issuer, parent),

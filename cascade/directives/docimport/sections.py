@@ -62,7 +62,8 @@ def merge_broken(lines: list[Line]) -> list[Line]:
             ends = False
         elif NUMBERED_RE.match(prev):
             ends = ends and (lower or len(prev) >= 80)
-        if len(prev) >= 60 and ends and not is_marked(line.text) and not _is_stop(line.text):
+        table = line.text.startswith("| ") or prev.startswith("| ")  # a table's row is never a wrapped line
+        if len(prev) >= 60 and ends and not table and not is_marked(line.text) and not _is_stop(line.text):
             merged[-1] = Line(merged[-1].no, f"{prev} {line.text}", merged[-1].raw)
         else:
             merged.append(line)
@@ -149,4 +150,11 @@ def body_text(main: list[Line], task_start: int | None) -> str:
     article = next((i for i, ln in enumerate(main) if ARTICLE_RE.match(ln.text)), None)
     start = roman if roman is not None else (article if article is not None else 0)
     end = task_start if task_start is not None else len(main)
-    return "\n\n".join(ln.text.strip() for ln in main[start:end])
+    paragraphs: list[str] = []
+    for ln in main[start:end]:
+        text = ln.text.strip()
+        if text.startswith("| ") and paragraphs and paragraphs[-1].startswith("| "):
+            paragraphs[-1] += "\n" + text  # the rows of one table stay together (cascade.documents.body)
+        else:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)

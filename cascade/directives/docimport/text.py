@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
+from cascade.directives.docimport.lines import MOTTO_RE, SIGNER_RE
 from cascade.directives.docimport.problems import DocumentReadError
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", "")
@@ -21,6 +22,31 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPHASIS_LINE = re.compile(r"^(\s*)(\*\*|\*|__|_)(?=\S)(.+?)(?<=\S)\2\s*$")
 _MD_ESCAPE = re.compile(r"\\([*_#\\-])")
 _MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")  # "\|" is a pipe inside a cell
+_MD_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
+# What only a heading or a footer laid out as a table holds: the motto, the number, the place and date, the
+# addressees, the signer's authority.
+_LAYOUT_CELL = re.compile(r"^\s*(?:Số\b|Kính gửi|Nơi nhận|V/v\b)|, ngày\b|ĐOÀN TNCS", re.IGNORECASE)
+
+
+def is_layout_table(rows: list[list[str]]) -> bool:
+    """A heading or a footer laid out as a table (a cell holds what _LAYOUT_CELL finds), not a table of the body."""
+    cells = [cell for row in rows for cell in row]
+    return any(MOTTO_RE.search(c) or SIGNER_RE.match(c) or _LAYOUT_CELL.search(c) for c in cells)
+
+
+def pipe_row(row: list[str]) -> str:
+    """A row of a body's table as the body keeps it: "| cell | cell |" (cascade.documents.body)."""
+    return "| " + " | ".join(" ".join(cell.split()).replace("|", "/") for cell in row) + " |"
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A .docx table's lines: a layout table gives each cell's lines in turn, as the importer reads a heading;
+    a table of the body (activities, deadlines, figures) one line per row (pipe_row)."""
+    if is_layout_table(rows):
+        return [line for row in rows for cell in row for line in (cell.splitlines() or [""])]
+    return [pipe_row(row) for row in rows]
 
 
 def decode_text(raw: bytes) -> str:
@@ -70,13 +96,15 @@ def _docx_lines(data: IO[bytes], name: str) -> list[str]:
             # Merged cells repeat. The cell elements themselves are kept, not their id(): lxml's proxies are
             # made afresh and an id() may be reused by another cell once a proxy is freed.
             seen: set[object] = set()
+            rows: list[list[str]] = []
             for row in block.rows:
+                rows.append([])
                 for cell in row.cells:
                     if cell._tc in seen:
                         continue
                     seen.add(cell._tc)
-                    for paragraph in cell.paragraphs:
-                        lines.extend(paragraph.text.splitlines() or [""])
+                    rows[-1].append("\n".join(p.text for p in cell.paragraphs))
+            lines.extend(table_lines([row for row in rows if row]))
     return lines
 
 
@@ -117,7 +145,31 @@ def _text_lines(raw: bytes, suffix: str) -> list[str]:
     if suffix == ".md":  # comments become blank lines, so line numbers stay those of the file
         text = _MD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.split("\n")
-    return [_clean_markdown(line) for line in lines] if suffix == ".md" else lines
+    return _markdown_lines(lines) if suffix == ".md" else lines
+
+
+def _markdown_lines(lines: list[str]) -> list[str]:
+    """Markdown read as text: each line without its marks, and a pipe table read as a .docx table is (its rule
+    line left blank, so that line numbers stay those of the file)."""
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        if not _MD_TABLE_ROW.match(lines[at]):
+            out.append(_clean_markdown(lines[at]))
+            at += 1
+            continue
+        end = at
+        while end < len(lines) and _MD_TABLE_ROW.match(lines[end]):
+            end += 1
+        rows = [[_clean_markdown(c.strip().replace("\\|", "|")) for c in _MD_CELL_SPLIT.split(ln.strip()[1:-1])]
+                for ln in lines[at:end]]  # fmt: skip
+        rules = [bool(_MD_TABLE_RULE.match(ln)) for ln in lines[at:end]]
+        layout = is_layout_table([row for row, rule in zip(rows, rules, strict=True) if not rule])
+        for row, rule in zip(rows, rules, strict=True):
+            # one line per line of the file: a layout row's cells apart by a tab, as a text file's two columns
+            out.append("" if rule else "\t".join(row) if layout else pipe_row(row))
+        at = end
+    return out
 
 
 def _cleaned(lines: list[str], name: str) -> list[str]:
