@@ -485,6 +485,7 @@ def test_decision_articles_name_the_heads_of_units(units: list[UnitRef], tmp_pat
         *districts,
     ]
     assert {r["role"] for r in result.directive["recipients"]} == {"act"}
-    assert (
-        result.directive["body"].startswith("Điều 1. Tổ chức Hội thi") and "QUYẾT ĐỊNH:" not in result.directive["body"]
-    )
+    # the authority that decides, its grounds and "QUYẾT ĐỊNH:" are the decision's text (Decree 30, Appendix I)
+    body = result.directive["body"]
+    assert body.startswith("BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU\n\nCăn cứ Điều lệ Công đoàn Việt Nam;")
+    assert "\n\nQUYẾT ĐỊNH:\n\nĐiều 1. Tổ chức Hội thi" in body

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import _Cell
@@ -437,3 +438,36 @@ def test_a_table_in_the_body_is_set_as_a_table_everywhere(settings: Settings, tm
     assert re.search(r"<th[^>]*>Đơn vị chủ trì</th>", rendered.html)
     assert re.search(r'<td style="[^"]*text-align:right">1.250</td>', rendered.html)  # figures set right
     assert "|---" not in rendered.text and "|---" not in rendered.html
+
+
+def test_a_decision_states_its_authority_and_grounds_before_its_articles(settings: Settings, tmp_path: Path) -> None:
+    plan = {**party_plan(), "number": "230/QĐ-LĐLĐ", "type": "QUYẾT ĐỊNH", "issuer": "LDLD_LC",
+            "summary": "Về việc tổ chức Hội thi an toàn, vệ sinh viên giỏi năm 2022",
+            "basis": "18/KH-TLĐ", "basis_issued_on": "2022-01-24", "basis_issuer": "Tổng Liên đoàn Lao động Việt Nam",
+            "signer": {"on_behalf": "TM. BAN THƯỜNG VỤ", "title": "CHỦ TỊCH", "name": "Nguyễn Thị Thiện"},
+            "tasks": [], "recipients": [{"unit": "LDLD_TD", "role": "act"}]}  # fmt: skip
+    plan["body"] = "\n\n".join([
+        "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU",
+        "Căn cứ Kế hoạch số 18/KH-TLĐ ngày 24/01/2022 của Tổng Liên đoàn Lao động Việt Nam;",
+        "Xét đề nghị của Ban Chính sách - Pháp luật,",
+        "QUYẾT ĐỊNH:",
+        "Điều 1. Tổ chức Hội thi an toàn, vệ sinh viên giỏi năm 2022.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
+    ])  # fmt: skip
+    launch(write_directive(tmp_path, plan))
+    document = render_docx(tmp_path, "230/QĐ-LĐLĐ", "LDLD_LC")
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU")
+    assert texts[at : at + 5] == [
+        "BAN THƯỜNG VỤ LIÊN ĐOÀN LAO ĐỘNG TỈNH LAI CHÂU",
+        "Căn cứ Kế hoạch số 18/KH-TLĐ ngày 24/01/2022 của Tổng Liên đoàn Lao động Việt Nam;",
+        "Xét đề nghị của Ban Chính sách - Pháp luật,",
+        "QUYẾT ĐỊNH:",
+        "Điều 1. Tổ chức Hội thi an toàn, vệ sinh viên giỏi năm 2022.",
+    ]
+    authority, grounds, proposal, decides = (find(document, t) for t in texts[at : at + 4])
+    for centred in (authority, decides):
+        assert bold(centred) and centred.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert all(r.italic for p in (grounds, proposal) for r in p.runs if r.text.strip())
+    # the decision says its own grounds: no "Thực hiện Kế hoạch số 18/KH-TLĐ …, … ban hành Quyết định" is made up
+    assert not any(t.startswith("Thực hiện") for t in texts)

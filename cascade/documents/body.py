@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cascade.directives.docimport.lines import DECIDES_RE, GROUNDS_RE
 from cascade.documents.model import Block, Paragraph, Run, Style, Table
 
 SECTION_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s+\S")
@@ -63,10 +64,32 @@ def paragraph(text: str, style: Style | None = None) -> Paragraph:
 def body_blocks(body: str) -> list[Block]:
     """The paragraphs and tables of a body; a line break inside a paragraph is a space (the file's own wrapping).
     A paragraph whose every line is "| cell | cell |" is a table, its first line the header (a Markdown rule line
-    under it, "|---|---|", is skipped)."""
+    under it, "|---|---|", is skipped). A decision's preamble is set as Decree 30 sets it (decision_preamble)."""
     text = unicodedata.normalize("NFC", body or "")
     chunks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
-    return [_table(chunk) or paragraph(" ".join(chunk.split())) for chunk in chunks if chunk.strip()]
+    return decision_preamble([_table(c) or paragraph(" ".join(c.split())) for c in chunks if c.strip()])
+
+
+def decides_at(blocks: list[Block]) -> int | None:
+    """Where a decision (or a resolution) says "QUYẾT ĐỊNH:" ("QUYẾT NGHỊ:") before its articles, if it does."""
+    return next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph) and DECIDES_RE.match(b.text)), None)
+
+
+def decision_preamble(blocks: list[Block]) -> list[Block]:
+    """Before "QUYẾT ĐỊNH:": the authority that decides, in capitals, and "QUYẾT ĐỊNH:" itself bold and centred;
+    the grounds ("Căn cứ …", "Theo đề nghị …", "Xét đề nghị …") in italics (Decree 30/2020/NĐ-CP, Appendix I)."""
+    at = decides_at(blocks)
+    if at is None:
+        return blocks
+    out: list[Block] = []
+    for block in blocks[:at]:
+        if isinstance(block, Paragraph) and block.text.isupper():
+            out.append(Paragraph(Style.centered, block.runs))
+        elif isinstance(block, Paragraph) and GROUNDS_RE.match(block.text):
+            out.append(Paragraph(Style.text, tuple(Run(r.text, bold=r.bold, italic=True) for r in block.runs)))
+        else:
+            out.append(block)
+    return [*out, paragraph(blocks[at].text, Style.centered), *blocks[at + 1 :]]
 
 
 def _plain(cell: str) -> str:
@@ -128,6 +151,7 @@ def says_already(paragraphs: list[Paragraph], texts: list[str]) -> bool:
 
 
 def opens_with_basis(paragraphs: list[Paragraph]) -> bool:
-    """Whether the body already opens with its basis sentence ("Thực hiện …", "Căn cứ …")."""
+    """Whether the body already opens with its basis sentence ("Thực hiện …", "Căn cứ …"), or states its grounds
+    as a decision does, before "QUYẾT ĐỊNH:"."""
     first = paragraphs[0].text.casefold() if paragraphs else ""
-    return first.startswith(("thực hiện ", "căn cứ "))
+    return first.startswith(("thực hiện ", "căn cứ ")) or decides_at(list(paragraphs)) is not None

@@ -35,7 +35,12 @@ from cascade.documents.docx_format import (
 from cascade.documents.model import DocumentLayout, Paragraph, Style, Table
 from models import Directive
 
-STYLE_FACES = {Style.section: (True, False), Style.heading: (True, False), Style.subheading: (True, True)}
+STYLE_FACES = {
+    Style.section: (True, False),
+    Style.heading: (True, False),
+    Style.subheading: (True, True),
+    Style.centered: (True, False),
+}
 
 
 def _heading(document: DocxDocument, layout: DocumentLayout) -> None:
@@ -85,10 +90,11 @@ def _title(document: DocxDocument, layout: DocumentLayout) -> None:
 
 def _body_paragraph(document: DocxDocument, block: Paragraph) -> None:
     p = document.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    centered = block.style == Style.centered
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centered else WD_ALIGN_PARAGRAPH.JUSTIFY
     fmt = p.paragraph_format
-    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(6), Pt(0), 1.15
-    if block.style != Style.section:
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(12 if centered else 6), Pt(0), 1.15
+    if block.style not in (Style.section, Style.centered):
         fmt.first_line_indent = FIRST_LINE_INDENT
     bold, italic = STYLE_FACES.get(block.style, (False, False))
     for piece in block.runs:

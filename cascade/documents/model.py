@@ -15,6 +15,8 @@ class Style(StrEnum):
     heading = "heading"  # "1. Mục đích": bold
     subheading = "subheading"  # "1.1. Trước và trong ngày bầu cử …": bold italic
     text = "text"  # a paragraph or a "- …" / "+ …" item: justified, first-line indent
+    # A decision's authority ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …") and its "QUYẾT ĐỊNH:": bold, centred
+    centered = "centered"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from cascade.directives.docimport.problems import ImportProblem
 _DOC_WORDS = (
     r"(?:Kế hoạch|Hướng dẫn|Công văn|Chỉ thị|Nghị quyết|Quyết định|Thông báo|Chương trình|Kết luận|các văn bản)"
 )
-_ISSUER_END = rf"\s+(?:về|v/v|nhằm|trong|theo|hướng dẫn|quy định|tại|và\s+{_DOC_WORDS})\b|[,;.(]|$"
+_ISSUER_END = rf"\s+(?:về|v/v|nhằm|trong|theo|hướng dẫn|quy định|phê duyệt|ban hành|tại|và\s+{_DOC_WORDS})\b|[,;.(]|$"
 ISSUER_RE = re.compile(rf"\bcủa\s+(?P<who>.+?)(?={_ISSUER_END})")
 # ", Ban Thường vụ LĐLĐ tỉnh ban hành kế hoạch …": who issues, when the heading does not say.
 HINT_RE = re.compile(
@@ -55,7 +55,9 @@ def find_basis(lines: list[Line], start: int) -> Basis:
         text = lines[i].text
         if ROMAN_RE.match(text) or ARTICLE_RE.match(text) or POINT_RE.match(text):
             break
-        if is_basis_sentence(text) and not fold(text).startswith("kinh gui"):
+        # "Theo đề nghị của … tại Tờ trình số …": who proposed it, not a document it rests on
+        proposal = fold(text).startswith(("theo de nghi", "xet de nghi", "theo de xuat", "xet de xuat"))
+        if is_basis_sentence(text) and not proposal and not fold(text).startswith("kinh gui"):
             candidates.append(i)
     if not candidates:
         return basis

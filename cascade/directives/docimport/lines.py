@@ -19,6 +19,9 @@ BULLET_RE = re.compile(r"^(?:[-–—•]|\+|\*\s)\s*")
 SEPARATOR_RE = re.compile(r"^[\s\-_*=.–—]{3,}$|^\*$")
 SIGNER_RE = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.?\s+\S")
 MOTTO_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|Độc lập|ĐẢNG CỘNG SẢN")
+# A decision's (a resolution's) words before its articles, and the grounds it states above them.
+DECIDES_RE = re.compile(r"^(?:QUYẾT ĐỊNH|QUYẾT NGHỊ)\s*:$")
+GROUNDS_RE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị|Theo đề xuất|Xét đề xuất)\b", re.IGNORECASE)
 # "Thực hiện Kế hoạch số …", "Căn cứ …": a sentence that cites the documents this one rests on.
 OPENERS = re.compile(r"^(Thực hiện|Triển khai|Căn cứ|Theo|Để|Nhằm|Sau khi|Trên cơ sở)\b", re.I)
 NUMBER_RE = re.compile(r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)")

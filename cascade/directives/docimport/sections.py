@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from cascade.directives.docimport.lines import (
     ARTICLE_RE,
     BULLET_RE,
+    DECIDES_RE,
     NUMBERED_RE,
     OPENERS,
     ROMAN_RE,
     SEPARATOR_RE,
     Line,
+    clean,
     is_marked,
 )
 from cascade.directives.docimport.names import clean_item, fold, heading_role, split_marker
@@ -149,6 +151,8 @@ def body_text(main: list[Line], task_start: int | None) -> str:
     roman = next((i for i, ln in enumerate(main) if ROMAN_RE.match(ln.text)), None)
     article = next((i for i, ln in enumerate(main) if ARTICLE_RE.match(ln.text)), None)
     start = roman if roman is not None else (article if article is not None else 0)
+    if article is not None and any(DECIDES_RE.match(clean(ln.text)) for ln in main[:article]):
+        start = 0  # a decision's authority, grounds and "QUYẾT ĐỊNH:" are its text, as Decree 30 lays it out
     end = task_start if task_start is not None else len(main)
     paragraphs: list[str] = []
     for ln in main[start:end]:
@@ -156,5 +160,5 @@ def body_text(main: list[Line], task_start: int | None) -> str:
         if text.startswith("| ") and paragraphs and paragraphs[-1].startswith("| "):
             paragraphs[-1] += "\n" + text  # the rows of one table stay together (cascade.documents.body)
         else:
-            paragraphs.append(text)
+            paragraphs.append(clean(text) if DECIDES_RE.match(clean(text)) else text)
     return "\n\n".join(paragraphs)
