@@ -89,7 +89,9 @@ def decision_preamble(blocks: list[Block]) -> list[Block]:
             out.append(Paragraph(Style.text, tuple(Run(r.text, bold=r.bold, italic=True) for r in block.runs)))
         else:
             out.append(block)
-    return [*out, paragraph(blocks[at].text, Style.centered), *blocks[at + 1 :]]
+    decides = blocks[at]
+    assert isinstance(decides, Paragraph)  # decides_at finds a paragraph
+    return [*out, Paragraph(Style.centered, decides.runs), *blocks[at + 1 :]]
 
 
 def _plain(cell: str) -> str:
