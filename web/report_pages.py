@@ -22,6 +22,7 @@ from cascade.replies.reports import (
     ReportError,
     current_cycle,
     editable,
+    may_leave_blank,
     reports_of,
     save_report,
 )
@@ -74,6 +75,9 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         report_to=ctx.report_to,
         indicators=indicators,
         rules=rules,
+        blank_ok={
+            i["code"] for i in indicators if may_leave_blank(i, assignment.implementing_directive_id is not None)
+        },
         children_texts={code: total_text(rule, children_total, gathered.counts, code) for code, rule in rules.items()},
         # what the level above sees of this unit: its own submitted figures with those of the units below
         sent_up=rolled_up(session, assignment, cycle.seq),
