@@ -236,7 +236,62 @@ def test_a_bad_rollup_is_named_and_nothing_is_stored(settings: Settings, sample_
     path.write_text(directive_text(indicators=bad), encoding="utf-8")
     result = CliRunner().invoke(app, ["launch", str(path)])
     assert result.exit_code == 2, result.output
-    assert "[indicators[1]]: indicator 'ty_le': rollup 'average' must be sum, mean or none" in result.stderr
+    message = "indicator 'ty_le': rollup 'average' must be sum, mean or none"
+    assert f"[indicators[1]]: {message}" in result.stderr
+    from cascade.console.wording import in_vietnamese  # the console says it in Vietnamese
+
+    assert in_vietnamese(message).startswith("Chỉ tiêu ty_le: cách tổng hợp 'average' không hợp lệ (sum: cộng dồn")
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(Directive)).one() == 0
         assert session.exec(select(func.count()).select_from(ReportingPlan)).one() == 0
+
+
+def post_report(link: str, figures: dict[str, str]) -> httpx.Response:
+    with httpx.Client(timeout=30) as client:
+        form = next(f for f in forms_in(client.get(link).text) if f["method"] == "post")
+        fields = {"csrf_token": form["fields"]["csrf_token"], "cycle": "1", "action": "submit"}  # type: ignore[index]
+        return client.post(link, data={**fields, "text": "Đã tổ chức.", **figures})
+
+
+def test_a_unit_with_units_below_may_leave_a_rate_of_its_own_blank(
+    settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
+) -> None:
+    plant(settings, tmp_path)
+    with session_scope() as session:
+        phong, school = (report_link(settings, assignment_of(session, c)) for c in ("PGD_BMT", "THPT_CVA"))
+    assert phong is not None and school is not None
+    page = httpx.get(phong).text
+    assert "Tỷ lệ học sinh có thẻ thư viện (%), riêng đơn vị (để trống nếu đơn vị không có số liệu riêng)" in page
+    assert "Đầu sách được bổ sung cho thư viện (cuốn), riêng đơn vị</label>" in page  # a count is always asked
+    # a count left blank is refused, for the Phòng as for anyone; a rate left blank by a school too
+    refused = post_report(phong, {"fig_hoat_dong": "1", "fig_sach": "", "fig_ty_le_the": "", "fig_xep_hang": ""})
+    assert refused.status_code == 400 and "Chưa nhập số liệu “Đầu sách được bổ sung cho thư viện”" in refused.text
+    refused = post_report(school, {"fig_hoat_dong": "2", "fig_sach": "100", "fig_ty_le_the": "", "fig_xep_hang": "2"})
+    assert refused.status_code == 400 and "Chưa nhập số liệu “Tỷ lệ học sinh có thẻ thư viện”" in refused.text
+    sent = post_report(phong, {"fig_hoat_dong": "1", "fig_sach": "1500", "fig_ty_le_the": "", "fig_xep_hang": ""})
+    assert sent.status_code == 200 and "Đã gửi báo cáo" in sent.text
+    units = status_units("1234/KH-SGDĐT", "SGD")
+    # the Phòng's rate is its schools' alone: (70 + 40 + 85,4) / 3 = 65,13, not pulled down by a 0 of its own
+    assert units["PGD_BMT"]["report_cycles"][0]["rolled_up"] == {"hoat_dong": 9, "sach": 2080, "ty_le_the": 65.13}
+    so = docx_report(tmp_path, "1234/KH-SGDĐT", "SGD")
+    # the Sở: (70 + 40 + 85,4 + 90) / 4 = 71,35 over the four units that gave a rate
+    assert table(so, 1)["Tỷ lệ học sinh có thẻ thư viện"] == ["%", "71,35 (bình quân của 4 đơn vị)"]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "rule"),
+    [
+        ({"code": "a", "name": "Tỷ lệ học sinh có thẻ thư viện", "unit": "%"}, "mean"),
+        ({"code": "a", "name": "Số trẻ suy dinh dưỡng", "unit": "‰"}, "mean"),
+        ({"code": "a", "name": "TỶ LỆ ĐOÀN VIÊN", "unit": ""}, "mean"),  # named a rate, no unit
+        ({"code": "a", "name": "Điểm trung bình môn Ngữ văn", "unit": "điểm"}, "mean"),
+        ({"code": "a", "name": "Số trường có tỷ lệ trên 90%", "unit": "trường"}, "sum"),  # a count of schools
+        ({"code": "a", "name": "Hội nghị đã tổ chức", "unit": "cuộc"}, "sum"),
+        ({"code": "a", "name": "Tỷ lệ hoàn thành", "unit": "%", "rollup": "sum"}, "sum"),  # the file decides
+        ({"code": "a", "name": "Số cuộc", "unit": "cuộc", "rollup": "none"}, "none"),
+    ],
+)
+def test_how_an_indicator_rolls_up_without_and_with_its_rollup_key(indicator: dict[str, str], rule: str) -> None:
+    from cascade.directives.indicators import rollup_rule
+
+    assert rollup_rule(indicator) == rule
