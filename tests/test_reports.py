@@ -257,6 +257,10 @@ def test_extra_days_off_are_configurable(monkeypatch: pytest.MonkeyPatch, settin
         ("indicators: [{code: Bad Code, name: X, unit: u, type: int}]", "indicator code 'Bad Code'"),
         ("indicators: [{code: a, name: X, unit: u, type: float}]", "indicator type 'float' must be int or number"),
         ("indicators: {code: a}", "`indicators` must be a list"),
+        (
+            "indicators: [{code: ty_le, name: Tỷ lệ, unit: '%', type: number, rollup: avg}]",
+            "indicator 'ty_le': rollup 'avg' must be sum, mean or none",
+        ),
         ("report_schedule: ['2024-13-01']", "`report_schedule` dates must be YYYY-MM-DD"),
         ("report_schedule: {every_months: 0}", "every_months` must be a whole number from 1 to 24"),
         ("escalation: {before: -1}", "`escalation` values are whole numbers"),

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cascade.core.workdays import local_date, work_calendar
+from cascade.directives.indicators import rollup_rules, total_text
 from cascade.directives.reportplan import effective_plan, ensure_cycles
 from cascade.dispatch.notices import notice_context, unit_tasks
 from cascade.dispatch.tokens import Purpose
@@ -21,10 +22,12 @@ from cascade.replies.reports import (
     ReportError,
     current_cycle,
     editable,
+    may_leave_blank,
     reports_of,
     save_report,
 )
-from cascade.status.rollup import add, unit_rows
+from cascade.status.report_rows import combined, unit_rows
+from cascade.status.rollup import rolled_up
 from models import Assignment, ReportStatus, Status, Unit, owes_report, utcnow
 from models.report import ReportAttachment, ReportVersion
 from web.common import app_engine, app_settings, client_ip, error_page, page, resolve_link
@@ -59,9 +62,10 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         else []
     )
     children = [r for r in below if r["level"] == 1]
-    children_total: dict[str, float] = {}
-    for row in children:
-        add(children_total, row["rolled_up"])
+    indicators = effective_plan(session, ctx.directive).indicators
+    rules = rollup_rules(indicators)
+    gathered = combined(children)
+    children_total = gathered.values(rules)
     return dict(
         assignment=assignment,
         unit=unit,
@@ -69,7 +73,14 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         issuer=ctx.issuer,
         tasks=unit_tasks(ctx, assignment, unit),
         report_to=ctx.report_to,
-        indicators=effective_plan(session, ctx.directive).indicators,
+        indicators=indicators,
+        rules=rules,
+        blank_ok={
+            i["code"] for i in indicators if may_leave_blank(i, assignment.implementing_directive_id is not None)
+        },
+        children_texts={code: total_text(rule, children_total, gathered.counts, code) for code, rule in rules.items()},
+        # what the level above sees of this unit: its own submitted figures with those of the units below
+        sent_up=rolled_up(session, assignment, cycle.seq),
         cycles=cycles,
         cycle=cycle,
         reports=reports,
@@ -77,7 +88,6 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         versions=versions,
         files=files,
         children=children,
-        children_total=children_total,
         can_edit=assignment.status != Status.refused and editable(report, cycle, today),
         max_files=MAX_FILES_PER_VERSION,
         max_mb=app_settings(request).web.upload_max_bytes // (1024 * 1024),

@@ -11,11 +11,13 @@ from sqlmodel import Session, col, select
 
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.delivery.outbox_store import enqueue_mail
+from cascade.directives.indicators import rollup_rules, total_text
 from cascade.directives.reportplan import effective_plan, ensure_cycles
 from cascade.documents.wording import document_reference
 from cascade.rendering.render import render
-from cascade.status.rollup import add, unit_rows
-from models import Assignment, AuditEvent, Directive, MailStatus, Status, Unit, record_audit
+from cascade.status.report_rows import combined, issuer_row, refused_units, unit_rows
+from cascade.status.rollup import owes_this_report
+from models import Assignment, AuditEvent, Directive, MailStatus, Unit, record_audit
 from models.report import Report, ReportCycle, ReportState, ReportStatus
 
 
@@ -31,13 +33,15 @@ class PublishedReport(TypedDict):
 
 
 def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> dict[str, Any]:
-    """Totals, a row per unit at every level, and the units that did not report."""
+    """Totals, a row per unit at every level, and the units that did not report. The totals count the issuer's
+    own report when it passed on a directive from above (`own`): they are what the level above sees of it."""
     assert directive.id is not None
     rows = unit_rows(session, directive.id, cycle.seq)
-    totals: dict[str, float] = {}
-    for row in rows:
-        if row["level"] == 1:
-            add(totals, row["rolled_up"])
+    own = issuer_row(session, directive, cycle.seq)
+    indicators = effective_plan(session, directive).indicators
+    rules = rollup_rules(indicators)
+    tally = combined([r for r in rows if r["level"] == 1] + ([own] if own else []))
+    totals = tally.values(rules)
     issuer = session.get(Unit, directive.issuer_id)
     return {
         "directive": directive,
@@ -46,10 +50,15 @@ def consolidated(session: Session, directive: Directive, cycle: ReportCycle) -> 
         "reference": document_reference(directive.doc_type, directive.number, directive.issued_on, None),
         "short_reference": document_reference(directive.doc_type, directive.number, None, None),  # the subject's
         "cycle": cycle,
-        "indicators": effective_plan(session, directive).indicators,
+        "indicators": indicators,
+        "rules": rules,
         "rows": rows,
+        "own": own,
         "totals": totals,
+        # each indicator's total in words: "2.200", "51,13 (bình quân của 4 đơn vị)", "Không cộng (…)"
+        "total_texts": {code: total_text(rule, totals, tally.counts, code) for code, rule in rules.items()},
         "missing": [r for r in rows if r["status"] == ReportState.missing],
+        "refused": refused_units(session, directive.id),
     }
 
 
@@ -62,7 +71,7 @@ def render_consolidated(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _reports_missing(session: Session, directive_id: int, seq: int) -> bool:
-    """Whether a unit that owes a report for the cycle (rollup.reporting_assignments') has not submitted it:
+    """Whether a unit that owes a report for the cycle (rollup.owes_this_report) has not submitted it:
     asked of the database, not of 100,000 assignments loaded every monitor run of a national directive."""
     submitted = (
         sa.exists()
@@ -73,8 +82,7 @@ def _reports_missing(session: Session, directive_id: int, seq: int) -> bool:
         sa.select(sa.literal(1))
         .select_from(Assignment)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Assignment.directive_id) == directive_id, col(Assignment.report_due).is_not(None))
-        .where(col(Assignment.status) != Status.refused.value, ~submitted)
+        .where(*owes_this_report(directive_id), ~submitted)
     )
     return session.execute(query.limit(1)).first() is not None
 

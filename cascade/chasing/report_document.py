@@ -68,12 +68,25 @@ def _names(rows: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
-def _progress(own: str, today: date, cycle: ReportCycle, top: list[Any], top_done: int, done: int, total: int) -> str:
+def _progress(
+    own: str, issuer: str, today: date, cycle: ReportCycle, top: int, top_done: int, done: int, total: int
+) -> str:
+    """The counts of the units that owe the report (cascade.status.rollup.owes_this_report), the same units as
+    the tables and lists below: those that carry out the plan and those that coordinate and report on it."""
     return (
-        f"{own} được gửi tới {len(top)} đơn vị thực hiện; đến ngày {decree_short_date(today)}, {top_done} đơn vị "
-        f"đã báo cáo kết quả, {len(top) - top_done} đơn vị chưa báo cáo. Tính cả các đơn vị cấp dưới, {done}/{total} "
-        f"đơn vị đã báo cáo; hạn báo cáo kỳ {cycle.seq} là ngày {decree_short_date(cycle.due)}."
+        f"Theo {own}, {top} đơn vị báo cáo kết quả trực tiếp về {issuer}; đến ngày {decree_short_date(today)}, "
+        f"{top_done} đơn vị đã báo cáo, {top - top_done} đơn vị chưa báo cáo. Tính cả các đơn vị cấp dưới, "
+        f"{done}/{total} đơn vị đã báo cáo; hạn báo cáo kỳ {cycle.seq} là ngày {decree_short_date(cycle.due)}."
     )
+
+
+def _refused(units: list[Unit]) -> list[str]:
+    """The units that refused the directive: named apart, since they are counted nowhere else."""
+    if not units:
+        return []
+    names = ", ".join(u.name for u in units[:NAMES_SHOWN])
+    more = f" và {len(units) - NAMES_SHOWN} đơn vị khác" if len(units) > NAMES_SHOWN else ""
+    return [f"{len(units)} đơn vị từ chối tiếp nhận văn bản, không tính vào số phải báo cáo: {names}{more}."]
 
 
 def _figure(values: dict[str, float], code: str) -> str:
@@ -82,17 +95,20 @@ def _figure(values: dict[str, float], code: str) -> str:
 
 def _tables(data: dict[str, Any]) -> list[Block]:
     indicators = data["indicators"]
-    totals = data["totals"]
     summary = Table(
         caption="1. Số liệu tổng hợp",
         header=("STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả"),
         rows=tuple(
-            (str(i), ind["name"], ind.get("unit", ""), vn_number(totals.get(ind["code"], 0)))
+            (str(i), ind["name"], ind.get("unit", ""), data["total_texts"][ind["code"]])
             for i, ind in enumerate(indicators, start=1)
         ),
         numeric=(True, False, False, True),
     )
-    top = [r for r in data["rows"] if r["level"] == 1]
+    own = data["own"]
+    # the issuer's own figures first (what it did itself), then each unit below with its subtree's
+    top = ([{**own, "name": f"{own['name']} (số liệu của đơn vị)"}] if own else []) + [
+        r for r in data["rows"] if r["level"] == 1
+    ]
     per_unit = Table(
         caption="2. Số liệu theo đơn vị (gồm số liệu của các đơn vị trực thuộc)",
         header=("STT", "Đơn vị", *(ind["name"] for ind in indicators)),
@@ -131,7 +147,10 @@ def report_layout(
     blocks: list[Block] = [
         paragraph(opening, Style.text),
         paragraph("I. TÌNH HÌNH TRIỂN KHAI", Style.section),
-        paragraph(_progress(own, today, cycle, top, top_reported, len(reported), len(rows)), Style.text),
+        paragraph(
+            _progress(own, issuer.name, today, cycle, len(top), top_reported, len(reported), len(rows)), Style.text
+        ),
+        *(paragraph(line, Style.text) for line in _refused(data["refused"])),
         paragraph("II. KẾT QUẢ THỰC HIỆN", Style.section),
         *_tables(data),
         paragraph("III. ĐƠN VỊ ĐÃ BÁO CÁO VÀ CHƯA BÁO CÁO", Style.section),

@@ -87,6 +87,13 @@ RULES: list[Rule] = [
     (re.compile(r"^`tasks` must be a list.*$"), lambda m: "Danh sách nhiệm vụ sai dạng."),
     (re.compile(r"^each task needs `text`$"), lambda m: "Mỗi nhiệm vụ cần có nội dung."),
     (re.compile(r"^each task needs `to`.*$"), lambda m: "Mỗi nhiệm vụ cần nêu đơn vị thực hiện."),
+    (
+        re.compile(r"^indicator '(?P<c>[^']+)': rollup (?P<v>.*) must be sum, mean or none$"),
+        lambda m: (
+            f"Chỉ tiêu {m['c']}: cách tổng hợp {m['v']} không hợp lệ (sum: cộng dồn, mean: bình quân các "
+            "đơn vị đã báo cáo, none: không cộng, báo cáo theo từng đơn vị)."
+        ),
+    ),
     (re.compile(r"^not valid YAML: (?P<v>.*)$"), lambda m: f"Tệp không đúng cú pháp YAML ({m['v']})."),
     (
         re.compile(r"^expected a mapping of directive fields.*$"),

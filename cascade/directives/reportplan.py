@@ -3,8 +3,6 @@ parsed from the directive file, stored once, and resolved for directives issued 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,11 +13,10 @@ from cascade.core.sqlutil import insert_ignoring_conflicts
 from cascade.core.workdays import WorkCalendar
 from cascade.core.yamlfile import strip_lines
 from cascade.directives import deadlines
+from cascade.directives.indicators import Fail, parse_indicator
 from models import Directive, Urgency
 from models.report import ReportCycle, ReportingPlan
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-INDICATOR_TYPES = ("int", "number")
 LADDER_KEYS = ("before", "parent_after", "escalate_after")
 # Working days: a reminder `before` the deadline, on the day, `parent_after` days after it (copied to the
 # parent), `escalate_after` days after it (to the follow-up officer). Urgent directives compress the ladder.
@@ -39,33 +36,18 @@ class ReportingSpec:
         return not (self.indicators or self.schedule or self.ladder or self.follow_up_email)
 
 
-Fail = Callable[[str, str], None]  # (message, entry)
-
-
 def parse_reporting(data: dict[str, Any], fail: Fail) -> ReportingSpec:
     """The optional keys `indicators`, `report_schedule`, `escalation` and `follow_up` of a directive file."""
     spec = ReportingSpec()
     data = {k: strip_lines(data.get(k)) for k in ("indicators", "report_schedule", "escalation", "follow_up")}
     raw = data.get("indicators") or []
     if not isinstance(raw, list):
-        fail("`indicators` must be a list of {code, name, unit, type: int|number}", "indicators")
+        fail("`indicators` must be a list of {code, name, unit, type: int|number, rollup: sum|mean|none}", "indicators")
         raw = []
     seen: set[str] = set()
     for i, item in enumerate(raw, start=1):
-        entry = f"indicators[{i}]"
-        if not isinstance(item, dict) or not item.get("code") or not item.get("name"):
-            fail("each indicator needs `code`, `name`, `unit` and `type`", entry)
-            continue
-        code, kind = str(item["code"]).strip(), str(item.get("type", "int")).strip()
-        if not CODE_RE.match(code) or code in seen:
-            fail(f"indicator code {code!r} must be unique, lowercase letters, digits and _", entry)
-        elif kind not in INDICATOR_TYPES:
-            fail(f"indicator type {kind!r} must be int or number", entry)
-        else:
-            seen.add(code)
-            spec.indicators.append(
-                {"code": code, "name": str(item["name"]).strip(), "unit": str(item.get("unit") or ""), "type": kind}
-            )
+        if (indicator := parse_indicator(item, f"indicators[{i}]", seen, fail)) is not None:
+            spec.indicators.append(indicator)
     schedule = data.get("report_schedule")
     if isinstance(schedule, list):
         try:

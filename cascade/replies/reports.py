@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
+from cascade.directives.indicators import rollup_rule
 from cascade.replies.attachments import AttachmentError, Upload, check_uploads, store_files
 from models import Assignment, AuditEvent, Status, Unit, owes_report, record_audit, utcnow
 from models.report import Report, ReportCycle, ReportStatus, ReportVersion
@@ -41,13 +42,22 @@ def current_cycle(cycles: list[ReportCycle], reports: dict[int, Report], today: 
     return next((c for c in cycles if today <= c.due), cycles[-1])
 
 
-def parse_figures(indicators: list[dict[str, Any]], raw: dict[str, str], required: bool) -> dict[str, float]:
+def may_leave_blank(indicator: dict[str, Any], has_units_below: bool) -> bool:
+    """A unit with units below may send no figure of its own for a rate or an average (`mean`) or a figure not
+    totalled (`none`): a Phòng GD&ĐT has no pupils of its own to give a share of. It is then not counted in the
+    average; a count (`sum`) is always asked for (0 when there is none)."""
+    return has_units_below and rollup_rule(indicator) != "sum"
+
+
+def parse_figures(
+    indicators: list[dict[str, Any]], raw: dict[str, str], required: bool, has_units_below: bool = False
+) -> dict[str, float]:
     figures: dict[str, float] = {}
     problems: list[str] = []
     for ind in indicators:
         text = (raw.get(ind["code"]) or "").strip().replace(",", ".")
         if not text:
-            if required:
+            if required and not may_leave_blank(ind, has_units_below):
                 problems.append(f"Chưa nhập số liệu “{ind['name']}”.")
             continue
         try:
@@ -93,7 +103,8 @@ def save_report(
     if submit and not text:
         problems.append("Chưa nhập nội dung báo cáo.")
     try:
-        figures = parse_figures(indicators, raw_figures, required=submit)
+        below = assignment.implementing_directive_id is not None
+        figures = parse_figures(indicators, raw_figures, required=submit, has_units_below=below)
     except ReportError as exc:
         problems += exc.problems
     try:

@@ -1,16 +1,19 @@
-"""Roll-up: a unit's figures plus those of the units below it (through the directives it passed on), and the
-consolidated report an issuer gets once a cycle's reports are all in or its deadline has passed."""
+"""Roll-up: a unit's figures with those of the units below it (through the directives it passed on), each
+indicator by its rollup rule (cascade/directives/indicators.py); the rows of a consolidated report are
+cascade/status/report_rows.py's."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Protocol
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from cascade.core.settings import get_settings
 from cascade.core.workdays import WorkCalendar, work_calendar
-from cascade.directives.reportplan import ensure_cycles
+from cascade.directives.indicators import Tally, rolled_figures, rollup_rules
+from cascade.directives.reportplan import effective_plan, ensure_cycles
 from models import Assignment, Directive, Status, Unit, owes_report
 from models.report import EscalationStep, Report, ReportState, ReportStatus
 
@@ -32,16 +35,32 @@ class AssignmentKeys(Protocol):
     def implementing_directive_id(self) -> int | None: ...
 
 
+def owes_this_report(directive_id: int) -> list[ColumnElement[bool]]:
+    """The one definition of the units that owe a directive's report, as SQL: models.owes_report (`act`, and
+    `coordinate` named by a task), less the units that refused the directive. Every list and count of a
+    consolidated report, and whether a cycle still waits for a report, come from it."""
+    return [
+        col(Assignment.directive_id) == directive_id,
+        col(Assignment.report_due).is_not(None),
+        col(Assignment.status) != Status.refused.value,
+    ]
+
+
 def reporting_assignments(session: Session, directive_id: int) -> list[tuple[Assignment, Unit]]:
-    """The assignments that owe a report (models.owes_report: `act`, and `coordinate` named by a task), by unit."""
+    """The assignments that owe a report (owes_this_report), by unit."""
     query = (
         select(Assignment, Unit)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(Assignment.directive_id == directive_id, col(Assignment.report_due).is_not(None))
-        .where(col(Assignment.status) != Status.refused.value)
+        .where(*owes_this_report(directive_id))
         .order_by(col(Unit.code))
     )
     return list(session.exec(query).all())
+
+
+def rules_of(session: Session, directive_id: int) -> dict[str, str]:
+    """How each indicator of the directive rolls up (cascade.directives.indicators.rollup_rule)."""
+    directive = session.get(Directive, directive_id)
+    return rollup_rules(effective_plan(session, directive).indicators) if directive else {}
 
 
 def directive_reports(session: Session, directive_id: int) -> dict[tuple[int, int], Report]:
@@ -77,52 +96,26 @@ def directive_steps(session: Session, directive_id: int) -> dict[int, list[Escal
     return cache[directive_id]
 
 
-def add(total: dict[str, float], figures: dict[str, float]) -> None:
-    for code, value in figures.items():
-        total[code] = total.get(code, 0) + value
-
-
-def unit_rows(session: Session, directive_id: int, seq: int, level: int = 1) -> list[dict[str, Any]]:
-    """Depth first: each unit that owes a report, with its own figures and its rolled-up figures (own + the units
-    below)."""
-    rows: list[dict[str, Any]] = []
-    for a, u in reporting_assignments(session, directive_id):
-        report = submitted_report(session, a, seq)
-        below = unit_rows(session, a.implementing_directive_id, seq, level + 1) if a.implementing_directive_id else []
-        rolled: dict[str, float] = dict(report.figures) if report else {}
-        for row in below:
-            if row["level"] == level + 1:
-                add(rolled, row["rolled_up"])
-        rows.append(
-            {
-                "level": level,
-                "unit": u.code,
-                "name": u.name,
-                "status": report_state(report),
-                "submitted_at": report.submitted_at if report else None,
-                "version": report.version if report else 0,
-                "figures": dict(report.figures) if report else {},
-                "rolled_up": rolled,
-                "text": report.text if report else "",
-            }
-        )
-        rows.extend(below)
-    return rows
-
-
-def rolled_up(session: Session, assignment: AssignmentKeys, seq: int) -> dict[str, float]:
-    """The unit's own submitted figures plus those rolled up from the units it passed the directive on to.
-    Memoised per session: `cascade status` asks for every unit of a tree, each subtree is summed once."""
-    cache: dict[tuple[int, int], dict[str, float]] = session.info.setdefault(ROLLUP_CACHE, {})
+def subtree_tally(session: Session, assignment: AssignmentKeys, seq: int) -> Tally:
+    """The unit's own submitted figures and those of the units it passed the directive on to, at every level.
+    Memoised per session: `cascade status` asks for every unit of a tree, each subtree is gathered once."""
+    cache: dict[tuple[int, int], Tally] = session.info.setdefault(ROLLUP_CACHE, {})
     key = (assignment.id or 0, seq)
     if key not in cache:
         report = submitted_report(session, assignment, seq)
-        total: dict[str, float] = dict(report.figures) if report else {}
+        total = Tally.of(report.figures if report else {})
         if assignment.implementing_directive_id:
             for child, _ in reporting_assignments(session, assignment.implementing_directive_id):
-                add(total, rolled_up(session, child, seq))
+                total.merge(subtree_tally(session, child, seq))
         cache[key] = total
-    return dict(cache[key])
+    return cache[key]
+
+
+def rolled_up(session: Session, assignment: AssignmentKeys, seq: int) -> dict[str, float]:
+    """What the unit sends up for the cycle: its figures and its subtree's, each by its indicator's rollup."""
+    report = submitted_report(session, assignment, seq)
+    own = report.figures if report else {}
+    return rolled_figures(subtree_tally(session, assignment, seq), own, rules_of(session, assignment.directive_id))
 
 
 def report_fields(session: Session, assignment: AssignmentKeys, calendar: WorkCalendar | None = None) -> dict[str, Any]:
