@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from cascade.core.workdays import local_date, work_calendar
 from cascade.directives.reportplan import effective_plan, ensure_cycles
-from cascade.dispatch.notices import notice_context, unit_tasks
+from cascade.dispatch.notices import notice_context, report_cycles, unit_tasks
 from cascade.dispatch.tokens import Purpose
 from cascade.replies.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
 from cascade.replies.reports import (
@@ -39,8 +39,9 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         return None
     unit = session.get(Unit, assignment.unit_id)
     assert unit is not None
-    ctx = notice_context(session, assignment.directive_id)
-    cycles = ensure_cycles(session, ctx.directive, work_calendar(app_settings(request)))
+    calendar = work_calendar(app_settings(request))
+    ctx = notice_context(session, assignment.directive_id, calendar)
+    cycles = ensure_cycles(session, ctx.directive, calendar)
     reports = reports_of(session, assignment_id)
     today = local_date(utcnow())
     cycle = next((c for c in cycles if c.seq == seq), None) or current_cycle(cycles, reports, today)
@@ -69,6 +70,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         issuer=ctx.issuer,
         tasks=unit_tasks(ctx, assignment, unit),
         report_to=ctx.report_to,
+        cycle_dues=report_cycles(ctx, assignment),
         indicators=effective_plan(session, ctx.directive).indicators,
         cycles=cycles,
         cycle=cycle,
