@@ -212,6 +212,13 @@ def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, w
     first_escalation = next(m for m in mailbox.messages if tag(m) == "escalation")
     assert "CĐCS Một Hai" in first_escalation.text() and "CĐCS Một Ba" in first_escalation.text()  # one email
     h1_digest = next(m for m in mailbox.messages if tag(m) == "digest" and "h1@t.example" in m.rcpt_tos)
+    # Each digest and escalation comes in the name of the unit whose directives it lists, as their notices did.
+    issuers = {"15/KH-LĐLĐ": "LĐLĐ tỉnh", "01/LĐLĐH1": "LĐLĐ huyện Một", "01/LĐLĐH2": "LĐLĐ huyện Hai"}
+    chasing = [m for m in mailbox.messages if tag(m) in ("digest", "escalation")]
+    assert {tag(m) for m in chasing} == {"digest", "escalation"}
+    for m in chasing:
+        named = {issuers[n] for n in re.findall(r"\d+/KH-LĐLĐ|\d+/LĐLĐH\d", m.text())}
+        assert len(named) == 1 and str(m.message["From"]) == f"{named.pop()} <no-reply@laichau.example>", m.text()
     assert "CĐCS Một Hai" in h1_digest.text() and "CĐCS Một Ba" in h1_digest.text()
     consolidated = next(m for m in mailbox.messages if tag(m) == "consolidated" and "tinh@t.example" in m.rcpt_tos)
     assert consolidated.subject.startswith("Báo cáo tổng hợp kỳ 1 – Kế hoạch số 15/KH-LĐLĐ (hạn 15/02/2024)")

@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from cascade.core.workdays import WorkCalendar
 from cascade.directives.numbers import document_number
+from cascade.documents.kind_names import kind_names
 from cascade.documents.register import peek_number
+from cascade.documents.unit_names import UNNAMED_KINDS
 from cascade.documents.wording import doc_type_word
 from cascade.rendering.i18n import decree_long_date, decree_short_date
-from cascade.rendering.render import KIND_GROUPS
 from cascade.replies.passon import default_report_due, subordinates
 from models import Assignment, Directive, DirectiveTask, Role, Unit
 
@@ -31,7 +32,8 @@ def plan_outline(session: Session, *, parent: Directive, unit: Unit, today: date
     of = f" của {issuer.name}" if issuer else ""
     below = subordinates(session, unit.id)
     kinds = list(dict.fromkeys(u.kind for u in below))
-    groups = [KIND_GROUPS.get(kind, "Các đơn vị") + " trực thuộc" for kind in kinds]
+    named = kind_names(session, kinds)  # the kinds without words of their own are one group, never repeated
+    groups = list(dict.fromkeys(f"{named[kind]} trực thuộc" if kind in named else UNNAMED_KINDS for kind in kinds))
     tasks = [  # the parent's tasks for this unit: the ones its units now carry out
         t.text
         for t in session.exec(
@@ -51,7 +53,7 @@ def plan_outline(session: Session, *, parent: Directive, unit: Unit, today: date
         "- Triển khai kịp thời, đầy đủ các nội dung của văn bản cấp trên phù hợp với thực tế của đơn vị.",
         "II. TỔ CHỨC THỰC HIỆN",
     ]
-    for i, group in enumerate(groups or ["Các đơn vị trực thuộc"], start=1):
+    for i, group in enumerate(groups or [UNNAMED_KINDS], start=1):
         lines.append(f"{i}. {group}")
         lines.extend(f"- {text}" for text in tasks[:6] or ["(Nhiệm vụ của các đơn vị)"])
     assignment = session.exec(

@@ -15,14 +15,14 @@ from starlette.datastructures import UploadFile
 from cascade.core.workdays import local_date, work_calendar
 from cascade.directives.indicators import rollup_rules, total_text
 from cascade.directives.reportplan import effective_plan, ensure_cycles
-from cascade.dispatch.notices import notice_context, unit_tasks
+from cascade.dispatch.notices import notice_context, report_cycles, unit_tasks
 from cascade.dispatch.tokens import Purpose
 from cascade.replies.attachments import MAX_FILES_PER_VERSION, Upload, attachment_for
+from cascade.replies.figures import may_leave_blank
 from cascade.replies.reports import (
     ReportError,
     current_cycle,
     editable,
-    may_leave_blank,
     reports_of,
     save_report,
 )
@@ -42,8 +42,9 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         return None
     unit = session.get(Unit, assignment.unit_id)
     assert unit is not None
-    ctx = notice_context(session, assignment.directive_id)
-    cycles = ensure_cycles(session, ctx.directive, work_calendar(app_settings(request)))
+    calendar = work_calendar(app_settings(request))
+    ctx = notice_context(session, assignment.directive_id, calendar)
+    cycles = ensure_cycles(session, ctx.directive, calendar)
     reports = reports_of(session, assignment_id)
     today = local_date(utcnow())
     cycle = next((c for c in cycles if c.seq == seq), None) or current_cycle(cycles, reports, today)
@@ -81,6 +82,7 @@ def report_view(session: Session, request: Request, assignment_id: int, seq: int
         children_texts={code: total_text(rule, children_total, gathered.counts, code) for code, rule in rules.items()},
         # what the level above sees of this unit: its own submitted figures with those of the units below
         sent_up=rolled_up(session, assignment, cycle.seq),
+        cycle_dues=report_cycles(ctx, assignment),
         cycles=cycles,
         cycle=cycle,
         reports=reports,

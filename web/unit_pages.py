@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from cascade.dispatch.links import report_link
 from cascade.dispatch.notice_document import original_note
-from cascade.dispatch.notices import notice_context, unit_tasks
+from cascade.dispatch.notices import notice_context, report_cycles, unit_tasks
 from cascade.dispatch.tokens import Purpose
 from cascade.documents.layout import render_document
 from cascade.documents.originals import document_chain, nearest_original, original_path
@@ -45,6 +45,7 @@ def unit_view(session: Session, assignment_id: int) -> dict[str, Any] | None:
         issuer=ctx.issuer,
         tasks=tasks,
         report_to=ctx.report_to,
+        cycle_dues=report_cycles(ctx, assignment),
         ack=ack,
     )
 

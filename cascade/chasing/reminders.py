@@ -180,15 +180,24 @@ class Digest:
     lines: Listing = field(default_factory=Listing)
     first_step: int = 0
     last_step: int = 0
+    issuers: dict[int, str] = field(default_factory=dict)  # the units that issued the directives it lists
 
     def add(self, t: Taken, key: Any, supervisor: Any = None) -> None:
         self.lines.add(key, t.item, supervisor)
+        if t.supervisor is not None:  # the issuer of the item's directive (cascade.chasing.ladder's Chase)
+            self.issuers[t.supervisor.id or 0] = t.supervisor.name
         self.first_step = min(self.first_step or t.step_id, t.step_id)
         self.last_step = max(self.last_step, t.step_id)
 
     @property
     def span(self) -> str:
         return f"{self.first_step}-{self.last_step}"
+
+    @property
+    def from_name(self) -> str:
+        """Sent in the name of the unit whose directives it is about, as its notices and reminders were; about
+        several units' directives, in CASCADE_MAIL_FROM's own name (the empty name: the outbox's default)."""
+        return next(iter(self.issuers.values())) if len(self.issuers) == 1 else ""
 
 
 class Digests:
@@ -241,6 +250,7 @@ class Digests:
                     overdue=overdue(sup_id).listed(today, calendar, public_url),
                     today=today,
                 )
+                | {"from_name": digest.from_name}
             )
         for email, digest in sorted(self.officers.items()):
             name = digest.to[0]
@@ -255,5 +265,6 @@ class Digests:
                     escalated=digest.lines.listed(today, calendar, public_url, with_supervisor=True),
                     today=today,
                 )
+                | {"from_name": digest.from_name}
             )
         return rows

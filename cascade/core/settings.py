@@ -54,7 +54,9 @@ class DeliverySettings(BaseSettings):
     # (Asia/Ho_Chi_Minh); the directive's own notices go out at once.
     office_hours_start: time = time(7, 30)
     office_hours_end: time = time(17, 0)
-    mail_from: str = "LĐLĐ tỉnh <no-reply@cascade.example>"
+    # The From of mail about no one unit's directives; a notice, a reminder, a digest or an escalation about one
+    # unit's directives carries that unit's name at this address. The default names no organisation.
+    mail_from: str = "Hệ thống theo dõi văn bản <no-reply@cascade.example>"
     # Units per Prefect task (render, then send). Each batch costs two task runs and a start and an end of
     # its SMTP connections; at 100,754 units on 2 cores: 500 → ≈1,500–1,600 notices/s, 1,000 → ≈1,730/s,
     # 2,000–5,000 → ≈1,740–1,830/s. 1,000 keeps most of the gain with 101 task runs a kind in the UI.

@@ -18,7 +18,7 @@ from cascade.delivery.mailmessage import DOCUMENT_MARKER
 from cascade.documents.layout import render_document
 from cascade.documents.originals import document_chain, nearest_original
 from cascade.documents.wording import doc_type_word, document_reference, implementing_sentence
-from cascade.rendering.render import render
+from cascade.rendering.render import render, vn_size
 from models import Directive, MailDocument, Unit, utcnow
 
 
@@ -41,14 +41,7 @@ def original_note(chain: list[Directive], settings: DocumentSettings) -> Origina
     if owner is None or owner.original_size is None or owner.original_name is None:
         return None
     attached = owner.original_size <= settings.attachment_max_bytes
-    return OriginalNote(owner.original_name, size_label(owner.original_size), attached, owner)
-
-
-def size_label(size: int) -> str:
-    """A file's size as a Vietnamese reader writes it: 35 KB, 12,5 MB (a decimal comma)."""
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    return OriginalNote(owner.original_name, vn_size(owner.original_size), attached, owner)
 
 
 def chain_references(session: Session, chain: list[Directive]) -> list[str]:

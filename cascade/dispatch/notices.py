@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,11 +12,12 @@ from sqlmodel import Session, col, select
 
 from cascade.core.settings import Settings
 from cascade.core.sqlutil import id_in, insert_selected
-from cascade.core.workdays import WorkCalendar
+from cascade.core.workdays import WorkCalendar, work_calendar
 from cascade.delivery.outbox_batch import OWED
 from cascade.delivery.outbox_recovery import ABANDONABLE
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.directives import deadlines
+from cascade.directives.reportplan import ensure_cycles
 from cascade.dispatch import duties
 from cascade.dispatch.links import report_link, unit_link
 from cascade.dispatch.notice_document import chain_references, cover_values, ensure_mail_document, find_mail_document
@@ -106,9 +108,11 @@ class NoticeContext:
     parent_references: list[str] = field(default_factory=list)
     # What every notice says of the document (computed for the first notice, not for each of 100,000).
     about_document: dict[str, Any] | None = None
+    # The deadline of each report cycle, the last one final: the same for every unit that reports.
+    cycle_dues: list[date] = field(default_factory=list)
 
 
-def notice_context(session: Session, directive_id: int) -> NoticeContext:
+def notice_context(session: Session, directive_id: int, calendar: WorkCalendar | None = None) -> NoticeContext:
     directive = session.get(Directive, directive_id)
     assert directive is not None
     issuer = session.get(Unit, directive.issuer_id)
@@ -124,7 +128,15 @@ def notice_context(session: Session, directive_id: int) -> NoticeContext:
         report_to = f"{issuer.name} (qua {dept.name})" if dept else directive.report_to
     chain = document_chain(session, directive)
     document_id = find_mail_document(session, directive_id)
-    return NoticeContext(directive, issuer, tasks, report_to, chain, document_id, chain_references(session, chain))
+    ctx = NoticeContext(directive, issuer, tasks, report_to, chain, document_id, chain_references(session, chain))
+    ctx.cycle_dues = [c.due for c in ensure_cycles(session, directive, calendar or work_calendar())]
+    return ctx
+
+
+def report_cycles(ctx: NoticeContext, assignment: Assignment | NoticeAssignment) -> list[date]:
+    """The deadlines a unit that reports reads cycle by cycle; none when there is one cycle (its deadline is
+    the assignment's `report_due`) or no report is owed."""
+    return ctx.cycle_dues if owes_report(assignment) and len(ctx.cycle_dues) > 1 else []
 
 
 def unit_tasks(
@@ -148,6 +160,7 @@ def notice_values(
         "assignment": assignment,
         "tasks": unit_tasks(ctx, assignment, unit),
         "report_to": ctx.report_to,
+        "cycle_dues": report_cycles(ctx, assignment),
         "link": unit_link(settings, assignment),
         "report_link": report_link(settings, assignment),
         "urgency_label": URGENCY_LABELS.get(ctx.directive.urgency),
@@ -179,7 +192,7 @@ def enqueue_notices(session: Session, settings: Settings, directive_id: int, ass
     """Render the notices of these assignments into the outbox; notices already there are kept as they are.
 
     The directive's document is rendered and stored once (models.MailDocument), not copied into each notice."""
-    ctx = notice_context(session, directive_id)
+    ctx = notice_context(session, directive_id, work_calendar(settings))
     ctx.document_id = ensure_mail_document(session, ctx.directive, settings.documents)
     shapes = ShapeRenderer()  # each shape of notice rendered once, then filled in per unit
     fields = mail_fields(ctx)

@@ -18,6 +18,7 @@ from cascade.documents.body import (
     says_already,
 )
 from cascade.documents.heading import capitals, document_heading, plain_summary
+from cascade.documents.kind_names import kind_names
 from cascade.documents.model import Block, DocumentLayout, Paragraph, Run, Signer, Style
 from cascade.documents.recipient_groups import parents_of, recipient_groups
 from cascade.documents.recipients_list import addressee_lines, recipient_lines
@@ -92,7 +93,8 @@ def document_layout(session: Session, directive: Directive) -> DocumentLayout:
         codes = {code for task in tasks for code in task.to_codes}
         units = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(codes))).all()}
         number = last_section_number(body) + 1 if last_section_number(body) else 0
-        extra = tasks_section(tasks, units, issuer, parents_of(session, units), number)
+        kinds = kind_names(session, [kind for task in tasks for kind in task.to_kinds])
+        extra = tasks_section(tasks, units, issuer, parents_of(session, units), number, kinds)
         if groups.get(Role.act):
             report_to = _unit(session, directive.report_to)
             extra.append(paragraph(report_request(directive, issuer, groups[Role.act], report_to), Style.text))

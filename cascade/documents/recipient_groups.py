@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from cascade.documents.kind_names import kind_names
 from cascade.documents.unit_names import HANDFUL, UnitGroup, group_label
 from models import Recipient, Role, Unit
 
@@ -46,8 +47,9 @@ def recipient_groups(session: Session, directive_id: int, issuer: Unit | None) -
         )
     parent_sets = {(role, kind): _parent_ids(session, directive_id, role, kind) for role, kind, _, _ in big}
     parents = _parents(session, {p for ids in parent_sets.values() for p in ids})
+    words = kind_names(session, [kind for _, kind, _, _ in big])
     for role, kind, count, first in big:
-        label = group_label(kind, parent_sets[(role, kind)], issuer, parents)
+        label = group_label(kind, parent_sets[(role, kind)], issuer, parents, words.get(kind))
         placed.setdefault(role, []).append((first, UnitGroup(label, count)))
     return {role: [group for _, group in sorted(items, key=lambda item: item[0])] for role, items in placed.items()}
 

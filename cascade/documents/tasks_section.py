@@ -8,20 +8,25 @@ from collections.abc import Mapping, Sequence
 
 from cascade.documents.body import paragraph, roman
 from cascade.documents.model import Paragraph, Style
-from cascade.documents.unit_names import group_units, join_words, kind_words
+from cascade.documents.unit_names import group_units, join_words, kinds_words
 from models import DirectiveTask, Unit
 
 SECTION_WORDS = "Tổ chức thực hiện"
 
 
 def addressed_words(
-    task: DirectiveTask, units: Mapping[str, Unit], issuer: Unit | None, parents: Mapping[int, Unit]
+    task: DirectiveTask,
+    units: Mapping[str, Unit],
+    issuer: Unit | None,
+    parents: Mapping[int, Unit],
+    kinds: Mapping[str, str],
 ) -> str:
-    """Whom a task addresses, in words: its units by name (many of a kind as one group), then its kinds."""
+    """Whom a task addresses, in words: its units by name (many of a kind as one group), then its kinds (`kinds`:
+    their words, cascade.documents.kind_names), no phrase twice."""
     named = [units[code] for code in task.to_codes if code in units]
     labels = [group.label for group in group_units(named, issuer, parents)]
-    labels.extend(kind_words(kind) for kind in task.to_kinds)
-    return join_words(labels) or "Các đơn vị"
+    labels.extend(kinds_words(task.to_kinds, kinds))
+    return join_words(list(dict.fromkeys(labels))) or "Các đơn vị"
 
 
 def tasks_section(
@@ -30,6 +35,7 @@ def tasks_section(
     issuer: Unit | None,
     parents: Mapping[int, Unit],
     section_number: int,
+    kinds: Mapping[str, str],
 ) -> list[Paragraph]:
     """The section's paragraphs, numbered `section_number` (0: the body has no roman-numeral sections, so
     neither has this one). Empty when there are no tasks."""
@@ -41,6 +47,6 @@ def tasks_section(
     title = SECTION_WORDS.upper()
     out = [paragraph(f"{roman(section_number)}. {title}" if section_number else title, Style.section)]
     for number, members in enumerate(groups.values(), start=1):
-        out.append(paragraph(f"{number}. {addressed_words(members[0], units, issuer, parents)}", Style.heading))
+        out.append(paragraph(f"{number}. {addressed_words(members[0], units, issuer, parents, kinds)}", Style.heading))
         out.extend(paragraph(f"- {task.text.strip()}", Style.text) for task in members)
     return out

@@ -3,14 +3,17 @@ many of one kind under one line ("Các CĐCS trực thuộc (33 đơn vị)"). N
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from cascade.documents.kind_names import words_from_names
 from cascade.rendering.render import KIND_GROUPS, UNKNOWN_KIND_GROUP
 from models import Unit
 
 # More units of one kind than this go under one line.
 HANDFUL = 5
+# Units of the kinds that have no words of their own (cascade.documents.kind_names), said once for all of them.
+UNNAMED_KINDS = "Các đơn vị trực thuộc"
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,23 @@ def kind_words(kind: str) -> str:
     return KIND_GROUPS.get(kind, UNKNOWN_KIND_GROUP)
 
 
-def group_label(kind: str, parent_ids: set[int | None], issuer: Unit | None, parents: Mapping[int, Unit]) -> str:
+def kinds_words(kinds: Iterable[str], named: Mapping[str, str]) -> list[str]:
+    """Units of these kinds in words, each phrase once: a kind by its words (`named`, from
+    cascade.documents.kind_names), all the kinds without words together as one "Các đơn vị trực thuộc"."""
+    kinds = list(kinds)
+    words = [named[kind] for kind in kinds if kind in named]
+    if any(kind not in named for kind in kinds):
+        words.append(UNNAMED_KINDS)
+    return list(dict.fromkeys(words))
+
+
+def group_label(
+    kind: str, parent_ids: set[int | None], issuer: Unit | None, parents: Mapping[int, Unit], words: str | None = None
+) -> str:
     """Many units of a kind in words: "Các CĐCS trực thuộc" when they are all directly under the issuer, "Các
-    CĐCS thuộc Liên đoàn Lao động huyện Tam Đường" when all under another unit, else "Các CĐCS"."""
-    words = kind_words(kind)
+    CĐCS thuộc Liên đoàn Lao động huyện Tam Đường" when all under another unit, else "Các CĐCS". `words`: the
+    kind's words when the code base has none (cascade.documents.kind_names)."""
+    words = words or kind_words(kind)
     if len(parent_ids) != 1:
         return words
     (parent_id,) = parent_ids
@@ -57,7 +73,8 @@ def group_units(
             out.append(UnitGroup(unit.name, 1))
         elif unit.kind not in placed:
             placed.add(unit.kind)
-            label = group_label(unit.kind, {u.parent_id for u in same}, issuer, parents)
+            words = None if unit.kind in KIND_GROUPS else words_from_names([u.name for u in same])
+            label = group_label(unit.kind, {u.parent_id for u in same}, issuer, parents, words)
             out.append(UnitGroup(label, len(same)))
     return out
 

@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from cascade.directives.directivefile import DirectiveSpec
 from cascade.directives.store import SignedOriginal
-from cascade.rendering.render import KIND_GROUPS, vn_date
+from cascade.documents.kind_names import kind_names
+from cascade.documents.unit_names import kinds_words
+from cascade.rendering.render import vn_date
 from models import Directive, DirectiveTask, Unit
 
 # The fields an amendment may change, in the order a notice lists them, with their names in words.
@@ -99,7 +101,8 @@ def _shown(name: str, value: Any) -> str:
 
 def _addressees(session: Session, task: dict[str, Any]) -> str:
     names = {u.code: u.name for u in session.exec(select(Unit).where(col(Unit.code).in_(task["to"]))).all()}
-    parts = [names.get(code, code) for code in task["to"]] + [KIND_GROUPS.get(k, k) for k in task["to_kinds"]]
+    parts = [names.get(code, code) for code in task["to"]]
+    parts += kinds_words(task["to_kinds"], kind_names(session, task["to_kinds"]))
     return ", ".join(parts)
 
 

@@ -166,6 +166,13 @@ def vn_number(value: float | int | None, decimals: int = 4) -> str:
     return text.translate(_SWAP_SEPARATORS)
 
 
+def vn_size(size: int) -> str:
+    """A file's size as a Vietnamese reader writes it: 35 KB, 12,5 MB (a decimal comma, never "0 KB")."""
+    if size < 1024 * 1024:
+        return f"{vn_number(max(1, round(size / 1024)))} KB"
+    return f"{vn_number(size / (1024 * 1024), 1)} MB"
+
+
 def vn_time(value: datetime | None) -> str:
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
 
@@ -181,6 +188,7 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the code: no stat() of the file at every render
     )
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time, vn_number=vn_number)
+    env.filters.update(vn_size=vn_size)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
     env.globals.update(kind_labels=KIND_LABELS, audit_event_labels=AUDIT_EVENT_LABELS)
     env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS)

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cascade.directives.numbers import is_cong_van
+from cascade.dispatch.duties import DEPARTMENT_KINDS
 from cascade.documents.wording import document_reference
 from cascade.rendering.render import vn_date
 from models import Directive, DirectiveTask, Unit
 
 # (text, unit codes, unit kinds) of a task of the pass-on
 Task = tuple[str, list[str], list[str]]
+UNIT = Unit.__table__  # type: ignore[attr-defined]
+MAX_DEPTH = 50  # as deep as cascade.directives.reportplan.lineage follows a chain
 
 
 def implemented(session: Session, parent: Directive) -> Directive:
@@ -59,6 +63,21 @@ def _reaches(codes: list[str], kinds: list[str], children: list[Unit]) -> bool:
     return any(c.code in codes or c.kind in kinds for c in children)
 
 
+def kinds_below(session: Session, unit_id: int, kinds: set[str], children: list[Unit]) -> set[str]:
+    """Which of `kinds` some unit a pass-on from this unit can reach (active, not a department, at any depth
+    below) has: the children answer first; the tree below them is walked only for kinds they do not have."""
+    found = {c.kind for c in children} & kinds
+    if found == kinds:
+        return found
+    reach = (UNIT.c.active.is_(True), UNIT.c.kind.not_in(DEPARTMENT_KINDS))
+    top = sa.select(UNIT.c.id, UNIT.c.kind, sa.literal(1).label("depth")).where(UNIT.c.parent_id == unit_id, *reach)
+    tree = top.cte("reachable", recursive=True)
+    deeper = sa.select(UNIT.c.id, UNIT.c.kind, tree.c.depth + 1).join(tree, UNIT.c.parent_id == tree.c.id)
+    tree = tree.union_all(deeper.where(tree.c.depth < MAX_DEPTH, *reach))
+    query = sa.select(tree.c.kind).distinct().where(tree.c.kind.in_(sorted(kinds - found)))
+    return found | set(session.execute(query).scalars())
+
+
 def implementing_tasks(
     session: Session,
     parent: Directive,
@@ -72,12 +91,16 @@ def implementing_tasks(
     codes = [c.code for c in children]
     if written:
         return [(text, codes, []) for text in written]
-    # Tasks addressed to kinds of unit further down travel with the directive until they reach them.
-    carried: list[Task] = [
-        (t.text, [], list(t.to_kinds))
+    # A task addressed to kinds travels down with the directive while some unit of one of its kinds lies below:
+    # the unit that is of a kind carries the task out itself (the parent's task) and passes it on as well.
+    kinds_tasks = [
+        t
         for t in session.exec(select(DirectiveTask).where(DirectiveTask.directive_id == parent.id)).all()
-        if t.to_kinds and unit.kind not in t.to_kinds
+        if t.to_kinds
     ]
+    assert unit.id is not None
+    below = kinds_below(session, unit.id, {k for t in kinds_tasks for k in t.to_kinds}, children)
+    carried: list[Task] = [(t.text, [], list(t.to_kinds)) for t in kinds_tasks if below & set(t.to_kinds)]
     subject = implemented(session, parent)
     standard = (
         f"Triển khai thực hiện các nội dung của {reference(session, subject, with_issuer=False)} "

@@ -4,15 +4,14 @@ until the deadline; moves the assignment through edXML 05 (in progress) to 06 (c
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlmodel import Session, select
 
 from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
-from cascade.directives.indicators import rollup_rule
 from cascade.replies.attachments import AttachmentError, Upload, check_uploads, store_files
+from cascade.replies.figures import parse_figures
 from models import Assignment, AuditEvent, Status, Unit, owes_report, record_audit, utcnow
 from models.report import Report, ReportCycle, ReportStatus, ReportVersion
 
@@ -40,38 +39,6 @@ def current_cycle(cycles: list[ReportCycle], reports: dict[int, Report], today: 
         if cycle.seq not in reports or reports[cycle.seq].status != ReportStatus.submitted:
             return cycle
     return next((c for c in cycles if today <= c.due), cycles[-1])
-
-
-def may_leave_blank(indicator: dict[str, Any], has_units_below: bool) -> bool:
-    """A unit with units below may send no figure of its own for a rate or an average (`mean`) or a figure not
-    totalled (`none`): a Phòng GD&ĐT has no pupils of its own to give a share of. It is then not counted in the
-    average; a count (`sum`) is always asked for (0 when there is none)."""
-    return has_units_below and rollup_rule(indicator) != "sum"
-
-
-def parse_figures(
-    indicators: list[dict[str, Any]], raw: dict[str, str], required: bool, has_units_below: bool = False
-) -> dict[str, float]:
-    figures: dict[str, float] = {}
-    problems: list[str] = []
-    for ind in indicators:
-        text = (raw.get(ind["code"]) or "").strip().replace(",", ".")
-        if not text:
-            if required and not may_leave_blank(ind, has_units_below):
-                problems.append(f"Chưa nhập số liệu “{ind['name']}”.")
-            continue
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal(-1)
-        if value < 0 or not value.is_finite() or (ind["type"] == "int" and value != value.to_integral_value()):
-            kind = "một số nguyên không âm" if ind["type"] == "int" else "một số không âm"
-            problems.append(f"“{ind['name']}” phải là {kind}.")
-            continue
-        figures[ind["code"]] = int(value) if ind["type"] == "int" else float(value)
-    if problems:
-        raise ReportError(problems)
-    return figures
 
 
 def save_report(
@@ -102,11 +69,9 @@ def save_report(
     problems: list[str] = []
     if submit and not text:
         problems.append("Chưa nhập nội dung báo cáo.")
-    try:
-        below = assignment.implementing_directive_id is not None
-        figures = parse_figures(indicators, raw_figures, required=submit, has_units_below=below)
-    except ReportError as exc:
-        problems += exc.problems
+    below = assignment.implementing_directive_id is not None
+    figures, wrong = parse_figures(indicators, raw_figures, required=submit, has_units_below=below)
+    problems += wrong
     try:
         files = check_uploads(settings, uploads)
     except AttachmentError as exc:
