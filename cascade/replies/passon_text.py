@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from cascade.directives.numbers import is_cong_van
 from cascade.dispatch.duties import DEPARTMENT_KINDS
 from cascade.documents.wording import document_reference
-from cascade.rendering.render import vn_date
+from cascade.rendering.i18n import decree_short_date
 from models import Directive, DirectiveTask, Unit
 
 # (text, unit codes, unit kinds) of a task of the pass-on
@@ -104,6 +104,6 @@ def implementing_tasks(
     subject = implemented(session, parent)
     standard = (
         f"Triển khai thực hiện các nội dung của {reference(session, subject, with_issuer=False)} "
-        f"phù hợp với tình hình thực tế của đơn vị; báo cáo kết quả về {unit.name} trước ngày {vn_date(report_due)}."
+        f"phù hợp với tình hình thực tế của đơn vị; báo cáo kết quả về {unit.name} trước ngày {decree_short_date(report_due)}."
     )
     return [*carried, (standard, codes, [])]
