@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cascade.core.errors import InputError, Problem
 from cascade.core.sqlutil import rows_where_in
-from cascade.core.yamlfile import LINE, line_of, read_yaml, read_yaml_text, strip_lines
+from cascade.core.yamlfile import MARKERS, line_of, read_yaml, read_yaml_text, strip_lines
 from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
 from models import CascadeMode, Role, Unit, Urgency
@@ -84,7 +84,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def fail(self, message: str, entry: str | None = None, line: int | None = None) -> None:
-        self.problems.append(Problem(self.name, message, line=line or line_of(self.data), entry=entry))
+        self.problems.append(Problem(self.name, message, line=line or line_of(self.data, entry), entry=entry))
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.data.get(key)
@@ -273,7 +273,7 @@ def parse_recipients_file(path: Path) -> RecipientsSpec:
     if not isinstance(data, dict):
         raise InputError([Problem(name, "expected a mapping with `recipients` (and `tasks`) at the top level")])
     r = _Reader(name, data)
-    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", LINE})
+    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", *MARKERS})
     if unknown:
         r.fail(f"only `recipients` and `tasks` are read here, not {', '.join(unknown)}", entry=unknown[0])
     if "recipients" not in data:
