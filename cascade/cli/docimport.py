@@ -1,5 +1,5 @@
-"""`cascade import-document FILE [--org ORG.yaml] [--out OUT] [--issuer CODE] [--report-due DATE] [--map NAME=CODE]
-[--partial]`.
+"""`cascade import-document FILE [--org ORG.yaml] [--out OUT] [--issuer CODE] [--report-due DATE]
+[--map NAME=CODE|NAME=-] [--partial]`.
 
 A document that cannot be read whole is bad input: every problem is printed as FILE:LINE [field]: message,
 the exit code is 2 and nothing is written, unless `--partial` asks for what could be read (with a `# TODO:`
