@@ -59,6 +59,9 @@ class DirectiveBase(SQLModel):
     lead_days: int = 3
     # The "Lưu:" line of the Nơi nhận ("VT, TgNc"): printed on the document, never mailed.
     archive: str | None = Field(default=None, max_length=200)
+    # Nơi nhận lines that name no unit of the tree ("Bộ Y tế (b/c)", the issuer's own leaders): printed as
+    # written, never mailed.
+    printed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     # The signed original (cascade.documents.originals keeps it by content hash in the data folder).
     original_name: str | None = Field(default=None, max_length=255)
     original_sha256: str | None = Field(default=None, max_length=64)

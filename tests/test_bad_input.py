@@ -198,3 +198,30 @@ def test_bad_web_form_fields(case: str, settings: Settings, sample_org: None, we
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(Acknowledgement)).one() == 0
         assert session.get(Assignment, assignment.id).status == before  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("flow", [False, True], ids=["block YAML", "one JSON value a line"])
+def test_a_field_problem_cites_the_fields_line(flow: bool, settings: object, sample_org: None, tmp_path: Path) -> None:
+    """report_due before issued_on is reported at report_due's own line, not the file's first mapping line."""
+    import json
+
+    import yaml
+
+    data = yaml.safe_load(directive_text(report_due="'2021-05-01'"))
+    if flow:  # the fast reader's shape (big generated files): `key: JSON` and `  - {JSON}` lines
+        lines = []
+        for key, value in data.items():
+            if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+                lines += [f"{key}:", *(f"  - {json.dumps(v, ensure_ascii=False)}" for v in value)]
+            else:
+                lines.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+        text = "\n".join(lines) + "\n"
+    else:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path = tmp_path / "directive.yaml"
+    path.write_text(text, encoding="utf-8")
+    due_line = text.splitlines().index(next(ln for ln in text.splitlines() if ln.startswith("report_due:"))) + 1
+    assert due_line > 2
+    result = CliRunner().invoke(app, ["launch", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{due_line} [report_due]: report_due 2021-05-01 is before issued_on" in result.stderr, result.stderr

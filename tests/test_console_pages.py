@@ -264,3 +264,20 @@ def test_a_district_writes_its_own_plan_in_the_console(client: TestClient, setti
     client.cookies.clear()
     log_in(client, "admin.cs1@laichau.example", next_path="/admin")
     assert client.get("/admin/new", params={"basis": parent_id}).status_code == 404
+
+
+def test_the_upload_form_names_pdf_and_says_the_importers_problems_in_vietnamese(client: TestClient) -> None:
+    """The form offers .pdf, which the importer reads; a scanned PDF is refused, and a document's unreadable parts
+    are listed on the draft page, in Vietnamese both ("'Như Điều 3' but Điều 3 names no unit" was left in English)."""
+    from tests.test_docimport_files import scanned_pdf
+
+    signed_in(client, ADMIN, UserRole.admin, "LDLD_LC")
+    form = client.get("/admin/new").text
+    assert "Tệp văn bản (.docx, .pdf, .txt, .md) hoặc tệp YAML" in form and 'accept=".docx,.pdf,' in form
+    refused = client.post("/admin/new", data={"csrf_token": csrf(client)},
+                          files={"document": ("quet.pdf", scanned_pdf())}, follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 422 and "là bản quét" in refused.text and "text layer" not in refused.text
+    draft_id = upload(client, SEED_TEXT.replace("- TT Tỉnh ủy;", "- Như Điều 3;", 1))
+    page = client.get(f"/admin/drafts/{draft_id}").text
+    assert "Nơi nhận ghi “Như Điều 3” nhưng Điều 3 không giao việc cho đơn vị nào" in page
+    assert "names no unit" not in page

@@ -10,10 +10,12 @@ WORDS: dict[str, str] = {
     # the upload page
     "Ban hành văn bản mới": "Issue a new directive",
     "Ban hành văn bản triển khai": "Issue an implementing directive",
-    "Tải lên văn bản đã ký (Word .docx, văn bản .txt hoặc .md), hoặc tệp văn bản dạng YAML. Hệ thống đọc số, ngày, "
+    "Tải lên văn bản đã ký (Word .docx, PDF có lớp chữ .pdf, văn bản .txt hoặc .md), hoặc tệp văn bản dạng YAML. "
+    "Hệ thống đọc số, ngày, "
     "trích yếu, nơi nhận và nhiệm vụ; bạn kiểm tra, sửa, xem trước thông báo rồi mới ban hành. Chưa có gì được gửi "
     "đi cho đến khi bấm «Ban hành».": (
-        "Upload the signed document (Word .docx, text .txt or .md), or a directive file in YAML. The system reads "
+        "Upload the signed document (Word .docx, .pdf with a text layer, text .txt or .md), or a directive file in "
+        "YAML. The system reads "
         "its number, date, summary, recipients and tasks; you check and correct them and preview the notice "
         "before issuing it. Nothing is sent until you press «Issue»."
     ),
@@ -25,7 +27,7 @@ WORDS: dict[str, str] = {
     ),
     "Chưa tạo được bản nháp": "The draft could not be created",
     "Chưa chọn tệp văn bản (hoặc chưa nhập nội dung văn bản).": "No document chosen (and no text typed in).",
-    "Tệp văn bản (.docx, .txt, .md) hoặc tệp YAML": "Document (.docx, .txt, .md) or YAML directive file",
+    "Tệp văn bản (.docx, .pdf, .txt, .md) hoặc tệp YAML": "Document (.docx, .pdf, .txt, .md) or YAML directive file",
     "Bản gốc đã ký (PDF, không bắt buộc)": "Signed original (PDF, optional)",
     "Bản gốc được gửi kèm thông báo cho các đơn vị và lưu theo mã băm nội dung.": (
         "The original is attached to the units' notices and kept by the hash of its content."

@@ -1,4 +1,4 @@
-"""The console's "new directive": the upload form (a document .docx/.txt/.md or a directive YAML, with the signed
+"""The console's "new directive": the upload form (a document .docx/.pdf/.txt/.md or a directive YAML, with the signed
 original beside it) and, in author mode, a unit's own implementing plan on a directive addressed to it
 (`?basis=<directive id>`: the basis pre-filled, an outline to edit, the launched plan counting as the unit's
 pass-on). The upload becomes a draft (cascade/console/drafts.py) shown by web/draft_pages.py; the live page of a

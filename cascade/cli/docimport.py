@@ -1,5 +1,5 @@
-"""`cascade import-document FILE [--org ORG.yaml] [--out OUT] [--issuer CODE] [--report-due DATE] [--map NAME=CODE]
-[--partial]`.
+"""`cascade import-document FILE [--org ORG.yaml] [--out OUT] [--issuer CODE] [--report-due DATE]
+[--map NAME=CODE|NAME=-] [--partial]`.
 
 A document that cannot be read whole is bad input: every problem is printed as FILE:LINE [field]: message,
 the exit code is 2 and nothing is written, unless `--partial` asks for what could be read (with a `# TODO:`
@@ -55,12 +55,19 @@ def _units_from_database(problems: list[ImportProblem]) -> list[UnitRef]:
     return refs
 
 
+PRINTED_ONLY = "-"  # --map "Bộ Y tế=-": a name printed in the Nơi nhận, no unit of the tree to send to
+
+
 def parse_maps(maps: Sequence[str], units: list[UnitRef], problems: list[ImportProblem]) -> dict[str, list[str]]:
-    """--map "LĐLĐ tỉnh=LDLD_LC" (or NAME=CODE,CODE for a group): the clerk says which unit a name means."""
+    """--map "LĐLĐ tỉnh=LDLD_LC" (or NAME=CODE,CODE for a group): the clerk says which unit a name means;
+    NAME=- that it means none (printed in the Nơi nhận only)."""
     codes = {u.code for u in units}
     aliases: dict[str, list[str]] = {}
     for entry in maps:
         name, sep, value = entry.partition("=")
+        if sep and name.strip() and value.strip() == PRINTED_ONLY:
+            aliases[alias_key(name)] = []
+            continue
         targets = [c.strip() for c in value.split(",") if c.strip()]
         unknown = [c for c in targets if c not in codes]
         if not sep or not name.strip() or not targets:
@@ -112,6 +119,8 @@ def import_document_command(
         return BAD_INPUT
     write_directive_yaml(with_original(directive, file, target), target, source=file.name)
     counts = f"{len(directive['recipients'])} recipients, {len(directive['tasks'])} tasks"  # type: ignore[arg-type]
+    if printed := directive.get("printed"):  # never left out unsaid: the clerk checks these are meant so
+        counts += f", {len(printed)} Nơi nhận lines printed only (`printed`)"  # type: ignore[arg-type]
     number = escape(str(directive["number"]))
     console.print(f"[green]Wrote {escape(str(target))}[/]: {number}, {counts}; check it before use.")
     return 0
@@ -125,7 +134,11 @@ def import_document_cli(
     report_due: Annotated[str | None, typer.Option("--report-due", help="Report due date YYYY-MM-DD.")] = None,
     maps: Annotated[
         list[str] | None,
-        typer.Option("--map", help="NAME=CODE: the unit a name of the document means (repeatable)."),
+        typer.Option(
+            "--map",
+            help="NAME=CODE: the unit a name of the document means; NAME=- a name printed in the Nơi nhận only, "
+            "sent to no unit (repeatable).",
+        ),
     ] = None,
     partial: Annotated[
         bool, typer.Option("--partial", help="On problems, still write what was read, with # TODO: comments.")

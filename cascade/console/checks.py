@@ -19,7 +19,7 @@ from cascade.console.wording import field_label, in_vietnamese
 from cascade.core.errors import InputError
 from cascade.core.settings import DocumentSettings
 from cascade.core.sqlutil import rows_where_in
-from cascade.core.yamlfile import line_of
+from cascade.core.yamlfile import MARKERS, line_of
 from cascade.directives.directivefile import DirectiveSpec
 from cascade.directives.docimport import Resolver
 from cascade.documents.originals import check_original
@@ -50,7 +50,7 @@ def parse_problems(error: InputError) -> list[DraftProblem]:
 def unknown_fields(raw: dict[str, Any]) -> list[DraftProblem]:
     out = []
     for key in raw:
-        if key == "__line__" or key in KNOWN_FIELDS:
+        if key in MARKERS or key in KNOWN_FIELDS:
             continue
         near = difflib.get_close_matches(str(key), sorted(KNOWN_FIELDS), n=1, cutoff=0.6)
         hint = f" Có phải “{near[0]}” ({field_label(near[0]).lower()})?" if near else ""

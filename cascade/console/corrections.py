@@ -18,7 +18,7 @@ from cascade.directives.docimport.output import directive_yaml
 EDITABLE = (
     "number", "type", "issuer", "issued_on", "place", "summary", "signer", "report_due", "recipients", "tasks",
     "body", "basis", "basis_issued_on", "basis_issuer", "report_to", "urgency", "cascade_mode", "lead_days",
-    "archive", "indicators", "report_schedule", "escalation", "follow_up",
+    "archive", "printed", "indicators", "report_schedule", "escalation", "follow_up",
 )  # fmt: skip
 # `replaces` (the directive this one replaces) is read from the uploaded file, not set in the form.
 KNOWN_FIELDS = frozenset((*EDITABLE, "original", "replaces"))

@@ -1,5 +1,6 @@
 """The console's words for what is wrong with a draft: the directive file's fields by their Vietnamese names, and
-the parser's and the importer's problems (written in English for the command line) said in Vietnamese.
+the parser's problems (written in English for the command line) said in Vietnamese; the importer's are in
+cascade.console.import_wording.
 
 A message without a rule here is kept as the parser wrote it, rather than lost; the field it is about is still
 named in Vietnamese beside it."""
@@ -7,7 +8,8 @@ named in Vietnamese beside it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+
+from cascade.console.import_wording import IMPORT_RULES, Rule, unknown_name, unknown_name_message
 
 # Each field of the directive file (cascade/directives/directivefile.py, reportplan.py) as a clerk names it.
 FIELD_LABELS: dict[str, str] = {
@@ -30,6 +32,7 @@ FIELD_LABELS: dict[str, str] = {
     "cascade_mode": "Cách triển khai xuống cấp dưới",
     "lead_days": "Số ngày làm việc dành cho cấp dưới tổng hợp",
     "archive": "Nơi lưu",
+    "printed": "Nơi nhận chỉ in trên văn bản",
     "original": "Bản gốc có chữ ký",
     "indicators": "Chỉ tiêu báo cáo",
     "report_schedule": "Kỳ báo cáo",
@@ -48,7 +51,6 @@ def _label(m: re.Match[str]) -> str:
     return field_label(m["key"])
 
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 RULES: list[Rule] = [
     (re.compile(r"^missing required field `(?P<key>\w+)`$"), lambda m: f"Thiếu {_label(m).lower()}."),
     (
@@ -100,59 +102,19 @@ RULES: list[Rule] = [
         lambda m: "Tệp không phải là một văn bản (cần các trường số, ký hiệu, trích yếu, nơi nhận…).",
     ),
     (re.compile(r"^the file is not UTF-8 text.*$"), lambda m: "Tệp không phải văn bản UTF-8."),
-    # The importer's (cascade/directives/docimport).
     (
-        re.compile(r"^no report date in the document.*$"),
-        lambda m: "Văn bản không ghi hạn báo cáo (“báo cáo … trước ngày …”): hãy nhập hạn báo cáo.",
-    ),
-    (
-        re.compile(r"^no signer at the end.*$"),
-        lambda m: "Không đọc được người ký ở cuối văn bản (thẩm quyền ký, chức vụ, họ tên): hãy nhập người ký.",
-    ),
-    (
-        re.compile(r"^.* does not tell the issuer.*$"),
-        lambda m: "Không xác định được đơn vị ban hành từ văn bản: hãy chọn đơn vị ban hành.",
-    ),
-    (
-        re.compile(r"^the document has neither a 'Kính gửi' nor a 'Nơi nhận' list.*$"),
-        lambda m: "Văn bản không có phần “Kính gửi” hay “Nơi nhận”: hãy chọn nơi nhận.",
-    ),
-    (
-        re.compile(r"^not resolved, as the issuer is not known.*$"),
-        lambda m: "Chưa xác định được nơi nhận vì chưa biết đơn vị ban hành.",
-    ),
-    (
-        re.compile(r"^no organisation tree imported yet.*$"),
-        lambda m: "Chưa có cây tổ chức: cần nhập cây tổ chức trước khi tải văn bản lên.",
-    ),
-    (
-        re.compile(r"^'(?P<n>[^']+)' is ambiguous: it matches (?P<v>[^;]+).*$"),
-        lambda m: f"“{m['n']}” trùng tên nhiều đơn vị ({m['v']}): hãy chọn đúng đơn vị.",
+        re.compile(r"^`printed` must be a list of lines of text.*$"),
+        lambda m: "Nơi nhận chỉ in trên văn bản phải là danh sách các dòng chữ.",
     ),
 ]
 
-# The importer's "a name matches no unit" (cascade/directives/docimport/resolve.py `unknown`): the name is read
-# back out of it, for the nearest names to be looked up afresh.
-UNKNOWN_NAME = re.compile(r"^(?:group )?'(?P<name>[^']+)' (?:matches no unit of the org tree|is no unit under \S+)")
-WHERE = re.compile(r"\((?P<where>Kính gửi|Nơi nhận)\)\s*$")
-
-
-def unknown_name(message: str) -> str | None:
-    """The name of a unit the importer could not find in the tree, or None when the message says otherwise."""
-    found = UNKNOWN_NAME.match(message)
-    return found["name"] if found else None
-
-
-def unknown_name_message(name: str, message: str) -> str:
-    where = WHERE.search(message)
-    part = f" (phần “{where['where']}”)" if where else ""
-    return f"Không tìm thấy đơn vị “{name}”{part} trong cây tổ chức."
+__all__ = ["FIELD_LABELS", "field_label", "in_vietnamese", "unknown_name", "unknown_name_message"]
 
 
 def in_vietnamese(message: str) -> str:
     """The parser's or importer's message in Vietnamese (as it was when no rule knows it)."""
     text = " ".join(message.split())
-    for pattern, say in RULES:
+    for pattern, say in [*RULES, *IMPORT_RULES]:
         found = pattern.match(text)
         if found:
             return say(found)

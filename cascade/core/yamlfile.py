@@ -12,15 +12,20 @@ import yaml
 from cascade.core.errors import InputError, Problem
 
 LINE = "__line__"
+# The line of each key of a mapping: a problem about one field names the line of that field, not the mapping's.
+KEY_LINES = "__key_lines__"
+MARKERS = frozenset({LINE, KEY_LINES})
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that stores each mapping's first line under LINE (removed by `line_of`)."""
+    """SafeLoader that stores each mapping's first line under LINE and its keys' lines under KEY_LINES (both
+    removed by `strip_lines`)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE] = node.start_mark.line + 1
+    mapping[KEY_LINES] = {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key.value, str)}
     return mapping
 
 
@@ -66,14 +71,17 @@ def read_yaml_text(text: str, name: str) -> Any:
         raise InputError([Problem(name, f"not valid YAML: {reason}", line=yaml_line)]) from exc
 
 
-def line_of(entry: Any) -> int | None:
-    return entry.get(LINE) if isinstance(entry, dict) else None
+def line_of(entry: Any, key: str | None = None) -> int | None:
+    """The line of a mapping, or of one of its keys (the mapping's when the key's is not known)."""
+    if not isinstance(entry, dict):
+        return None
+    return (entry.get(KEY_LINES) or {}).get(key) or entry.get(LINE)
 
 
 def strip_lines(value: Any) -> Any:
     """The same data without the line markers."""
     if isinstance(value, dict):
-        return {k: strip_lines(v) for k, v in value.items() if k != LINE}
+        return {k: strip_lines(v) for k, v in value.items() if k not in MARKERS}
     if isinstance(value, list):
         return [strip_lines(v) for v in value]
     return value
@@ -87,7 +95,8 @@ def _flow_lines(text: str) -> dict[str, Any] | None:
     `  - {JSON object}` lines, which are YAML too. Anything else returns None and goes through the YAML parser."""
     if "\n  - {" not in text[:4096]:
         return None
-    out: dict[str, Any] = {LINE: 1}
+    key_lines: dict[str, int] = {}
+    out: dict[str, Any] = {LINE: 1, KEY_LINES: key_lines}
     items: list[Any] | None = None
     try:
         for number, line in enumerate(text.splitlines(), start=1):
@@ -99,6 +108,7 @@ def _flow_lines(text: str) -> dict[str, Any] | None:
                 items.append(item)
             elif (match := _KEY.match(line)) is not None and match[1] not in out:
                 items = None
+                key_lines[match[1]] = number
                 if match[2]:
                     out[match[1]] = json.loads(match[2])
                 else:

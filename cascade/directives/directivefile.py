@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cascade.core.errors import InputError, Problem
 from cascade.core.sqlutil import rows_where_in
-from cascade.core.yamlfile import LINE, line_of, read_yaml, read_yaml_text, strip_lines
+from cascade.core.yamlfile import MARKERS, line_of, read_yaml, read_yaml_text, strip_lines
 from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
 from models import CascadeMode, Role, Unit, Urgency
@@ -58,6 +58,8 @@ class DirectiveSpec:
     modes: dict[str, CascadeMode] = field(default_factory=dict)
     # The "Lưu:" line ("VT, TgNc"), printed on the document and never mailed.
     archive: str | None = None
+    # Nơi nhận lines naming no unit of the tree ("Bộ Y tế (b/c)"): printed as written, never mailed.
+    printed: list[str] = field(default_factory=list)
     # The signed original, resolved against the directive file's folder (checked by cascade.documents.originals).
     original: Path | None = None
     # The number of the issuer's directive this one replaces (thay thế): launching it closes that one.
@@ -73,8 +75,9 @@ class DirectiveSpec:
         data["tasks"] = [t.__dict__ for t in self.tasks]
         # The original's path says nothing of its content: cascade.directives.store adds the file's hash.
         data["original"] = self.original.name if self.original else None
-        if data["replaces"] is None:
-            del data["replaces"]  # a file without it hashes as it always did: its rerun still resumes
+        for key in ("replaces", "printed"):
+            if not data[key]:
+                del data[key]  # a file without it hashes as it always did: its rerun still resumes
         return data
 
 
@@ -84,7 +87,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def fail(self, message: str, entry: str | None = None, line: int | None = None) -> None:
-        self.problems.append(Problem(self.name, message, line=line or line_of(self.data), entry=entry))
+        self.problems.append(Problem(self.name, message, line=line or line_of(self.data, entry), entry=entry))
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.data.get(key)
@@ -151,7 +154,7 @@ def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
     if not isinstance(lead_days, int) or isinstance(lead_days, bool) or not 0 <= lead_days <= 60:
         r.fail("`lead_days` must be a whole number of working days between 0 and 60", entry="lead_days")
     recipients, modes = _recipients(r)
-    tasks = _tasks(r)
+    tasks, printed = _tasks(r), _printed(r)
     reporting = parse_reporting(data, lambda message, entry: r.fail(message, entry=entry))
     for key in REQUIRED:
         if key not in data and not any(p.entry == key for p in r.problems):
@@ -185,9 +188,20 @@ def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
         source=name,
         reporting=reporting,
         archive=r.text("archive", required=False),
+        printed=printed,
         original=_original(r, base),
         replaces=replaces,
     )
+
+
+def _printed(r: _Reader) -> list[str]:
+    raw = r.data.get("printed")
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        r.fail("`printed` must be a list of lines of text (the Nơi nhận lines sent to no unit)", entry="printed")
+        return []
+    return [v.strip() for v in raw]
 
 
 def _original(r: _Reader, base: Path) -> Path | None:
@@ -273,7 +287,7 @@ def parse_recipients_file(path: Path) -> RecipientsSpec:
     if not isinstance(data, dict):
         raise InputError([Problem(name, "expected a mapping with `recipients` (and `tasks`) at the top level")])
     r = _Reader(name, data)
-    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", LINE})
+    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", *MARKERS})
     if unknown:
         r.fail(f"only `recipients` and `tasks` are read here, not {', '.join(unknown)}", entry=unknown[0])
     if "recipients" not in data:

@@ -97,6 +97,7 @@ def store_directive(
         source="file",
         content_hash=digest,
         archive=spec.archive,
+        printed=list(spec.printed),
     )
     if original is not None:
         directive.original_name, directive.original_mime = original.name, original.mime

@@ -110,6 +110,8 @@ def document_layout(session: Session, directive: Directive) -> DocumentLayout:
         addressees=tuple(addressee_lines(groups.get(Role.act, []))) if cong_van else (),
         body=tuple(blocks),
         signer=Signer(directive.signer_on_behalf, directive.signer_title, directive.signer_name),
-        recipients=tuple(recipient_lines(groups, directive.archive, act_addressed=cong_van)),
+        recipients=tuple(
+            recipient_lines(groups, directive.archive, act_addressed=cong_van, printed=directive.printed or ())
+        ),
         file_stem=file_stem(directive.number),
     )

@@ -1,6 +1,7 @@
 """The "Nơi nhận:" block and the "Kính gửi:" lines, built from the recipients by their role: superiors first
-"(để b/c)", the units that act, those that coordinate "(p/h)", those informed "(để biết)", and the archive line
-last ("- Lưu: VT, TgNc."), which is printed and never mailed."""
+"(để b/c)", then the lines printed as the document wrote them (a body outside the tree, the issuer's own
+leaders: never mailed), the units that act, those that coordinate "(p/h)", those informed "(để biết)", and the
+archive line last ("- Lưu: VT, TgNc."), which is printed and never mailed."""
 
 from __future__ import annotations
 
@@ -30,13 +31,20 @@ def archive_line(archive: str | None) -> str:
 
 
 def recipient_lines(
-    groups: Mapping[Role, Sequence[UnitGroup]], archive: str | None, *, act_addressed: bool = False
+    groups: Mapping[Role, Sequence[UnitGroup]],
+    archive: str | None,
+    *,
+    act_addressed: bool = False,
+    printed: Sequence[str] = (),
 ) -> list[str]:
-    """The lines of "Nơi nhận:" from the recipients grouped by role (cascade/documents/recipient_groups.py).
-    With `act_addressed` (a Công văn's "Kính gửi" names the units that act) those are "- Như trên;" instead
-    of being listed again."""
+    """The lines of "Nơi nhận:" from the recipients grouped by role (cascade/documents/recipient_groups.py) and
+    the `printed` lines (the directive's Nơi nhận lines sent to no unit), after the superiors. With
+    `act_addressed` (a Công văn's "Kính gửi" names the units that act) those are "- Như trên;" instead of
+    being listed again."""
     lines = [AS_ABOVE] if act_addressed and groups.get(Role.act) else []
     for role in ROLE_ORDER:
+        if role == Role.act:
+            lines.extend(f"- {line.strip().rstrip('.;')};" for line in printed)
         if role == Role.act and act_addressed:
             continue
         lines.extend(f"- {group.label}{_mark(group, role)};" for group in groups.get(role, ()))

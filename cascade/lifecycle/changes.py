@@ -39,6 +39,7 @@ FIELDS: dict[str, str] = {
     "signer_title": "Chức vụ người ký",
     "signer_name": "Người ký",
     "archive": "Nơi lưu",
+    "printed": "Nơi nhận chỉ in trên văn bản",
     "body": "Nội dung",
 }
 DATES = ("issued_on", "basis_issued_on", "report_due")
@@ -61,6 +62,8 @@ class Change:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, list):  # the printed Nơi nhận lines, quoted in a notice as one text
+        return "; ".join(value)
     return value.isoformat() if isinstance(value, date) else (str(value) if hasattr(value, "value") else value)
 
 

@@ -98,14 +98,14 @@ def _report_to(report: ReportLine, resolver: Resolver, issuer: str, problems: li
 
 
 def _resolved(
-    layout: Layout, plan: TaskPlan, resolver: Resolver, code: str, problems: list[ImportProblem]
+    layout: Layout, plan: TaskPlan, resolver: Resolver, code: str, problems: list[ImportProblem], printed: list[str]
 ) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     addressees = resolve_listed(layout.addressees, resolver, "Kính gửi", problems)
     articles: dict[int, list[str]] = {}
     for group in plan.groups:
         if group.article is not None and group.name is not None:
             articles[group.article] = resolver.resolve_list(group.name)[0]
-    named = named_units(addressees, layout.recipients, articles, resolver, problems)
+    named = named_units(addressees, layout.recipients, articles, resolver, problems, printed)
     tasks = _tasks(plan, resolver, default_addressees(named, resolver, code), problems)
     tasked = [c for t in tasks for c in t["to"]]
     return recipients(named, tasked, resolver, code), tasks
@@ -154,8 +154,9 @@ def import_lines(
     recipient_list: list[dict[str, str]] = []
     tasks: list[dict[str, Any]] = []
     report_to: str | None = None
+    printed: list[str] = []  # Nơi nhận lines that name no unit to send to
     if code is not None:
-        recipient_list, tasks = _resolved(layout, plan, near, code, problems)
+        recipient_list, tasks = _resolved(layout, plan, near, code, problems, printed)
         report_to = _report_to(report, near, code, problems)
     elif layout.recipients or layout.addressees:  # names are read from the issuer: say why the list is empty
         message = "not resolved, as the issuer is not known (see issuer); pass --issuer CODE"
@@ -179,6 +180,7 @@ def import_lines(
         "lead_days": 3,
         "recipients": recipient_list,
         "tasks": tasks,
+        **({"printed": printed} if printed else {}),
         **({"archive": layout.archive} if layout.archive else {}),
     }
     return ImportResult(directive, problems)

@@ -25,6 +25,11 @@ GROUNDS_RE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị|Theo
 # "Thực hiện Kế hoạch số …", "Căn cứ …": a sentence that cites the documents this one rests on.
 OPENERS = re.compile(r"^(Thực hiện|Triển khai|Căn cứ|Theo|Để|Nhằm|Sau khi|Trên cơ sở)\b", re.I)
 NUMBER_RE = re.compile(r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)")
+SO_RE = re.compile(r"^S[ốoỐO]\s*(?::|\.|(?=\s*\d)|(?=\s+/))\s*(?P<value>.*)$")
+DATE_RE = re.compile(
+    r"(?P<place>[^\W\d_][^,\d]*?)\s*,\s*ng[àa]y\s+(?P<d>\S+)\s+th[áa]ng\s+(?P<m>\S+)\s+n[ăa]m\s+(?P<y>\d+|\S+)",
+    re.IGNORECASE,
+)
 SHORT_DATE = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
 LONG_DATE = r"(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s+n[ăa]m\s+(\d{4})"
 SHORT_DATE_RE = re.compile(r"ng[àa]y\s+" + SHORT_DATE, re.IGNORECASE)

@@ -1,6 +1,7 @@
 """Lines that name several units: "LĐLĐ các huyện, thành phố; CĐN, CĐVC", "Ban Dân vận, Ban Tuyên giáo Tỉnh ủy".
 
-An item (between ";") is first read whole; failing that it is cut at its commas and "và", and the longest
+An item (between ";") is first read whole; failing that as a group of one kind ("UBND các huyện Vị Xuyên, Bắc
+Quang", cascade.directives.docimport.grouped); failing that it is cut at its commas and "và", and the longest
 runs of pieces that name a unit or a group are taken in turn. People named beside the units ("các đồng chí
 có tên tại Điều 1") are left out. When nothing of an item resolves, the error names the item, not the pieces.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from cascade.directives.docimport.grouped import resolve_grouped
 from cascade.directives.docimport.names import clean_item, is_person, name_key
 
 
@@ -17,6 +19,9 @@ class Resolver(Protocol):
     """What of cascade.directives.docimport.resolve.Resolver a list needs (a protocol: that module uses this one)."""
 
     keys: dict[str, str]
+    context: str | None
+
+    def ancestors(self, code: str) -> list[str]: ...
 
     def resolve_one(self, name: str, explain: bool = True) -> tuple[list[str], str | None]: ...
 
@@ -48,6 +53,12 @@ def resolve_list(resolver: Resolver, text: str, explain: bool = True) -> tuple[l
         parts = [clean_item(p) for p in re.split(r",|\s+và\s+|\s+va\s+", item) if clean_item(p)]
         if error is None:
             add(found)
+            continue
+        if (grouped := resolve_grouped(resolver, item, explain)) is not None:
+            head, found, group_errors = grouped
+            head_codes, head_errors = resolve_list(resolver, head, explain) if head.strip() else ([], [])
+            add(head_codes + found)
+            errors.extend(head_errors + group_errors)
             continue
         if len(parts) < 2:
             errors.append(resolver.resolve_one(item, explain)[1] or item)

@@ -2,7 +2,8 @@
 markers after it ("(b/c)", "(t/h)", "(p/h)", "(để biết)") and the group names ("LĐLĐ các huyện, thành phố").
 
 Names are compared on a key: NFC, casefold, diacritics stripped (đ → d), punctuation dropped, spaces
-collapsed and the usual abbreviations expanded (LĐLĐ, CĐCS, CĐN, CĐVC, TU, UBND, TT, TLĐ ...).
+collapsed and the usual abbreviations expanded (LĐLĐ, CĐCS, CĐN, CĐVC, TU, UBND, TT, TLĐ ..., and those of
+several words: GD&ĐT, GDĐT, Sở GD&ĐT, LĐ-TB&XH ...).
 """
 
 from __future__ import annotations
@@ -34,12 +35,30 @@ ABBREVIATIONS: dict[str, str] = {
     "vp": "van phong",
     "vn": "viet nam",
 }
+# Abbreviations of several words, as fold() leaves them: "GD&ĐT", "GD-ĐT" fold to "gd dt", "GDĐT" to "gddt".
+PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\b{letters}\b"), words)
+    for letters, words in (
+        (r"sgd ?dt", "so giao duc va dao tao"),
+        (r"pgd ?dt", "phong giao duc va dao tao"),
+        (r"gd ?dt", "giao duc va dao tao"),
+        (r"ld ?tb ?xh", "lao dong thuong binh va xa hoi"),
+        (r"kh ?dt", "ke hoach va dau tu"),
+        (r"tn ?mt", "tai nguyen va moi truong"),
+        (r"nn ?ptnt", "nong nghiep va phat trien nong thon"),
+        (r"kh ?cn", "khoa hoc va cong nghe"),
+        (r"vh ?tt ?dl", "van hoa the thao va du lich"),
+        (r"gt ?vt", "giao thong van tai"),
+        (r"pct", "pho chu tich"),
+        (r"ct", "chu tich"),
+    )
+]
 # Words before a unit's name that address its leadership, its members or its head ("Chánh Văn phòng",
 # "Trưởng các Ban": a decision's "… chịu trách nhiệm thi hành"), not another unit. "Trưởng" only before
 # "các", "Ban", "Phòng": "Trường" (a school) folds to the same word.
 QUALIFIER_RE = re.compile(
-    r"^(?:thuong truc|ban thuong vu|ban chap hanh|cac dong chi|dong chi|lanh dao|uy vien|chu tich|chanh"
-    r"|giam doc|thu truong(?: cac)?|truong(?= (?:cac|ban|phong) ))\s"
+    r"^(?:thuong truc|ban thuong vu|ban chap hanh|cac dong chi|dong chi|lanh dao|uy vien"
+    r"|(?:cac )?(?:pho )?(?:chu tich|chanh|giam doc|bi thu)|thu truong(?: cac)?|truong(?= (?:cac|ban|phong) ))\s"
 )
 _PLACES = r"(?:huyen|quan|thi xa|thanh pho)"
 # Group names: a key pattern and the kinds of units it stands for (under the issuer, or the nearest unit above
@@ -90,7 +109,10 @@ def fold(text: str) -> str:
 def name_key(text: str) -> str:
     """fold() with the abbreviations expanded ("đ/c" is "đồng chí"): the form in which names are compared."""
     text = re.sub(r"(?i)\bđ/c\b", "đồng chí", text)
-    return " ".join(ABBREVIATIONS.get(word, word) for word in fold(text).split())
+    key = fold(text)
+    for pattern, words in PHRASES:
+        key = pattern.sub(words, key)
+    return " ".join(ABBREVIATIONS.get(word, word) for word in key.split())
 
 
 def strip_qualifiers(key: str) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cascade.directives.docimport.lines import (
-    ARTICLE_RE,
+    DATE_RE,
     MOTTO_RE,
     NUMBER_RE,
     OPENERS,
-    ROMAN_RE,
     SEPARATOR_RE,
     SIGNER_RE,
+    SO_RE,
     Line,
     clean,
     is_caps,
@@ -28,6 +28,7 @@ from cascade.directives.docimport.lines import (
 )
 from cascade.directives.docimport.names import fold
 from cascade.directives.docimport.problems import ImportProblem
+from cascade.directives.docimport.summary import is_body_start, summary_lines
 
 TYPES = (
     "KẾ HOẠCH", "CÔNG VĂN", "CHỈ THỊ", "QUYẾT ĐỊNH", "THÔNG BÁO", "BÁO CÁO", "NGHỊ QUYẾT", "HƯỚNG DẪN",
@@ -39,11 +40,6 @@ _TYPE_BY_KEY = {fold(t): t for t in TYPES}
 # is no type, so it is the issuer and "TGNC" the drafting department.
 TYPE_LETTERS = frozenset(
     "nq qd ct qc qyd tb hd ctr kh pa da bc bb ttr cd bgn btt guq gm ggt gnp pg pc pb kl tt cv nd tri".split()
-)
-SO_RE = re.compile(r"^S[ốoỐO]\s*(?::|\.|(?=\s*\d)|(?=\s+/))\s*(?P<value>.*)$")
-DATE_RE = re.compile(
-    r"(?P<place>[^\W\d_][^,\d]*?)\s*,\s*ng[àa]y\s+(?P<d>\S+)\s+th[áa]ng\s+(?P<m>\S+)\s+n[ăa]m\s+(?P<y>\d+|\S+)",
-    re.IGNORECASE,
 )
 VV_RE = re.compile(r"^(?:V/v|Về việc)\s*:?\s*(?P<subject>.+)$", re.IGNORECASE)
 EXPECTED_NUMBER = "expected 'Số: N/TYPE-ISSUER' such as 'Số: 252/KH-LĐLĐ' or 'Số 31-KH/TU'"
@@ -93,49 +89,28 @@ def make_date(day: str, month: str, year: str) -> date | None:
         return None
 
 
-def _is_body_start(text: str) -> bool:
-    key = fold(text)
-    return key.startswith("kinh gui") or bool(ROMAN_RE.match(text) or ARTICLE_RE.match(text)) or len(text) > 150
-
-
-def _summary(cells: list[_Cell], i: int, first: str, after_vv: bool) -> list[str]:
-    """The summary's lines: the first always, then the lines that carry on from it."""
-    parts = [first]
-    for cell in cells[i + 1 : i + 4]:
-        text, prev = clean(cell.line.text), parts[-1]
-        shapes = (SEPARATOR_RE.match(cell.line.text), OPENERS.match(text), SO_RE.match(text), MOTTO_RE.search(text))
-        stop = any(shapes) or _is_body_start(text) or is_marked(text)
-        stop = stop or bool(DATE_RE.search(text) or SIGNER_RE.match(text))
-        if stop or not text or prev.endswith((".", ":", ";")) or (is_caps(text) and (after_vv or not is_caps(first))):
-            break
-        if text[0].isupper() and (len(text) > 100 or text.endswith((".", ":", ";"))):
-            break  # a paragraph of the body, not the rest of the summary
-        parts.append(text)
-    return parts
-
-
 def _find_type(cells: list[_Cell], start: int, heading: Heading) -> int | None:
     """Index (in cells) of the summary's last line; sets type and summary."""
     unknown: _Cell | None = None
     for i in range(start, min(len(cells), start + 40)):
         cell = cells[i]
         text = clean(cell.line.text)
-        if _is_body_start(text) or (OPENERS.match(text) and NUMBER_RE.search(text)):
+        if is_body_start(text) or (OPENERS.match(text) and NUMBER_RE.search(text)):
             break
         subject = VV_RE.match(text)
         if is_caps(text) and fold(text) in _TYPE_BY_KEY:
             heading.doc_type, heading.type_index = _TYPE_BY_KEY[fold(text)], cell.index
             nxt = clean(cells[i + 1].line.text) if i + 1 < len(cells) else ""
-            if not nxt or SEPARATOR_RE.match(nxt) or _is_body_start(nxt) or nxt.endswith(":") or is_marked(nxt):
+            if not nxt or SEPARATOR_RE.match(nxt) or is_body_start(nxt) or nxt.endswith(":") or is_marked(nxt):
                 message = f"no summary (trích yếu) after '{text}'; expected it on the next line"
                 heading.problems.append(ImportProblem("summary", message, cell.line.no))
                 return i
-            parts = _summary(cells, i + 1, nxt, after_vv=False)
+            parts = summary_lines([c.line for c in cells[i + 1 :]], after_vv=False)
             heading.summary = " ".join(parts)
             return i + len(parts)
         if subject:
             heading.doc_type, heading.type_index = "CÔNG VĂN", cell.index
-            parts = _summary(cells, i, subject.group("subject").strip(), after_vv=True)
+            parts = summary_lines([c.line for c in cells[i:]], after_vv=True, first=subject.group("subject").strip())
             heading.summary = " ".join(parts)
             return i + len(parts) - 1
         plain = not (MOTTO_RE.search(text) or SO_RE.match(text) or DATE_RE.search(text) or SIGNER_RE.match(text))
@@ -203,7 +178,7 @@ def parse_heading(lines: list[Line]) -> Heading:
     summary_end = _find_type(cells, number_at if number_at is not None else 0, heading)
     end = summary_end if summary_end is not None else min(len(cells) - 1, 20)
     region = cells[: end + 8]
-    body_at = next((i for i in range(end + 1, len(region)) if _is_body_start(clean(region[i].line.text))), None)
+    body_at = next((i for i in range(end + 1, len(region)) if is_body_start(clean(region[i].line.text))), None)
     date_at = _find_date(region[:body_at], heading)
     for cell in cells[: number_at or 0]:  # the issuer's name above the number, when the document has it
         text = clean(cell.line.text)

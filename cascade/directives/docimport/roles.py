@@ -13,6 +13,10 @@ For each unit that "Kính gửi" or "Nơi nhận" names (the issuer itself left 
 5. anything else (peers, the issuer's own departments) → info.
 Units a task names that no list names are recipients too (act). Act comes first, in task order then list
 order; the others follow in list order.
+
+A Nơi nhận line that names no unit to send to is printed on the document as it is written, never dropped: one
+the clerk maps to nothing (`--map 'Bộ Y tế=-'`: a body outside the tree), or one that names the issuer itself
+("Giám đốc Sở (để b/c)", "Chủ tịch, các PCT UBND tỉnh": its own leaders, who sign it).
 """
 
 from __future__ import annotations
@@ -57,8 +61,10 @@ def named_units(
     articles: dict[int, list[str]],
     resolver: Resolver,
     problems: list[ImportProblem],
+    printed: list[str],
 ) -> list[Named]:
-    """Every unit Kính gửi and Nơi nhận name, in order, "Như trên" and "Như Điều 3" expanded."""
+    """Every unit Kính gửi and Nơi nhận name, in order, "Như trên" and "Như Điều 3" expanded; the Nơi nhận lines
+    that name no unit to send to (none, or the issuer only: `resolver.context`) are added to `printed`."""
     named: dict[str, Named] = {}
 
     def add(code: str, marker: Role | None, addressed: bool) -> None:
@@ -88,7 +94,11 @@ def named_units(
             for code in articles.get(int(article), []):
                 add(code, item.role, False)
         else:
-            for code in resolve_listed([item], resolver, "Nơi nhận", problems)[0][1]:
+            before = len(problems)
+            codes = resolve_listed([item], resolver, "Nơi nhận", problems)[0][1]
+            if len(problems) == before and not set(codes) - {resolver.context}:
+                printed.append(item.text or item.name)
+            for code in codes:
                 add(code, item.role, False)
     if not as_above:  # addressees are recipients even when Nơi nhận leaves out "Như trên"
         for addressee, codes in addressees:

@@ -35,6 +35,7 @@ class Listed:
     line: int
     name: str
     role: Role | None = None
+    text: str = ""  # the line as written, marker kept ("Bộ Y tế (b/c)"): printed as it is when no unit is meant
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _recipients(lines: list[Line], layout: Layout) -> None:
             group = None  # a "-" line ends the group its heading opened
         name, marker = split_marker(text)
         if name:
-            layout.recipients.append(Listed(line.no, name, marker or group))
+            layout.recipients.append(Listed(line.no, name, marker or group, clean_item(text)))
 
 
 def parse_layout(lines: list[Line], start: int) -> Layout:

@@ -114,7 +114,9 @@ def _articles(lines: list[Line], plan: TaskPlan) -> None:
             articles[-1][2].append(line.text.strip())
     for number, no, texts in articles:
         text = _end_mark("\n".join(texts))
-        who = _GIVE_RE.match(text) or _CARRY_OUT_RE.match(text)
+        # "Điều 3. Quyết định này có hiệu lực …" then, a paragraph below, "Chánh Văn phòng … chịu trách nhiệm thi
+        # hành": the article that carries out the decision, whichever of its paragraphs says so.
+        who = _GIVE_RE.match(text) or next(filter(None, (_CARRY_OUT_RE.match(t.strip()) for t in texts)), None)
         if who:
             plan.groups.append(TaskGroup(who.group("who"), no, [text], article=number))
 
