@@ -102,8 +102,9 @@ def implementing_tasks(
     below = kinds_below(session, unit.id, {k for t in kinds_tasks for k in t.to_kinds}, children)
     carried: list[Task] = [(t.text, [], list(t.to_kinds)) for t in kinds_tasks if below & set(t.to_kinds)]
     subject = implemented(session, parent)
+    due = decree_short_date(report_due)
     standard = (
         f"Triển khai thực hiện các nội dung của {reference(session, subject, with_issuer=False)} "
-        f"phù hợp với tình hình thực tế của đơn vị; báo cáo kết quả về {unit.name} trước ngày {decree_short_date(report_due)}."
+        f"phù hợp với tình hình thực tế của đơn vị; báo cáo kết quả về {unit.name} trước ngày {due}."
     )
     return [*carried, (standard, codes, [])]
