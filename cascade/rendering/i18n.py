@@ -343,6 +343,7 @@ EN: dict[str, str] = {
     "Không tìm thấy đơn vị nào có tên như vậy.": "No unit has such a name.",
     "đã là nơi nhận văn bản này": "already a recipient of this directive",
     "đơn vị đã từ chối": "the unit that refused",
+    "đơn vị ban hành văn bản này": "the issuer of this directive",
     "Đã chuyển văn bản cho {to}. Thông báo sẽ được gửi tới đơn vị trong lượt gửi tiếp theo.": (
         "The directive was sent on to {to}. Its notice goes out with the next dispatch."
     ),
@@ -357,6 +358,10 @@ EN: dict[str, str] = {
     ),
     "Không chuyển được: {picked} đã là nơi nhận văn bản này. Vui lòng chọn đơn vị khác.": (
         "Not sent on: {picked} is already a recipient of this directive. Please pick another unit."
+    ),
+    "Không chuyển được: {picked} là đơn vị ban hành văn bản này, không thể nhận lại văn bản của chính mình. "
+    "Vui lòng chọn đơn vị khác.": (
+        "Not sent on: {picked} issued this directive and cannot be sent its own directive. Please pick another unit."
     ),
     "Đã ghi nhận: chấp nhận việc {unit} từ chối tiếp nhận. Đơn vị không phải thực hiện văn bản này.": (
         "Recorded: the refusal of {unit} is accepted. The unit does not have to carry out this directive."
