@@ -14,6 +14,7 @@ from cascade.core.workdays import VN_TZ
 from cascade.rendering.i18n import decree_long_date
 from cascade.rendering.i18n import install as install_i18n
 from models import (
+    CHASED_ROLES,
     AuditEvent,
     CascadeMode,
     MailStatus,
@@ -183,7 +184,7 @@ def environment() -> Environment:
     env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_time=vn_time, vn_number=vn_number)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
     env.globals.update(kind_labels=KIND_LABELS, audit_event_labels=AUDIT_EVENT_LABELS)
-    env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS)
+    env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS, chased_roles=CHASED_ROLES)
     env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env

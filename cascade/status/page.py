@@ -21,6 +21,7 @@ from cascade.status.summary import (
     ASSIGNMENT,
     UNIT,
     Lateness,
+    chased,
     condition,
     count_rows,
     directive_tree,
@@ -156,6 +157,6 @@ def row(r: Any, late: Lateness) -> dict[str, Any]:
         "directive": r.directive,
         "status": r.status,
         "implementing_directive": r.implementing_directive,
-        "supervisor": r.supervisor,
+        "supervisor": r.supervisor if chased(r.role) else None,  # a superior is informed, never chased
         "recall_refusal": r.recall_refusal,  # why a unit refused a recall (cascade/lifecycle), for the exports
     }

@@ -28,6 +28,12 @@ from models import ACKNOWLEDGED_STATES, CHASED_ROLES, EDXML_CODE, RECALL_CODE, A
 ACKNOWLEDGED = [s.value for s in ACKNOWLEDGED_STATES]
 CHASED = sorted(r.value for r in CHASED_ROLES)  # the roles asked to acknowledge
 
+
+def chased(role: str) -> bool:
+    """Whether a unit of this role is asked to acknowledge and followed up: a superior ("để báo cáo") is only
+    informed, so no view shows it an acknowledgement deadline or a unit that chases it."""
+    return role in CHASED
+
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
 NOT_ACKNOWLEDGED = (Status.queued.value, Status.arrived.value)
@@ -118,7 +124,8 @@ def condition(status: str | None, today: date) -> ColumnElement[bool]:
 
 def summary_row(a: Any, late: Lateness) -> dict[str, Any]:
     """A recipient's row as the artifacts and the status pages show it (a row of ASSIGNMENT with the unit's code
-    and name), with how many working days late it is acknowledging."""
+    and name), with how many working days late it is acknowledging; no acknowledgement deadline for a role not
+    chased (`chased`)."""
     pending = a.mode is not None and a.implementing_directive_id is None
     # A recalled directive (cascade/lifecycle): the unit's state is the recall and its answer (13, 15, 16).
     recall = getattr(a, "recall", None)
@@ -130,7 +137,7 @@ def summary_row(a: Any, late: Lateness) -> dict[str, Any]:
         "role_label": ROLE_LABELS[a.role],
         "status_label": f"Đã thu hồi · {RECALL_LABELS[recall]}" if recall else status_label,
         "edxml": RECALL_CODE[recall] if recall else EDXML_CODE.get(a.status),
-        "ack_due": a.ack_due.isoformat(),
+        "ack_due": a.ack_due.isoformat() if chased(a.role) else None,
         "report_due": a.report_due.isoformat() if a.report_due else None,
         "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
         "days_late": late.to_acknowledge(a),
