@@ -169,7 +169,6 @@ def test_a_refusal_is_rerouted_from_the_console_to_a_unit_found_without_diacriti
         assert recipient.role == "act" and assignment.status == Status.arrived
 
 
-
 def test_a_refusal_is_never_rerouted_to_the_issuer_nor_to_a_unit_the_directive_already_reaches(
     settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
 ) -> None:
@@ -218,6 +217,7 @@ def test_a_refusal_is_never_rerouted_to_the_issuer_nor_to_a_unit_the_directive_a
         assert result.exit_code == 2 and said in result.stderr, result.output
     dispatch_pending()
     assert audit(AuditEvent.rerouted) == [] and {c: len(m) for c, m in mail_by_unit(mailbox).items()} == mail_before
+
 
 def test_an_accepted_refusal_is_not_chased_nor_waiting(
     settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path

@@ -34,6 +34,7 @@ def chased(role: str) -> bool:
     informed, so no view shows it an acknowledgement deadline or a unit that chases it."""
     return role in CHASED
 
+
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
 NOT_ACKNOWLEDGED = (Status.queued.value, Status.arrived.value)
