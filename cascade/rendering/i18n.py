@@ -285,6 +285,8 @@ EN: dict[str, str] = {
     "Đơn vị từ chối": "Unit that refused",
     "Văn bản đã được thu hồi ngày": "The document was recalled on",
     "Văn bản đã bị thay thế, không còn hiệu lực.": "The document was replaced and is no longer in force.",
+    "Đã thu hồi lúc {at}": "Recalled at {at}",
+    "Không còn hiệu lực (đã bị thay thế)": "No longer in force (replaced)",
     "Đã bắt đầu thu hồi: các đơn vị đã nhận văn bản sẽ nhận thông báo thu hồi.": (
         "The recall has started: every unit that received the document will get a recall notice."
     ),
