@@ -235,6 +235,7 @@ EN: dict[str, str] = {
     "Tạo mã": "Make the token",
     "Không tìm thấy mã truy cập": "Token not found",
     # audit log events (cascade.rendering.render.AUDIT_EVENT_LABELS)
+    "Sự kiện khác": "Other event",
     "Lưu văn bản vào hệ thống": "Directive stored",
     "Xếp thư thông báo vào hàng gửi": "Notices queued",
     "Xác nhận đã nhận văn bản": "Receipt confirmed",

@@ -127,6 +127,18 @@ AUDIT_EVENT_LABELS: dict[str, str] = {
     AuditEvent.directive_replaced: "Thay thế văn bản",
     AuditEvent.recipients_added: "Bổ sung nơi nhận",
 }
+
+
+def owed_words(item: str) -> str:
+    """What an item of the chasing ladder asks of a unit ("ack", "pass", "r1", …), in words: the reminders, the
+    digests and the unit's journal say it alike."""
+    if item == "ack":
+        return "xác nhận đã nhận văn bản"
+    if item == "pass":
+        return "ban hành văn bản triển khai tới các đơn vị trực thuộc"
+    return f"báo cáo kết quả (kỳ {item[1:]})"
+
+
 # A console account's role in words (models.account.UserRole; keyed by str, like the others).
 ACCOUNT_ROLE_LABELS: dict[str, str] = {
     UserRole.admin: "Quản trị đơn vị",
