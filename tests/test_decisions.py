@@ -14,7 +14,9 @@ import httpx
 import pytest
 import yaml
 from sqlmodel import col, select
+from typer.testing import CliRunner
 
+from cascade.cli.main import app
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.dev.links import forms_in, links_in
@@ -165,6 +167,56 @@ def test_a_refusal_is_rerouted_from_the_console_to_a_unit_found_without_diacriti
         [recipient] = session.exec(select(Recipient).where(Recipient.unit_id == td.id)).all()
         [assignment] = session.exec(select(Assignment).where(Assignment.unit_id == td.id)).all()
         assert recipient.role == "act" and assignment.status == Status.arrived
+
+
+def test_a_refusal_is_never_rerouted_to_the_issuer_nor_to_a_unit_the_directive_already_reaches(
+    settings: Settings, mailbox: SmtpSink, web: str, tmp_path: Path
+) -> None:
+    launch(tmp_path)
+    add_account(ADMIN, UserRole.admin, "LDLD_LC")
+    # Nậm Nhùn is dissolved into the city: the city holds Nậm Nhùn's assignment without being named a recipient.
+    restructure = "/admin/units/LDLD_NN/restructure"
+    with signed_in(web, ADMIN, restructure) as admin:
+        found = admin.get(restructure, params={"q": "thanh pho lai chau"})
+        action, fields = pick_form(found.text, "successor", "LDLD_TPLC")
+        assert admin.post(action, data=fields).status_code == 200
+    refused = refuse_by_link(mailbox, web, "LDLD_PT", "Không thuộc phạm vi của huyện.")
+    dispatch_pending()
+    link = f"/admin/refusals/{refused}"
+    with session_scope() as session:
+        recipients_before = len(session.exec(select(Recipient)).all())
+    mail_before = {code: len(m) for code, m in mail_by_unit(mailbox).items()}
+    with signed_in(web, ADMIN, link) as admin:
+        found = admin.get(link, params={"q": "lai chau"})
+        listed = text_of(found.text)
+        issuer, city = "Liên đoàn Lao động tỉnh Lai Châu", "Liên đoàn Lao động thành phố Lai Châu"
+        assert f"{issuer} " in listed and city in listed
+        offered = {fields.get("unit") for action, fields in post_forms(found.text) if action.endswith("/reroute")}
+        assert "LDLD_LC" not in offered and "LDLD_TPLC" not in offered and "LDLD_SH" not in offered
+        assert "đơn vị ban hành văn bản này" in listed[listed.index(f"{issuer} ") :]
+        sin_ho = text_of(admin.get(link, params={"q": "sin ho"}).text)
+        assert "đã là nơi nhận văn bản này" in sin_ho[sin_ho.index(SIN_HO) :]
+        token = csrf_of(found.text)
+        for code, said in (
+            ("LDLD_LC", f"Không chuyển được: {issuer} là đơn vị ban hành văn bản này"),
+            ("LDLD_TPLC", f"Không chuyển được: {city} đã là nơi nhận văn bản này"),
+            ("LDLD_SH", f"Không chuyển được: {SIN_HO} đã là nơi nhận văn bản này"),
+            ("TU_LC", "Không tìm thấy đơn vị"),  # the superior recipient is above the account's scope: 404
+        ):
+            answer = admin.post(f"{link}/reroute", data={"csrf_token": token, "unit": code, "q": "lai chau"})
+            assert answer.status_code in (404, 409) and said in text_of(answer.text), (code, answer.text[:800])
+    dispatch_pending()
+    assert {code: len(m) for code, m in mail_by_unit(mailbox).items()} == mail_before
+    assert audit(AuditEvent.rerouted) == []
+    with session_scope() as session:
+        assert len(session.exec(select(Recipient)).all()) == recipients_before
+        assert session.get(Assignment, refused).status == Status.refused  # type: ignore[union-attr]
+    # The command line keeps the same rule, in its own words, and changes nothing either.
+    for code, said in (("LDLD_LC", "never sent to its own issuer"), ("LDLD_TPLC", "already a recipient")):
+        result = CliRunner().invoke(app, ["reroute", NUMBER, "--from", "LDLD_PT", "--to", code])
+        assert result.exit_code == 2 and said in result.stderr, result.output
+    dispatch_pending()
+    assert audit(AuditEvent.rerouted) == [] and {c: len(m) for c, m in mail_by_unit(mailbox).items()} == mail_before
 
 
 def test_an_accepted_refusal_is_not_chased_nor_waiting(

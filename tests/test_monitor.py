@@ -220,6 +220,12 @@ def test_weeks_of_a_three_level_cascade(settings: Settings, mailbox: SmtpSink, w
         named = {issuers[n] for n in re.findall(r"\d+/KH-LĐLĐ|\d+/LĐLĐH\d", m.text())}
         assert len(named) == 1 and str(m.message["From"]) == f"{named.pop()} <no-reply@laichau.example>", m.text()
     assert "CĐCS Một Hai" in h1_digest.text() and "CĐCS Một Ba" in h1_digest.text()
+    # Both lists say what each unit still owes: a line without "chưa" would read as done.
+    owed = [line.strip() for line in h1_digest.text().splitlines() if line.startswith("  - ")]
+    listed_owed = re.findall(r"<li>([^<]*)</li>", h1_digest.html())
+    assert len(owed) >= 4 and len(listed_owed) >= 2  # the units just reminded, then every unit still late
+    assert [line for line in owed if ": chưa xác nhận đã nhận văn bản, " not in line] == []
+    assert [line for line in listed_owed if ": chưa xác nhận đã nhận văn bản, " not in line] == []
     consolidated = next(m for m in mailbox.messages if tag(m) == "consolidated" and "tinh@t.example" in m.rcpt_tos)
     assert consolidated.subject.startswith("Báo cáo tổng hợp kỳ 1 – Kế hoạch số 15/KH-LĐLĐ (hạn 15/02/2024)")
     text = consolidated.text()

@@ -84,11 +84,12 @@ def two_level_sample() -> int:
 
 def supervised(units: list[dict[str, Any]], root_issuer: str) -> list[dict[str, Any]]:
     """The test's own supervisor of each row of the depth-first tree: the nearest row above it one level up (the
-    directive's issuer for level 1)."""
+    directive's issuer for level 1); none for a superior, informed and never chased."""
     above, out = {0: root_issuer}, []
     for u in units:
         above[u["level"]] = u["name"]
-        out.append({**u, "supervisor": above.get(u["level"] - 1, root_issuer)})
+        chaser = None if u["role"] == "superior" else above.get(u["level"] - 1, root_issuer)
+        out.append({**u, "supervisor": chaser})
     return out
 
 
@@ -98,7 +99,7 @@ def late_units(units: list[dict[str, Any]], today: date) -> list[dict[str, Any]]
     late = [
         {**u, "days_late": working_days_late(date.fromisoformat(u["ack_due"]), today)}
         for u in units
-        if u["status"] in ("queued", "arrived") and u["ack_due"] < today.isoformat() and u["role"] != "superior"
+        if u["role"] != "superior" and u["status"] in ("queued", "arrived") and u["ack_due"] < today.isoformat()
     ]
     return sorted(late, key=lambda u: (-u["days_late"], u["level"], u["unit"]))
 

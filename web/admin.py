@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from cascade.accounts.scope import Scope, scoped
+from cascade.status.journal import journal
 from cascade.status.oversight import today_vn, unit_history
 from cascade.status.page import TREE_LIMIT, status_page
 from cascade.status.summary import FILTERS, acknowledged_shares, count_rows, level_counts, summarise, tree_size
@@ -131,6 +132,7 @@ def unit_view(code: str, request: Request, scope: CurrentUser) -> HTMLResponse:
     with Session(app_engine(request)) as session:
         unit = unit_or_404(session, scope, code)
         history = unit_history(session, unit)
+        history["audit"] = journal(session, history["audit"])  # each entry as a sentence, names for codes
         parent = history["parent"]
         parent_open = parent is not None and openable_units(session, scope, [parent.code]) in (None, {parent.code})
         ids = [item["directive"].id for item in history["assignments"]]

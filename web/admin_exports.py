@@ -46,7 +46,7 @@ def late_of(session: Session, directive_id: int, today: date, status: str) -> li
 
 def shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:  # shown the Vietnamese way, in Vietnam's time
-        row["ack_due_vn"] = vn_date(date.fromisoformat(row["ack_due"]))
+        row["ack_due_vn"] = vn_date(date.fromisoformat(row["ack_due"])) if row["ack_due"] else ""
         row["report_due_vn"] = vn_date(date.fromisoformat(row["report_due"])) if row["report_due"] else ""
         at = row["acknowledged_at"]
         row["acknowledged_vn"] = vn_time(datetime.fromisoformat(at)) if at else ""

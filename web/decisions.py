@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from cascade.accounts.scope import Scope, directive_in_scope, in_scope_filter
+from cascade.replies.refusal import Unfit, unfit_targets
 from cascade.replies.refusal_decisions import (
     DecisionResult,
     Outcome,
@@ -24,7 +25,7 @@ from cascade.replies.refusal_decisions import (
     reroute_refusal,
     waiting_refusals,
 )
-from models import Directive, Recipient
+from models import Directive
 from web import decisions_register, decisions_restructure
 from web.auth import CurrentUser, Launcher
 from web.common import app_engine, page
@@ -50,7 +51,14 @@ REROUTE_NOTICES = {
     ),
     Outcome.dissolved: ("Không chuyển được: {picked} đã giải thể hoặc sáp nhập. Vui lòng chọn đơn vị khác.", False),
     Outcome.recipient: ("Không chuyển được: {picked} đã là nơi nhận văn bản này. Vui lòng chọn đơn vị khác.", False),
+    Outcome.issuer: (
+        "Không chuyển được: {picked} là đơn vị ban hành văn bản này, không thể nhận lại văn bản của chính mình. "
+        "Vui lòng chọn đơn vị khác.",
+        False,
+    ),
 }
+# Why a unit found by the picker cannot be picked (the rule of cascade/replies/refusal.py: unfit_targets).
+UNFIT_MARKS = {Unfit.addressed: "đã là nơi nhận văn bản này", Unfit.issuer: "đơn vị ban hành văn bản này"}
 ACCEPT_NOTICES = {
     Outcome.done: (
         "Đã ghi nhận: chấp nhận việc {unit} từ chối tiếp nhận. Đơn vị không phải thực hiện văn bản này.",
@@ -126,9 +134,8 @@ def _page(
     told: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    # The units already addressed (the refusing one among them) cannot be picked again.
-    addressed = session.exec(select(Recipient.unit_id).where(col(Recipient.directive_id) == refusal.directive.id)).all()
-    blocked = dict.fromkeys(addressed, "đã là nơi nhận văn bản này")
+    # The issuer and the units already addressed (the refusing one among them) are never offered.
+    blocked = {unit_id: UNFIT_MARKS[why] for unit_id, why in unfit_targets(session, refusal.directive).items()}
     blocked[refusal.unit.id or 0] = "đơn vị đã từ chối"
     rerouted = refusal.decision is not None and refusal.decision.event == "rerouted"
     return page(

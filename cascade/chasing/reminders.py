@@ -15,18 +15,16 @@ from markupsafe import escape
 
 from cascade.chasing.steps import Item, Taken
 from cascade.core.workdays import WorkCalendar
-from cascade.rendering.render import outbox_row, render
+from cascade.rendering.render import outbox_row, owed_words, render
 from models import MailStatus
 
 
 def what(item: Item) -> str:
     if item.is_ack:
-        return "xác nhận đã nhận văn bản"
+        return owed_words("ack")
     if item.item == "pass" and item.assignment.mode == "forward":  # held: no signer on record
         return "ghi số và người ký công văn triển khai tới các đơn vị trực thuộc (công văn chưa có người ký)"
-    if item.item == "pass":
-        return "ban hành văn bản triển khai tới các đơn vị trực thuộc"
-    return f"báo cáo kết quả (kỳ {item.item[1:]})"
+    return owed_words(item.item)
 
 
 def line(item: Item, today: date, calendar: WorkCalendar) -> dict[str, Any]:

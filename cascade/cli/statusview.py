@@ -38,7 +38,8 @@ def _label(u: dict[str, Any]) -> str:
         parts.append(f"[dim]xác nhận {vn_time(datetime.fromisoformat(u['acknowledged_at']))}[/]")
     else:
         late = f"[bold red]QUÁ HẠN {vn_number(u['days_late'])} ngày làm việc[/] · " if u["days_late"] else ""
-        parts.append(late + f"[dim]hạn {vn_date(date.fromisoformat(u['ack_due']))}[/]")
+        if u["ack_due"]:  # none for a unit informed and never chased (a superior)
+            parts.append(late + f"[dim]hạn {vn_date(date.fromisoformat(u['ack_due']))}[/]")
     if u.get("implementing_directive"):
         parts.append(f"→ [magenta]{escape(u['implementing_directive'])}[/]")
     return " · ".join(parts)

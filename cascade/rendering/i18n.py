@@ -238,6 +238,7 @@ EN: dict[str, str] = {
     "Tạo mã": "Make the token",
     "Không tìm thấy mã truy cập": "Token not found",
     # audit log events (cascade.rendering.render.AUDIT_EVENT_LABELS)
+    "Sự kiện khác": "Other event",
     "Lưu văn bản vào hệ thống": "Directive stored",
     "Xếp thư thông báo vào hàng gửi": "Notices queued",
     "Xác nhận đã nhận văn bản": "Receipt confirmed",
@@ -288,6 +289,8 @@ EN: dict[str, str] = {
     "Đơn vị từ chối": "Unit that refused",
     "Văn bản đã được thu hồi ngày": "The document was recalled on",
     "Văn bản đã bị thay thế, không còn hiệu lực.": "The document was replaced and is no longer in force.",
+    "Đã thu hồi lúc {at}": "Recalled at {at}",
+    "Không còn hiệu lực (đã bị thay thế)": "No longer in force (replaced)",
     "Đã bắt đầu thu hồi: các đơn vị đã nhận văn bản sẽ nhận thông báo thu hồi.": (
         "The recall has started: every unit that received the document will get a recall notice."
     ),
@@ -346,6 +349,7 @@ EN: dict[str, str] = {
     "Không tìm thấy đơn vị nào có tên như vậy.": "No unit has such a name.",
     "đã là nơi nhận văn bản này": "already a recipient of this directive",
     "đơn vị đã từ chối": "the unit that refused",
+    "đơn vị ban hành văn bản này": "the issuer of this directive",
     "Đã chuyển văn bản cho {to}. Thông báo sẽ được gửi tới đơn vị trong lượt gửi tiếp theo.": (
         "The directive was sent on to {to}. Its notice goes out with the next dispatch."
     ),
@@ -360,6 +364,10 @@ EN: dict[str, str] = {
     ),
     "Không chuyển được: {picked} đã là nơi nhận văn bản này. Vui lòng chọn đơn vị khác.": (
         "Not sent on: {picked} is already a recipient of this directive. Please pick another unit."
+    ),
+    "Không chuyển được: {picked} là đơn vị ban hành văn bản này, không thể nhận lại văn bản của chính mình. "
+    "Vui lòng chọn đơn vị khác.": (
+        "Not sent on: {picked} issued this directive and cannot be sent its own directive. Please pick another unit."
     ),
     "Đã ghi nhận: chấp nhận việc {unit} từ chối tiếp nhận. Đơn vị không phải thực hiện văn bản này.": (
         "Recorded: the refusal of {unit} is accepted. The unit does not have to carry out this directive."

@@ -14,6 +14,7 @@ from cascade.core.workdays import VN_TZ
 from cascade.rendering.i18n import decree_long_date
 from cascade.rendering.i18n import install as install_i18n
 from models import (
+    CHASED_ROLES,
     AuditEvent,
     CascadeMode,
     MailStatus,
@@ -126,6 +127,18 @@ AUDIT_EVENT_LABELS: dict[str, str] = {
     AuditEvent.directive_replaced: "Thay thế văn bản",
     AuditEvent.recipients_added: "Bổ sung nơi nhận",
 }
+
+
+def owed_words(item: str) -> str:
+    """What an item of the chasing ladder asks of a unit ("ack", "pass", "r1", …), in words: the reminders, the
+    digests and the unit's journal say it alike."""
+    if item == "ack":
+        return "xác nhận đã nhận văn bản"
+    if item == "pass":
+        return "ban hành văn bản triển khai tới các đơn vị trực thuộc"
+    return f"báo cáo kết quả (kỳ {item[1:]})"
+
+
 # A console account's role in words (models.account.UserRole; keyed by str, like the others).
 ACCOUNT_ROLE_LABELS: dict[str, str] = {
     UserRole.admin: "Quản trị đơn vị",
@@ -191,7 +204,7 @@ def environment() -> Environment:
     env.filters.update(vn_size=vn_size)
     env.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, report_state_labels=REPORT_STATE_LABELS)
     env.globals.update(kind_labels=KIND_LABELS, audit_event_labels=AUDIT_EVENT_LABELS)
-    env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS)
+    env.globals.update(account_role_labels=ACCOUNT_ROLE_LABELS, chased_roles=CHASED_ROLES)
     env.globals.update({enum.__name__: enum for enum in ENUMS})
     install_i18n(env)
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, select, update
 
@@ -16,6 +17,45 @@ from models import Assignment, AuditEvent, AuditLog, Directive, Recipient, Statu
 REFUSABLE = (Status.queued, Status.arrived)
 # The issuer's answers to a refusal: the directive goes to another unit, or the unit was right.
 DECISIONS = (AuditEvent.rerouted, AuditEvent.refusal_accepted)
+
+
+class Unfit(StrEnum):
+    """Why a unit cannot be sent a refused directive instead of the unit that refused it."""
+
+    issuer = "issuer"  # the directive's own issuer: it would be sent its own directive to carry out
+    addressed = "addressed"  # the directive already reaches it (a recipient of any role, or holds an assignment)
+    dissolved = "dissolved"
+
+
+# What `cascade reroute` answers (the console says it in Vietnamese: web/decisions.py).
+UNFIT_PROBLEMS = {
+    Unfit.issuer: "{unit} issued {number}: a directive is never sent to its own issuer, pick another unit",
+    Unfit.addressed: "{unit} is already a recipient of {number}: it has the directive, pick another unit",
+    Unfit.dissolved: "{unit} has been dissolved",
+}
+
+
+def addressed_units(session: Session, directive: Directive) -> set[int]:
+    """The ids of the units the directive already reaches: its recipients, of every role, and the units holding
+    one of its assignments (a dissolved unit's successor holds the assignment without being a recipient)."""
+    recipients = select(Recipient.unit_id).where(Recipient.directive_id == directive.id)
+    holders = select(Assignment.unit_id).where(Assignment.directive_id == directive.id)
+    return set(session.exec(recipients).all()) | set(session.exec(holders).all())
+
+
+def unfit_targets(session: Session, directive: Directive) -> dict[int, Unfit]:
+    """By unit id, the units a refusal of the directive can never be rerouted to, and why; the one rule the
+    console's picker, its decision and `cascade reroute` keep (the issuer is never one of its own recipients)."""
+    unfit = dict.fromkeys(addressed_units(session, directive), Unfit.addressed)
+    unfit[directive.issuer_id] = Unfit.issuer
+    return unfit
+
+
+def reroute_unfit(session: Session, directive: Directive, target: Unit) -> Unfit | None:
+    """Why `target` cannot be sent the directive instead of a unit that refused it, or None when it can."""
+    if not target.active:
+        return Unfit.dissolved
+    return unfit_targets(session, directive).get(target.id or 0)
 
 
 @dataclass(frozen=True)
@@ -130,12 +170,10 @@ def reroute(session: Session, directive: Directive, from_code: str, to_code: str
             ]
         )
     target = units[to_code]
-    if not target.active:
-        raise InputError([Problem("reroute", f"{to_code} ({target.name}) has been dissolved")])
-    if session.exec(
-        select(Recipient).where(Recipient.directive_id == directive.id, Recipient.unit_id == target.id)
-    ).first():
-        raise InputError([Problem("reroute", f"{to_code} is already a recipient of {directive.number}")])
+    unfit = reroute_unfit(session, directive, target)
+    if unfit is not None:
+        words = UNFIT_PROBLEMS[unfit].format(unit=f"{to_code} ({target.name})", number=directive.number)
+        raise InputError([Problem("reroute", words)])
     assert directive.id is not None and target.id is not None
     recipient = Recipient(directive_id=directive.id, unit_id=target.id, role=old.role, mode=old.mode)
     session.add(recipient)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cascade.replies.refusal import DECISIONS, Decision, decision_of, hold_refusal, reroute
-from models import Assignment, AuditEvent, AuditLog, Directive, Recipient, Status, Unit, record_audit
+from cascade.replies.refusal import DECISIONS, Decision, Unfit, decision_of, hold_refusal, reroute, reroute_unfit
+from models import Assignment, AuditEvent, AuditLog, Directive, Status, Unit, record_audit
 
 MAX_ID = 2**31  # ids are INTEGER columns: a larger number cannot exist (and the driver would raise on it)
 
@@ -36,7 +36,11 @@ class Outcome(StrEnum):
     rerouted_before = "rerouted_before"  # already rerouted, to another unit (`decision.to_name`)
     not_refused = "not_refused"
     dissolved = "dissolved"  # the unit picked has been dissolved
-    recipient = "recipient"  # the unit picked already has the directive
+    recipient = "recipient"  # the unit picked already has the directive (any role)
+    issuer = "issuer"  # the unit picked issued the directive
+
+
+UNFIT_OUTCOMES = {Unfit.dissolved: Outcome.dissolved, Unfit.addressed: Outcome.recipient, Unfit.issuer: Outcome.issuer}
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,9 @@ def reroute_refusal(session: Session, assignment_id: int, to: Unit, *, actor: st
         return DecisionResult(Outcome.same if same else Outcome.rerouted_before, earlier)
     refusal = find_refusal(session, assignment_id)
     assert refusal is not None
-    if not to.active:
-        return DecisionResult(Outcome.dissolved, earlier)
-    if session.exec(
-        select(Recipient.id).where(Recipient.directive_id == refusal.directive.id, Recipient.unit_id == to.id)
-    ).first():
-        return DecisionResult(Outcome.recipient, earlier)
+    unfit = reroute_unfit(session, refusal.directive, to)
+    if unfit is not None:  # refused before anything is written: the rule `reroute` keeps too
+        return DecisionResult(UNFIT_OUTCOMES[unfit], earlier)
     reroute(session, refusal.directive, refusal.unit.code, to.code, actor=actor)
     return DecisionResult(Outcome.done, decision_of(session, assignment_id))
 

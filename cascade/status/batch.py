@@ -26,6 +26,7 @@ from cascade.status.summary import (
     Summary,
     acknowledged_shares,
     condition,
+    in_force,
     summary_row,
 )
 from models import Directive, Status
@@ -98,7 +99,7 @@ def batch_figures(
     tree = forest(directive_ids)
     in_tree = ASSIGNMENT.join(tree, tree.c.id == a.directive_id)
     chased = a.role.in_(CHASED)
-    late_due = and_(chased, a.ack_due < today)
+    late_due = and_(chased, a.ack_due < today, in_force())
     by_status = conn.execute(
         select(tree.c.root, a.status, func.count(), _count(chased), _count(late_due))
         .select_from(in_tree)
@@ -139,8 +140,9 @@ def batch_figures(
     if limit > 0:
         place = func.row_number().over(partition_by=a.directive_id, order_by=(a.role, UNIT.c.code)).label("place")
         first = (
-            select(ASSIGNMENT, UNIT.c.code, UNIT.c.name, place)
+            select(ASSIGNMENT, UNIT.c.code, UNIT.c.name, place, DIRECTIVE.c.closed_at.label("directive_closed_at"))
             .join_from(ASSIGNMENT, UNIT, UNIT.c.id == a.unit_id)
+            .join(DIRECTIVE, DIRECTIVE.c.id == a.directive_id)
             .where(a.directive_id.in_(directive_ids))
             .subquery()
         )

@@ -21,6 +21,7 @@ from cascade.status.summary import (
     ASSIGNMENT,
     UNIT,
     Lateness,
+    chased,
     condition,
     count_rows,
     directive_tree,
@@ -100,6 +101,7 @@ def rows_query(
     query = (
         select(*(a.c[n] for n in COLUMNS), tree.c.level, UNIT.c.code, UNIT.c.name, UNIT.c.kind, UNIT.c.active)
         .add_columns(got.c.number.label("directive"), issuer.c.name.label("supervisor"))
+        .add_columns(got.c.closed_at.label("directive_closed_at"))  # recalled or replaced: nothing is late
         .add_columns(child.c.number.label("implementing_directive"), child.c.dispatched_at.label("child_dispatched_at"))
         .select_from(
             a.join(tree, tree.c.id == a.c.directive_id)
@@ -156,6 +158,6 @@ def row(r: Any, late: Lateness) -> dict[str, Any]:
         "directive": r.directive,
         "status": r.status,
         "implementing_directive": r.implementing_directive,
-        "supervisor": r.supervisor,
+        "supervisor": r.supervisor if chased(r.role) else None,  # a superior is informed, never chased
         "recall_refusal": r.recall_refusal,  # why a unit refused a recall (cascade/lifecycle), for the exports
     }

@@ -23,13 +23,21 @@ from sqlmodel import Session
 
 from cascade.core.workdays import WorkCalendar, work_calendar
 from cascade.rendering.render import RECALL_LABELS, ROLE_LABELS, STATUS_LABELS
-from models import ACKNOWLEDGED_STATES, CHASED_ROLES, EDXML_CODE, RECALL_CODE, Assignment, Status, Unit
+from models import ACKNOWLEDGED_STATES, CHASED_ROLES, EDXML_CODE, RECALL_CODE, Assignment, Directive, Status, Unit
 
 ACKNOWLEDGED = [s.value for s in ACKNOWLEDGED_STATES]
 CHASED = sorted(r.value for r in CHASED_ROLES)  # the roles asked to acknowledge
 
+
+def chased(role: str) -> bool:
+    """Whether a unit of this role is asked to acknowledge and followed up: a superior ("để báo cáo") is only
+    informed, so no view shows it an acknowledgement deadline or a unit that chases it."""
+    return role in CHASED
+
+
 ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
+DIRECTIVE: Table = Directive.__table__  # type: ignore[attr-defined]
 NOT_ACKNOWLEDGED = (Status.queued.value, Status.arrived.value)
 MAX_DEPTH = 32  # far deeper than any real tree; only stops a corrupted cycle of implementing directives
 PENDING_LABEL = "Đã tiếp nhận, chưa triển khai xuống"  # an act unit that has not passed the directive on yet
@@ -56,8 +64,10 @@ class Lateness:
         return self.known[due]
 
     def to_acknowledge(self, a: Any) -> int:
-        """How late a unit is acknowledging (a row of ASSIGNMENT): 0 once it has, or when it is not asked (a
-        superior)."""
+        """How late a unit is acknowledging (a row of ASSIGNMENT, with its directive's `directive_closed_at`): 0 once
+        it has, when it is not asked (a superior), or when the directive was recalled or replaced."""
+        if getattr(a, "directive_closed_at", None) is not None:
+            return 0
         return self(a.ack_due) if a.status in NOT_ACKNOWLEDGED and a.role in CHASED else 0
 
 
@@ -81,6 +91,13 @@ class Summary:
         return len(self.rows) < self.recipients
 
 
+def in_force() -> ColumnElement[bool]:
+    """The assignment's directive is still in force: nothing of a recalled or replaced directive is late any more
+    (the few closed directives are read once per query, not per row)."""
+    closed = select(DIRECTIVE.c.id).where(DIRECTIVE.c.closed_at.is_not(None))
+    return ASSIGNMENT.c.directive_id.not_in(closed)
+
+
 def directive_tree(directive_id: int) -> CTE:
     """(id, level) of the directive and of every implementing directive below it, through each assignment's
     implementing_directive_id: the directive itself is level 1."""
@@ -101,14 +118,18 @@ def condition(status: str | None, today: date) -> ColumnElement[bool]:
     a = ASSIGNMENT.c
     if status is None:
         return true()
-    if status == "overdue":  # asked to acknowledge, past the deadline and not acknowledged
-        return case((and_(a.status.in_(NOT_ACKNOWLEDGED), a.role.in_(CHASED), a.ack_due < today), 1), else_=0) == 1
+    if status == "overdue":  # asked to acknowledge, past the deadline and not acknowledged, the directive in force
+        late = and_(a.status.in_(NOT_ACKNOWLEDGED), a.role.in_(CHASED), a.ack_due < today, in_force())
+        return case((late, 1), else_=0) == 1
     if status == "unacknowledged":
         return and_(a.status.in_(NOT_ACKNOWLEDGED), a.role.in_(CHASED))
     if status == "report_overdue":  # a report owed past its deadline: until reports are recorded, only
         # `completed` (edXML 06) counts as reported
         owed = and_(
-            a.report_due.is_not(None), a.report_due < today, a.status.not_in([Status.completed, Status.refused])
+            a.report_due.is_not(None),
+            a.report_due < today,
+            a.status.not_in([Status.completed, Status.refused]),
+            in_force(),
         )
         return case((owed, 1), else_=0) == 1
     if status not in FILTERS:
@@ -118,7 +139,8 @@ def condition(status: str | None, today: date) -> ColumnElement[bool]:
 
 def summary_row(a: Any, late: Lateness) -> dict[str, Any]:
     """A recipient's row as the artifacts and the status pages show it (a row of ASSIGNMENT with the unit's code
-    and name), with how many working days late it is acknowledging."""
+    and name), with how many working days late it is acknowledging; no acknowledgement deadline for a role not
+    chased (`chased`)."""
     pending = a.mode is not None and a.implementing_directive_id is None
     # A recalled directive (cascade/lifecycle): the unit's state is the recall and its answer (13, 15, 16).
     recall = getattr(a, "recall", None)
@@ -130,7 +152,7 @@ def summary_row(a: Any, late: Lateness) -> dict[str, Any]:
         "role_label": ROLE_LABELS[a.role],
         "status_label": f"Đã thu hồi · {RECALL_LABELS[recall]}" if recall else status_label,
         "edxml": RECALL_CODE[recall] if recall else EDXML_CODE.get(a.status),
-        "ack_due": a.ack_due.isoformat(),
+        "ack_due": a.ack_due.isoformat() if chased(a.role) else None,
         "report_due": a.report_due.isoformat() if a.report_due else None,
         "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
         "days_late": late.to_acknowledge(a),
@@ -151,7 +173,7 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
             ASSIGNMENT.c.status,
             func.count(),
             func.sum(case((chased, 1), else_=0)),
-            func.sum(case((and_(chased, ASSIGNMENT.c.ack_due < today), 1), else_=0)),
+            func.sum(case((and_(chased, ASSIGNMENT.c.ack_due < today, in_force()), 1), else_=0)),
         )
         .select_from(in_tree)
         .group_by(ASSIGNMENT.c.status)
@@ -178,8 +200,9 @@ def summarise(session: Session, directive_id: int, today: date, limit: int, name
         recipients = int(conn.execute(select(func.count()).select_from(ASSIGNMENT).where(own)).scalar_one())
         first = list(
             conn.execute(
-                select(ASSIGNMENT, UNIT.c.code, UNIT.c.name)
+                select(ASSIGNMENT, UNIT.c.code, UNIT.c.name, DIRECTIVE.c.closed_at.label("directive_closed_at"))
                 .join_from(ASSIGNMENT, UNIT, UNIT.c.id == ASSIGNMENT.c.unit_id)
+                .join(DIRECTIVE, DIRECTIVE.c.id == ASSIGNMENT.c.directive_id)
                 .where(ASSIGNMENT.c.directive_id == directive_id)
                 .order_by(ASSIGNMENT.c.role, UNIT.c.code)
                 .limit(limit)

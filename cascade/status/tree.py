@@ -15,7 +15,7 @@ from cascade.status.oversight import today_vn
 from cascade.status.page import rows_query
 from cascade.status.readable import kind_label
 from cascade.status.rollup import report_fields
-from cascade.status.summary import Lateness, summarise, summary_row
+from cascade.status.summary import Lateness, chased, summarise, summary_row
 from models import Directive, Unit
 
 
@@ -79,7 +79,7 @@ def unit_row(session: Session, r: Any, tasks: list[dict[str, Any]], late: Latene
         "active": r.active,
         **pass_on_state(r),
         "tasks": tasks,
-        "supervisor": r.supervisor,
+        "supervisor": r.supervisor if chased(r.role) else None,  # a superior is informed, never chased
     }
 
 

@@ -153,7 +153,7 @@ class AssignmentOut(BaseModel):
     role_label: str
     status: str
     status_label: str
-    ack_due: date
+    ack_due: date | None = Field(description="Acknowledge by (none for a superior, informed and never chased)")
     ack_due_vn: str
     report_due: date | None
     report_due_vn: str

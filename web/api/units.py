@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from cascade.accounts.scope import directive_in_scope, unit_in_scope
 from cascade.rendering.render import KIND_LABELS, ROLE_LABELS, STATUS_LABELS, vn_date
 from cascade.status.oversight import unit_history
+from cascade.status.summary import chased
 from models import Unit
 from web.api.common import BEARER
 from web.api.schemas import AssignmentOut, UnitOut, UnitRefOut
@@ -32,6 +33,7 @@ def unit(code: str, request: Request, scope: CurrentUser) -> UnitOut:
         for item in history["assignments"]:
             a, d = item["assignment"], item["directive"]
             visible = directive_in_scope(session, scope, d)
+            ack_due = a.ack_due if chased(a.role) else None  # a superior is informed, never asked to acknowledge
             assignments.append(
                 AssignmentOut(
                     directive_id=d.id,
@@ -41,8 +43,8 @@ def unit(code: str, request: Request, scope: CurrentUser) -> UnitOut:
                     role_label=ROLE_LABELS[a.role],
                     status=a.status.value,
                     status_label=STATUS_LABELS.get(a.status, a.status),
-                    ack_due=a.ack_due,
-                    ack_due_vn=vn_date(a.ack_due),
+                    ack_due=ack_due,
+                    ack_due_vn=vn_date(ack_due),
                     report_due=a.report_due,
                     report_due_vn=vn_date(a.report_due),
                     acknowledged_at=a.acknowledged_at.isoformat() if a.acknowledged_at else None,
