@@ -59,12 +59,14 @@ def units_named(resolver: Resolver, name: str) -> list[str]:
         if (k == key or k.startswith(key + " ")) and c != resolver.context and not resolver.is_department(c)
     ]
     if resolver.context is None:  # no issuer to count levels from: the matched units no other is above
-        return [c for c in matching if not set(resolver.ancestors(c)) & set(matching)]
+        matched = set(matching)
+        return [c for c in matching if not matched.intersection(resolver.ancestors(c))]
     for anchor in [resolver.context, *resolver.ancestors(resolver.context)]:
         # How many levels below the anchor each matched unit under it stands (0: a child).
         depth = {c: ups.index(anchor) for c in matching if anchor in (ups := resolver.ancestors(c))}
         if depth:
-            return [c for c in depth if depth[c] == min(depth.values())]
+            nearest = min(depth.values())
+            return [c for c in depth if depth[c] == nearest]
     return []
 
 
