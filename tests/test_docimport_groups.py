@@ -61,6 +61,38 @@ def test_a_group_of_one_kind_stands_for_each_unit(case: str, units: list[UnitRef
     assert set(codes) == expected and len(codes) == len(expected)
 
 
+# A level word with no names: the units so named directly under the issuer, else at the nearest single level below
+# it that has some; never a department (a part of a unit), unless the words name the issuer's own departments.
+LEVELS = {
+    # No Phòng is a child of the UBND tỉnh: the two Phòng GD&ĐT under the Sở, not the Sở's own Phòng Giáo dục
+    # Trung học (a department).
+    "Các phòng, a level further down": ("UBND_HG", "Các phòng", {"PGD_VX", "PGD_BQ"}),
+    # The Sở's own schools; Trường THCS thị trấn Vị Xuyên hears it from the Phòng above it.
+    "Các trường, one level only": ("SGDDT", "Các trường", {"THPT_CHUYEN", "THPT_VX"}),
+    # The Sở, not the UBND tỉnh's own Văn phòng.
+    "Các sở, ban, ngành": ("UBND_HG", "Các sở, ban, ngành", {"SGDDT", "SYT", "SNV", "STC", "SLDTBXH"}),
+    "Các phòng of a Sở": ("SGDDT", "Các phòng", {"PGD_VX", "PGD_BQ"}),
+    "the issuer's departments: các ban": ("UBND_HG", "Các ban", {"UBND_VP"}),
+    "the issuer's departments: các phòng, ban chuyên môn": ("SGDDT", "Các phòng, ban chuyên môn",
+                                                           {"SGDDT_GDTRH", "SGDDT_VP"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(LEVELS))
+def test_a_level_word_stands_for_the_nearest_units_so_named(case: str, units: list[UnitRef]) -> None:
+    issuer, line, expected = LEVELS[case]
+    codes, errors = Resolver(units, context=issuer).resolve_list(line)
+    assert errors == []
+    assert set(codes) == expected and len(codes) == len(expected)
+
+
+@pytest.mark.parametrize(("issuer", "line"), [("HD_VX", "Các trường"), ("TD_HG", "Các sở"), ("UBND_HG", "Các ngành")])
+def test_a_level_word_that_names_no_unit_is_reported(issuer: str, line: str, units: list[UnitRef]) -> None:
+    codes, errors = Resolver(units, context=issuer).resolve_list(line)
+    assert codes == []
+    assert len(errors) == 1 and errors[0].startswith(f"'{line}' matches no unit of the org tree")
+
+
 def test_each_name_of_a_group_is_reported_alone(units: list[UnitRef]) -> None:
     codes, errors = Resolver(units, context="UBND_HG").resolve_list("UBND các huyện Vị Xuyên, Hoàng Su Phì, Bắc Quang")
     assert set(codes) == {"UBND_VX", "UBND_BQ"}

@@ -3,9 +3,12 @@
 - "Ủy ban nhân dân các huyện Vị Xuyên, Bắc Quang": "<kind> các <level> A, B và C" stands for "<kind> <level>
   A", "<kind> <level> B" …;
 - "Các Sở: Y tế, Giáo dục và Đào tạo, Tài chính": "<kind> các <level>: A, B" the same, the level before the colon;
-- "Ủy ban nhân dân các xã, thị trấn": levels without names stand for every unit of that kind at those levels
-  under the issuer (else under the nearest unit above it that has such units), as the union groups do; so does
-  "Các Huyện đoàn, Thành đoàn", each a kind.
+- "Ủy ban nhân dân các xã, thị trấn": levels without names stand for the units so named directly under the
+  issuer; when it has none, those at the nearest single level below it that has some (a Sở's "các trường" are
+  its own schools, not those of the Phòng under it, which the Phòng passes on to), else the same under the
+  nearest unit above it. So does "Các Huyện đoàn, Thành đoàn", each a kind. A department is a part of a unit, not
+  a unit under it: no level word names one ("các sở, ban, ngành" leaves out the issuer's Văn phòng); the
+  issuer's departments are the resolver's own groups, read whole ("Các ban", "Các phòng, ban chuyên môn").
 
 A title before the kind ("Giám đốc các sở: …", "Chủ tịch UBND các huyện …") is dropped by the resolver, as for
 any name. Where the level ends and the first name begins is read from the tree: the reading under which most
@@ -40,19 +43,30 @@ class Resolver(Protocol):
 
     def ancestors(self, code: str) -> list[str]: ...
 
+    def is_department(self, code: str) -> bool: ...
+
     def resolve_one(self, name: str, explain: bool = True) -> tuple[list[str], str | None]: ...
 
 
 def units_named(resolver: Resolver, name: str) -> list[str]:
-    """Every unit under the issuer whose name begins with `name` ("Ủy ban nhân dân xã" of "… các xã"), else
-    those under the nearest unit above the issuer that has any; the issuer itself is left out."""
+    """The units whose name begins with `name` ("Ủy ban nhân dân xã" of "… các xã") at the nearest level below
+    the issuer that has any (its children first), else the same below the nearest unit above it; the issuer
+    itself and departments are left out. One level only: a unit below a matched one hears it from that one."""
     key = strip_qualifiers(name_key(name) + " ").strip()
-    matching = [c for c, k in resolver.keys.items() if (k == key or k.startswith(key + " ")) and c != resolver.context]
-    if resolver.context is None:
-        return matching
+    matching = [
+        c
+        for c, k in resolver.keys.items()
+        if (k == key or k.startswith(key + " ")) and c != resolver.context and not resolver.is_department(c)
+    ]
+    if resolver.context is None:  # no issuer to count levels from: the matched units no other is above
+        matched = set(matching)
+        return [c for c in matching if not matched.intersection(resolver.ancestors(c))]
     for anchor in [resolver.context, *resolver.ancestors(resolver.context)]:
-        if under := [c for c in matching if anchor in resolver.ancestors(c)]:
-            return under
+        # How many levels below the anchor each matched unit under it stands (0: a child).
+        depth = {c: ups.index(anchor) for c in matching if anchor in (ups := resolver.ancestors(c))}
+        if depth:
+            nearest = min(depth.values())
+            return [c for c in depth if depth[c] == nearest]
     return []
 
 
@@ -111,7 +125,9 @@ def _every_unit(resolver: Resolver, kind: str, rest: str) -> list[str] | None:
             found, error = resolver.resolve_one(name.strip(), explain=False)
             if error is None:
                 break
-        codes.extend(found if error is None else units_named(resolver, f"{kind} {level}"))
+        # A level word names units, never departments: "các sở, ban, ngành" is not "các ban", the issuer's own.
+        found = [c for c in found if not resolver.is_department(c)] if error is None else []
+        codes.extend(found or units_named(resolver, f"{kind} {level}"))
     return list(dict.fromkeys(codes))
 
 

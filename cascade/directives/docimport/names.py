@@ -75,7 +75,12 @@ GROUPS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"^(cac )?cong doan nganh( tinh)?$"), ("sector_union",)),
     (re.compile(r"^(cac )?cong doan vien chuc( tinh)?$"), ("civil_servants_union",)),
     (re.compile(r"^(cac )?ban (dang|xay dung dang)(?: (?P<owner>.+))?$"), ("party_department",)),
-    (re.compile(r"^cac ban( chuyen mon)?(?: (?:thuoc |cua )?(?P<owner>.+))?$"), ("department",)),
+    # The issuer's own departments: "các ban", "các ban chuyên môn", "các phòng, ban chuyên môn"; "các phòng"
+    # alone is a level word (the Phòng under the issuer, cascade.directives.docimport.grouped).
+    (
+        re.compile(r"^cac (?:ban( chuyen mon)?|phong( ban)? chuyen mon)(?: (?:thuoc |cua )?(?P<owner>.+))?$"),
+        ("department",),
+    ),
     (
         re.compile(r"^(cac )?cong doan cap tren truc tiep co so( truc thuoc)?$"),
         ("district_federation", "sector_union", "civil_servants_union"),

@@ -73,6 +73,11 @@ class Resolver:
             unit = self.by_code.get(unit.parent)
         return found
 
+    def is_department(self, code: str) -> bool:
+        """A part of a unit (its Văn phòng, a Ban of the Tỉnh ủy), not a unit under it."""
+        kind = self.by_code[code].kind
+        return kind == "department" or kind.endswith("_department")
+
     def is_descendant(self, code: str, of: str) -> bool:
         return of in self.ancestors(code)
 

@@ -39,11 +39,6 @@ class Named:
     addressed: bool  # named by "Kính gửi"
 
 
-def _department(resolver: Resolver, code: str) -> bool:
-    kind = resolver.by_code[code].kind
-    return kind == "department" or kind.endswith("_department")
-
-
 def resolve_listed(
     items: list[Listed], resolver: Resolver, what: str, problems: list[ImportProblem]
 ) -> list[tuple[Listed, list[str]]]:
@@ -111,12 +106,12 @@ def role_of(unit: Named, resolver: Resolver, issuer: str, tasked: set[str]) -> R
     if unit.marker is not None:
         return unit.marker
     parent = resolver.by_code[unit.code].parent
-    above_department = _department(resolver, unit.code) and parent in resolver.ancestors(issuer)
+    above_department = resolver.is_department(unit.code) and parent in resolver.ancestors(issuer)
     if resolver.is_above(unit.code, issuer) or above_department:
         return Role.superior
     if unit.code in tasked or unit.addressed:
         return Role.act
-    if resolver.is_descendant(unit.code, issuer) and not _department(resolver, unit.code):
+    if resolver.is_descendant(unit.code, issuer) and not resolver.is_department(unit.code):
         return Role.act
     return Role.info
 
