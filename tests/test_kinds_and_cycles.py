@@ -177,6 +177,21 @@ def test_cycles_kinds_and_headings_down_five_levels(
         (["Trường Tiểu học Ea Kênh"], None),  # one unit's name is not a kind's
         (["Trường Tiểu học", "Trường Tiểu học Y Jút"], None),  # a name that is all stem
         (["Thư viện Ea Kênh", "Trường Tiểu học Y Jút"], None),
+        # the kind's words stop where a proper name begins, however many words the names share
+        (["Trường Tiểu học Hòa Thắng", "Trường Tiểu học Hòa Phú"], "Trường Tiểu học"),
+        (["Xã Ea Kênh", "Xã Ea Tu", "Xã Ea Na"], "Xã"),
+        (["Trường THCS Nguyễn Du", "Trường THCS Nguyễn Trãi"], "Trường THCS"),
+        (["Điểm trường Ko Tam", "Điểm trường Ko Tam 2"], "Điểm trường"),
+        (["Trường Mầm non Hoa Sen", "Trường Mầm non Họa Mi"], "Trường Mầm non"),
+        (["Trường Tiểu học số 1", "Trường Tiểu học số 2"], "Trường Tiểu học"),
+        (
+            ["Phòng Giáo dục và Đào tạo huyện Krông Pắc", "Phòng Giáo dục và Đào tạo huyện Lắk"],
+            "Phòng Giáo dục và Đào tạo huyện",
+        ),  # fmt: skip
+        (["Trạm Y tế xã Cư Yang", "Trạm Y tế xã Cư Bông"], "Trạm Y tế xã"),
+        (["Đoàn xã Ea Kênh", "Đoàn xã Krông Búk"], "Đoàn xã"),
+        (["Trường Tiểu học Hòa Thắng", "TRƯỜNG TIỂU HỌC HÒA PHÚ"], "Trường Tiểu học"),  # compared case-blind
+        (["TRƯỜNG TIỂU HỌC HÒA THẮNG", "TRƯỜNG TIỂU HỌC HÒA PHÚ"], None),  # capitals hide where the name starts
     ],
 )
 def test_the_words_a_kind_takes_from_its_units_names(names: list[str], stem: str | None) -> None:

@@ -23,7 +23,7 @@ from cascade.documents.model import Block, DocumentLayout, Paragraph, Run, Signe
 from cascade.documents.recipient_groups import parents_of, recipient_groups
 from cascade.documents.recipients_list import addressee_lines, recipient_lines
 from cascade.documents.tasks_section import SECTION_WORDS, tasks_section
-from cascade.documents.unit_names import UnitGroup, join_words
+from cascade.documents.unit_names import UnitGroup, grouped_kinds, join_words
 from cascade.documents.wording import doc_type_word, implementing_sentence
 from cascade.rendering.i18n import decree_short_date
 from models import Directive, DirectiveTask, Role, Unit
@@ -93,7 +93,8 @@ def document_layout(session: Session, directive: Directive) -> DocumentLayout:
         codes = {code for task in tasks for code in task.to_codes}
         units = {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(codes))).all()}
         number = last_section_number(body) + 1 if last_section_number(body) else 0
-        kinds = kind_names(session, [kind for task in tasks for kind in task.to_kinds])
+        grouped = grouped_kinds([units[code] for code in task.to_codes if code in units] for task in tasks)
+        kinds = kind_names(session, [*(kind for task in tasks for kind in task.to_kinds), *sorted(grouped)])
         extra = tasks_section(tasks, units, issuer, parents_of(session, units), number, kinds)
         if groups.get(Role.act):
             report_to = _unit(session, directive.report_to)

@@ -22,9 +22,9 @@ def addressed_words(
     kinds: Mapping[str, str],
 ) -> str:
     """Whom a task addresses, in words: its units by name (many of a kind as one group), then its kinds (`kinds`:
-    their words, cascade.documents.kind_names), no phrase twice."""
+    the words of the kinds it addresses and of those it groups, cascade.documents.kind_names), no phrase twice."""
     named = [units[code] for code in task.to_codes if code in units]
-    labels = [group.label for group in group_units(named, issuer, parents)]
+    labels = [group.label for group in group_units(named, issuer, parents, kinds)]
     labels.extend(kinds_words(task.to_kinds, kinds))
     return join_words(list(dict.fromkeys(labels))) or "Các đơn vị"
 

@@ -3,10 +3,10 @@ many of one kind under one line ("Các CĐCS trực thuộc (33 đơn vị)"). N
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cascade.documents.kind_names import words_from_names
 from cascade.rendering.render import KIND_GROUPS, UNKNOWN_KIND_GROUP
 from models import Unit
 
@@ -58,10 +58,15 @@ def group_label(
 
 
 def group_units(
-    units: Sequence[Unit], issuer: Unit | None, parents: Mapping[int, Unit], handful: int = HANDFUL
+    units: Sequence[Unit],
+    issuer: Unit | None,
+    parents: Mapping[int, Unit],
+    named: Mapping[str, str],
+    handful: int = HANDFUL,
 ) -> list[UnitGroup]:
     """The units in their order, those of a kind with more than `handful` units as one group where the first
-    of them stood."""
+    of them stood. `named`: the words for many units of each kind (cascade.documents.kind_names, taken from the
+    whole tree: the kind's words are what every unit of it is called, not what a few grouped here share)."""
     by_kind: dict[str, list[Unit]] = {}
     for unit in units:
         by_kind.setdefault(unit.kind, []).append(unit)
@@ -73,9 +78,17 @@ def group_units(
             out.append(UnitGroup(unit.name, 1))
         elif unit.kind not in placed:
             placed.add(unit.kind)
-            words = None if unit.kind in KIND_GROUPS else words_from_names([u.name for u in same])
-            label = group_label(unit.kind, {u.parent_id for u in same}, issuer, parents, words)
+            label = group_label(unit.kind, {u.parent_id for u in same}, issuer, parents, named.get(unit.kind))
             out.append(UnitGroup(label, len(same)))
+    return out
+
+
+def grouped_kinds(unit_lists: Iterable[Iterable[Unit]], handful: int = HANDFUL) -> set[str]:
+    """The kinds group_units will group in some list: more than `handful` units of them in it."""
+    out: set[str] = set()
+    for units in unit_lists:
+        counts = Counter(unit.kind for unit in units)
+        out.update(kind for kind, count in counts.items() if count > handful)
     return out
 
 
