@@ -16,7 +16,8 @@ from cascade.core.settings import Settings
 from cascade.core.workdays import local_date
 from cascade.dev.links import forms_in
 from cascade.dev.smtp_sink import SmtpSink
-from cascade.replies.figures import read_vn_number
+from cascade.directives.indicators import rounded
+from cascade.replies.figures import parse_figures, read_vn_number
 from models import utcnow
 from models.report import Report
 from tests.test_reports import PDF, launch, links
@@ -49,6 +50,22 @@ def test_numbers_a_clerk_types(typed: str, number: str) -> None:
 @pytest.mark.parametrize("typed", ["1,234,5", "1.23.4", "1.2345.678", "12a", "-5", ",5", "1.", "1,", "1e3", "nan"])
 def test_what_is_not_a_number(typed: str) -> None:
     assert read_vn_number(typed) is None
+
+
+@pytest.mark.parametrize(("typed", "kind"), [("1,000", "int"), ("2,0", "int"), ("1,000", "number")])
+def test_a_comma_in_a_whole_number_is_refused_not_read_as_a_decimal(typed: str, kind: str) -> None:
+    indicator = {"code": "hoi_nghi", "name": "Hội nghị", "type": kind, "unit": "cuộc"}
+    figures, problems = parse_figures([indicator], {"hoi_nghi": typed}, required=True)
+    if kind == "int":  # "1,000" the English way would be 1: nothing is kept, the clerk is told
+        assert figures == {} and problems == [
+            f"“Hội nghị” phải là một số nguyên không âm, ví dụ 1.234 (đã nhập “{typed}”)."
+        ]
+    else:  # a decimal figure takes the Vietnamese decimal comma
+        assert figures == {"hoi_nghi": 1.0} and problems == []
+
+
+def test_an_average_rounds_half_up() -> None:
+    assert [rounded(x) for x in (51.125, 2.675, 0.005, 67.0833)] == [51.13, 2.68, 0.01, 67.08]
 
 
 def test_report_page_writes_and_reads_vietnamese_numbers(

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cascade.rendering.render import vn_number
@@ -22,6 +23,12 @@ RATE_NAMES = ("tỷ lệ", "tỉ lệ", "bình quân", "trung bình", "điểm t
 MEAN_DECIMALS = 2  # an average is shown to 2 decimals (51,13%), whatever the digits of the division
 
 Fail = Callable[[str, str], None]  # (message, entry)
+
+
+def rounded(value: float) -> float:
+    """An average to MEAN_DECIMALS, half up as a clerk rounds (51,125 is 51,13), not to the nearest even float."""
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-MEAN_DECIMALS), rounding=ROUND_HALF_UP)
+    return float(exact)
 
 
 def _folded(text: object) -> str:
@@ -92,7 +99,7 @@ class Tally:
             if rule == "sum":
                 out[code] = total
             elif rule == "mean":
-                out[code] = round(total / self.counts[code], MEAN_DECIMALS)
+                out[code] = rounded(total / self.counts[code])
         return out
 
 

@@ -5,7 +5,8 @@ The rule (docs/file-formats.md, "Figures on the report form"):
 - dots that group thousands correctly ("1.234", "12.345.678": 1 to 3 digits not starting with 0, then groups
   of exactly 3) are thousands separators, for an integer indicator as for a decimal one: "1.234" is 1234;
 - otherwise one dot is a decimal point ("85.5", "0.125", "1234.56"), since it cannot be a thousands separator;
-- anything else ("1,234,5", "1.23.4", "12a") is refused with the indicator's name.
+- anything else ("1,234,5", "1.23.4", "12a"), and any comma in a whole number ("1,000" typed the English way,
+  which would read as 1), is refused with the indicator's name.
 So the form's own pre-filled values (cascade.rendering.render.vn_number) are read back as the same numbers.
 """
 
@@ -63,7 +64,8 @@ def parse_figures(
             if required and not may_leave_blank(ind, has_units_below):
                 problems.append(f"Chưa nhập số liệu “{ind['name']}”.")
             continue
-        value = read_vn_number(text)
+        # A whole number has no decimal comma: "1,000" typed the English way is refused, never read as 1.
+        value = None if ind["type"] == "int" and "," in text else read_vn_number(text)
         if value is None or not value.is_finite() or (ind["type"] == "int" and value != value.to_integral_value()):
             problems.append(figure_problem(ind, text))
             continue

@@ -12,6 +12,11 @@ from typing import IO
 
 from cascade.directives.docimport.problems import DocumentReadError
 
+# pypdf's warnings about a damaged file ("EOF marker not found") went to the clerk's terminal before the one
+# problem the importer says of it. Set once for the process: set and reset around each read, two uploads read
+# at once could leave it either way.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
 
 def pdf_lines(data: IO[bytes], name: str) -> list[str]:
     from pypdf import PdfReader
@@ -20,16 +25,11 @@ def pdf_lines(data: IO[bytes], name: str) -> list[str]:
     if b"%PDF-" not in data.read(1024):  # where a PDF reader looks for its header
         raise DocumentReadError(f"{name} is not a PDF (its content is of another kind; check the file's extension)")
     data.seek(0)
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.ERROR)  # its warnings about a damaged file are said once, in the problem below
     try:
         reader = PdfReader(data)
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise DocumentReadError(f"{name} is not a readable .pdf ({exc})") from exc
-    finally:
-        pypdf_log.setLevel(level)
     if not any(text.strip() for text in pages):
         raise DocumentReadError(
             f"{name} has no text layer: it is a scan (an image of each page). Run OCR on it, or import the"

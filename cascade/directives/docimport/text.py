@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
-from cascade.directives.docimport.lines import MOTTO_RE, SIGNER_RE
 from cascade.directives.docimport.problems import DocumentReadError
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", "")
@@ -26,14 +25,23 @@ _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")  # "\|" is a pipe inside a cell
 _MD_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
 # What only a heading or a footer laid out as a table holds: the motto, the number, the place and date, the
-# addressees, the signer's authority.
-_LAYOUT_CELL = re.compile(r"^\s*(?:Số\b|Kính gửi|Nơi nhận|V/v\b)|, ngày\b|ĐOÀN TNCS", re.IGNORECASE)
+# addressees, the signer's authority. Each on a line of its own: a body's table has cells such as "Số lượng",
+# "Sáng, ngày 12/5/2024" or "Kỷ niệm ngày Độc lập", which none of these takes.
+_LAYOUT_LINE = re.compile(
+    r"^(?:Số\s*:?\s*\d+\s*[-/]\S*"  # "Số: 252/KH-LĐLĐ", "Số 31-KH/TU"
+    r"|[^\W\d_][^,]*,\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"  # "Lai Châu, ngày 20 tháng 5 năm 2021"
+    r"|Kính gửi\s*:.*|Nơi nhận\s*:.*|V/v\s.*"
+    r"|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc"
+    r"|ĐẢNG CỘNG SẢN VIỆT NAM|ĐOÀN TNCS HỒ CHÍ MINH)$"
+)
+_AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.?\s+[^\W\d_]{2,}(?:\s+[^\W\d_]+)*$")  # KT. CHỦ TỊCH
 
 
 def is_layout_table(rows: list[list[str]]) -> bool:
-    """A heading or a footer laid out as a table (a cell holds what _LAYOUT_CELL finds), not a table of the body."""
-    cells = [cell for row in rows for cell in row]
-    return any(MOTTO_RE.search(c) or SIGNER_RE.match(c) or _LAYOUT_CELL.search(c) for c in cells)
+    """A heading or a footer laid out as a table (a line of a cell is one _LAYOUT_LINE finds; a signer's
+    authority is in capitals), not a table of the body."""
+    lines = [" ".join(ln.strip("*_ ").split()) for row in rows for cell in row for ln in cell.splitlines()]
+    return any(_LAYOUT_LINE.match(ln) or (_AUTHORITY.match(ln) and ln.isupper()) for ln in lines)
 
 
 def pipe_row(row: list[str]) -> str:
