@@ -167,3 +167,47 @@ def test_a_printed_field_that_is_not_lines_of_text_is_refused(settings: object, 
     out.write_text(out.read_text(encoding="utf-8").replace("- Bộ Y tế (b/c)", "- {unit: BYT}"), encoding="utf-8")
     with pytest.raises(Exception, match="`printed` must be a list of lines of text"):
         parse_directive(out)
+
+
+DIRECTIVE_POINTS = """ỦY BAN NHÂN DÂN
+TỈNH HÀ GIANG
+Số: 05/CT-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Giang, ngày 08 tháng 4 năm 2024
+
+CHỈ THỊ
+Về việc tăng cường công tác phòng, chống dịch bệnh sốt xuất huyết
+
+Để chủ động phòng, chống dịch bệnh, Chủ tịch Ủy ban nhân dân tỉnh chỉ thị:
+
+1. Sở Tài chính: tham mưu bố trí kinh phí phòng, chống dịch theo quy định.
+2. Giao Sở Y tế tổng hợp, báo cáo kết quả thực hiện Chỉ thị về Ủy ban nhân dân tỉnh trước ngày 30/9/2024.
+3. Các đơn vị tăng cường tuyên truyền phòng, chống dịch.
+
+Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện Chỉ thị này./.
+
+Nơi nhận:
+- Các Sở: Y tế, Giáo dục và Đào tạo, Tài chính;
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+Nguyễn Văn Sơn
+"""
+
+
+def test_a_point_that_gives_work_to_a_unit_is_its_and_the_close_is_no_task(tmp_path: Path) -> None:
+    path = tmp_path / "05-CT-UBND.txt"
+    path.write_text(DIRECTIVE_POINTS, encoding="utf-8")
+    out = tmp_path / "05.yaml"
+    result = CliRunner().invoke(app, ["import-document", str(path), "--org", str(ORG), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    tasks = yaml.safe_load(out.read_text(encoding="utf-8"))["tasks"]
+    assert [(t["to"], t["text"][:30]) for t in tasks] == [
+        (["STC"], "tham mưu bố trí kinh phí phòng"),
+        (["SYT"], "Giao Sở Y tế tổng hợp, báo cáo"),  # "Giao X …": for X, not for every unit addressed
+        (["SYT", "SGDDT", "STC"], "Các đơn vị tăng cường tuyên tr"),
+    ]
+    assert "Yêu cầu" not in tasks[-1]["text"]  # the closing request is the document's, no task's

@@ -22,10 +22,12 @@ SUBHEADING_RE = re.compile(r"^\d+\s*[.)]\s*(?P<name>\S.*)$")
 CLOSING_RE = re.compile(
     r"\bde nghi\b|\byeu cau cac\b|trong qua trinh|bao cao .*\bve\b|gui .*\bve\b|^nhan duoc|^tren day"
     r"|^(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh) nay\b"
+    # "Yêu cầu Thủ trưởng các sở … nghiêm túc thực hiện Chỉ thị này./.", "Trân trọng./.": the document's close
+    r"|^yeu cau\b.*\b(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh) nay\b|^tran trong\b"
 )
 _GIVE_RE = re.compile(
-    r"^Giao\s+(?:cho\s+)?(?P<who>.+?)\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm"
-    r"|phối hợp|triển khai|tham mưu|xây dựng)\b"
+    r"^Giao\s+(?:cho\s+)?(?P<who>[^,;:]+?)\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm"
+    r"|phối hợp|triển khai|tham mưu|xây dựng|tổng hợp|báo cáo|kiểm tra|đôn đốc|chỉ đạo|phụ trách|rà soát)\b"
 )
 _CARRY_OUT_RE = re.compile(
     r"^(?P<who>.+?)\s+(?:chịu trách nhiệm thi hành|có trách nhiệm thi hành|căn cứ Quyết định thi hành"
@@ -86,8 +88,11 @@ def _points(lines: list[Line], is_unit: IsUnit, plan: TaskPlan) -> None:
         if point and int(point.group("n")) == expected:
             expected += 1
             head, colon, inline = point.group("text").partition(":")
+            given = _GIVE_RE.match(point.group("text"))
             if colon and len(head) < 120 and is_unit(head):
                 current = TaskGroup(head.strip(), line.no, [_end_mark(inline)] if inline.strip() else [])
+            elif given and is_unit(given.group("who")):  # "5. Giao Sở Y tế tổng hợp, báo cáo …": for that unit
+                current = TaskGroup(given.group("who"), line.no, [_end_mark(point.group("text"))])
             else:
                 current = TaskGroup(None, line.no, [_end_mark(point.group("text"))])
             plan.groups.append(current)
