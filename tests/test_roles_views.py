@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 from openpyxl import load_workbook
@@ -59,6 +59,12 @@ def test_a_superior_is_shown_no_acknowledgement_deadline_nor_a_unit_chasing_it(
     by_name = {r["Tên đơn vị"]: r for r in csv.DictReader(io.StringIO(exported))}
     sheet = list(workbook.worksheets[0].iter_rows(values_only=True))
     in_sheet = {r[sheet[0].index("Tên đơn vị")]: dict(zip(sheet[0], r, strict=True)) for r in sheet[1:]}
+    # the spreadsheet holds a deadline as a date (it sorts and filters by day), shown as the CSV writes it
+    assert in_sheet["LĐLĐ huyện Một"]["Hạn xác nhận"] == datetime(2024, 3, 5)
+    assert workbook.worksheets[0].cell(2 + list(in_sheet).index("LĐLĐ huyện Một"), 1 + sheet[0].index(
+        "Hạn xác nhận")).number_format == "dd/mm/yyyy"  # fmt: skip
+    for row in in_sheet.values():
+        row.update((k, v.strftime("%d/%m/%Y")) for k, v in list(row.items()) if isinstance(v, datetime))
     for rows in (by_name, in_sheet):
         assert (rows["LĐLĐ huyện Một"]["Hạn xác nhận"], rows["LĐLĐ huyện Một"]["Đơn vị đôn đốc"]) == (ACK_DUE, ISSUER)
         for name in ("Tỉnh ủy thử", "Tổng Liên đoàn Lao động thử"):

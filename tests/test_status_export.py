@@ -9,7 +9,8 @@ import io
 import json
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ from cascade.cli.main import app
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
 from cascade.rendering.render import STATUS_LABELS
-from cascade.status.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx
+from cascade.status.export import COLUMNS, OVERDUE_COLUMNS, table, to_xlsx, write_xlsx
 from cascade.status.oversight import today_vn
 from cascade.status.page import TREE_LIMIT, export_chunks
 from cascade.status.summary import summarise
@@ -204,3 +205,20 @@ def test_status_json_of_a_small_directive_still_lists_every_unit(settings: Setti
     data = json.loads(result.stdout)
     assert len(data["units"]) == len(tree_rows(directive_id)) and data["number"] == "252/KH-LĐLĐ"
     assert date.fromisoformat(data["issued_on"])
+
+
+def test_a_spreadsheet_holds_dates_as_dates_in_both_writers(tmp_path: Path) -> None:
+    row = {"name": "LĐLĐ huyện Tam Đường", "ack_due": "2021-05-21", "report_due": "2021-12-15",
+           "acknowledged_at": "2021-05-20T02:30:00+00:00"}  # fmt: skip
+    streamed = tmp_path / "streamed.xlsx"
+    write_xlsx(str(streamed), "t", [[row]], [[]])
+    for content in (to_xlsx([row], [], title="t"), streamed.read_bytes()):
+        sheet = load_workbook(io.BytesIO(content))["Trạng thái"]
+        header = [c.value for c in sheet[1]]
+        cells = {label: sheet.cell(2, 1 + header.index(label)) for label in ("Hạn xác nhận", "Hạn báo cáo",
+                                                                              "Đã xác nhận lúc")}  # fmt: skip
+        assert {label: c.value for label, c in cells.items()} == {
+            "Hạn xác nhận": datetime(2021, 5, 21), "Hạn báo cáo": datetime(2021, 12, 15),
+            "Đã xác nhận lúc": datetime(2021, 5, 20, 9, 30),  # Vietnam's time, UTC+7
+        }  # fmt: skip
+        assert [c.number_format for c in cells.values()] == ["dd/mm/yyyy", "dd/mm/yyyy", "hh:mm dd/mm/yyyy"]

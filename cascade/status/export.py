@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cascade.core.workdays import VN_TZ
 from cascade.rendering.render import vn_date, vn_time
 
 # What a person reads: units by name, kinds, roles and statuses in words, dates the Vietnamese way, lateness in
@@ -80,6 +81,30 @@ def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) 
     return lines
 
 
+# A spreadsheet's dates are dates, shown the Vietnamese way, so that a column sorts and filters by day.
+SHEET_FORMATS = {"ack_due": "dd/mm/yyyy", "report_due": "dd/mm/yyyy", "acknowledged_at": "hh:mm dd/mm/yyyy"}
+
+
+def sheet_cell(row: dict[str, Any], key: str) -> Any:
+    """A row's value as a spreadsheet holds it: cell's text, but a date as a date and a moment as Vietnam's
+    local time (a spreadsheet has no time zones)."""
+    value = row.get(key)
+    if value and key in ("ack_due", "report_due"):
+        return date.fromisoformat(value)
+    if value and key == "acknowledged_at":
+        return datetime.fromisoformat(value).astimezone(VN_TZ).replace(tzinfo=None)
+    return cell(row, key)
+
+
+def sheet_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> list[list[Any]]:
+    """table's lines as a spreadsheet holds them (sheet_cell)."""
+    return [[label for _, label in columns], *([sheet_cell(row, key) for key, _ in columns] for row in rows)]
+
+
+def _width(value: Any) -> int:
+    return 16 if isinstance(value, datetime) else 10 if isinstance(value, date) else len(str(value))
+
+
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
     return b"".join(csv_stream([rows]))
 
@@ -100,19 +125,26 @@ def csv_stream(chunks: Iterable[list[dict[str, Any]]]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def _sheet(workbook: Workbook, title: str, lines: list[list[Any]], first: bool = False) -> None:
+def _sheet(
+    workbook: Workbook, title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], first: bool = False
+) -> None:
+    lines = sheet_table(rows, columns)
     sheet = workbook.active if first else workbook.create_sheet()
     assert sheet is not None
     sheet.title = title
     for line in lines:
         sheet.append(line)
+    for column, (key, _) in enumerate(columns, start=1):
+        if key in SHEET_FORMATS:
+            for (found,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                found.number_format = SHEET_FORMATS[key]
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = header_fill
     sheet.freeze_panes = "A2"
     for index, _ in enumerate(lines[0], start=1):
-        width = max(len(str(line[index - 1])) for line in lines)
+        width = max(_width(line[index - 1]) for line in lines)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
@@ -120,8 +152,8 @@ def to_xlsx(rows: list[dict[str, Any]], overdue: list[dict[str, Any]], title: st
     """Two sheets: every unit's status, and the units late acknowledging (rows with `days_late`, most overdue
     first)."""
     workbook = Workbook()
-    _sheet(workbook, "Trạng thái", table(rows), first=True)
-    _sheet(workbook, "Quá hạn xác nhận", table(overdue, OVERDUE_COLUMNS))
+    _sheet(workbook, "Trạng thái", COLUMNS, rows, first=True)
+    _sheet(workbook, "Quá hạn xác nhận", OVERDUE_COLUMNS, overdue)
     workbook.properties.title = title
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -136,9 +168,9 @@ def _stream_sheet(
     sheet = workbook.create_sheet(title)
     parts = iter(chunks)
     first = next(parts, [])
-    lines = table(first, columns)
+    lines = sheet_table(first, columns)
     for index, _ in enumerate(columns, start=1):
-        width = max(len(str(line[index - 1])) for line in lines)
+        width = max(_width(line[index - 1]) for line in lines)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
     sheet.freeze_panes = "A2"
     header_fill, bold = PatternFill("solid", fgColor="DDDDDD"), Font(bold=True)
@@ -148,13 +180,24 @@ def _stream_sheet(
         cell.font, cell.fill = bold, header_fill
         header.append(cell)
     sheet.append(header)
+    formats = [SHEET_FORMATS.get(key) for key, _ in columns]
+
+    def dated(line: list[Any]) -> list[Any]:  # write-only mode takes a date's format on a cell of its own
+        out: list[Any] = []
+        for value, number_format in zip(line, formats, strict=True):
+            if number_format and isinstance(value, date):
+                value = WriteOnlyCell(sheet, value=value)
+                value.number_format = number_format
+            out.append(value)
+        return out
+
     written = 0
     for line in lines[1:]:
-        sheet.append(line)
+        sheet.append(dated(line))
         written += 1
     for chunk in parts:
-        for line in table(chunk, columns)[1:]:
-            sheet.append(line)
+        for line in sheet_table(chunk, columns)[1:]:
+            sheet.append(dated(line))
             written += 1
     return written
 
