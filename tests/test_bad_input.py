@@ -225,3 +225,28 @@ def test_a_field_problem_cites_the_fields_line(flow: bool, settings: object, sam
     result = CliRunner().invoke(app, ["launch", str(path)])
     assert result.exit_code == 2, result.output
     assert f"{path}:{due_line} [report_due]: report_due 2021-05-01 is before issued_on" in result.stderr, result.stderr
+
+
+def test_a_dissolved_unit_is_named_at_its_line_with_the_unit_its_work_passed_to(
+    settings: object, sample_org: None, tmp_path: Path
+) -> None:
+    import yaml
+
+    from tests.conftest import SAMPLE_ORG
+
+    tree = yaml.safe_load(SAMPLE_ORG.read_text(encoding="utf-8"))
+    for unit in tree["units"]:
+        if unit["code"] == "LDLD_NN":
+            unit.update(dissolved=True, successor="LDLD_TPLC")
+    org = tmp_path / "org.yaml"
+    org.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert CliRunner().invoke(app, ["org", "import", str(org)]).exit_code == 0
+    path = tmp_path / "directive.yaml"
+    path.write_text(directive_text(), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("- unit: LDLD_NN") + 1
+    result = CliRunner().invoke(app, ["launch", str(path)])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{path}:{line} [LDLD_NN]: unit 'LDLD_NN' (Liên đoàn Lao động huyện Nậm Nhùn) has been dissolved; its work "
+        "passed to LDLD_TPLC (Liên đoàn Lao động thành phố Lai Châu): name that unit instead"
+    ) in " ".join(result.stderr.split()), result.stderr

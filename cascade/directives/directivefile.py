@@ -64,11 +64,14 @@ class DirectiveSpec:
     original: Path | None = None
     # The number of the issuer's directive this one replaces (thay thế): launching it closes that one.
     replaces: str | None = None
+    # Where the file names each unit code (its recipients' and tasks' lines), for a problem to cite.
+    unit_lines: dict[str, int] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
         """Everything that identifies the directive's content, to tell a rerun from a different directive."""
         data = dict(self.__dict__)
         data.pop("source")
+        data.pop("unit_lines")
         reporting = data.pop("reporting")
         if reporting is not None and not reporting.is_empty():
             data["reporting"] = reporting.__dict__
@@ -85,6 +88,11 @@ class _Reader:
     def __init__(self, name: str, data: dict[str, Any]) -> None:
         self.name, self.data = name, data
         self.problems: list[Problem] = []
+        self.unit_lines: dict[str, int] = {}  # where the file first names each unit code
+
+    def named(self, code: str, line: int | None) -> None:
+        if line is not None:
+            self.unit_lines.setdefault(code, line)
 
     def fail(self, message: str, entry: str | None = None, line: int | None = None) -> None:
         self.problems.append(Problem(self.name, message, line=line or line_of(self.data, entry), entry=entry))
@@ -191,6 +199,7 @@ def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
         printed=printed,
         original=_original(r, base),
         replaces=replaces,
+        unit_lines=r.unit_lines,
     )
 
 
@@ -230,6 +239,7 @@ def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMo
             r.fail(f"each recipient needs `unit` (a unit code) and `role` ({ROLE_CHOICES})", entry, line)
             continue
         code, role = str(item["unit"]).strip(), str(item.get("role", "")).strip()
+        r.named(code, line)
         if role not in {m.value for m in Role}:
             r.fail(f"role {role!r} of {code} must be one of {ROLE_CHOICES}", entry, line)
         elif code in seen:
@@ -265,6 +275,8 @@ def _tasks(r: _Reader) -> list[TaskSpec]:
                 line,
             )
             continue
+        for code in to:
+            r.named(str(code), line)
         out.append(TaskSpec(text=str(item["text"]).strip(), to=[str(c) for c in to], to_kinds=[str(k) for k in kinds]))
     return out
 
@@ -309,6 +321,15 @@ class UnitRef(NamedTuple):
     active: bool
 
 
+def _successors(session: Session, dissolved: list[int]) -> dict[int, tuple[str, str]]:
+    """{dissolved unit id: (code, name) of the unit its work passed to}, for the few a file names."""
+    if not dissolved:
+        return {}
+    after = Unit.__table__.alias("successor")  # type: ignore[attr-defined]
+    query = select(UNIT.id, after.c.code, after.c.name).join_from(Unit, after, after.c.id == UNIT.successor_id)
+    return {row[0]: (row[1], row[2]) for row in session.execute(query.where(UNIT.id.in_(dissolved)))}
+
+
 def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
     """Every code the directive names must be an active unit; returns them by code."""
     codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
@@ -318,14 +339,17 @@ def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
     units = {row.code: UnitRef._make(row) for row in rows_where_in(session, query, UNIT.code, list(codes))}
     ordered = sorted(codes)
     problems: list[Problem] = []
+    successors = _successors(session, [u.id for u in units.values() if not u.active])
     for code in ordered:
-        unit = units.get(code)
+        unit, line = units.get(code), spec.unit_lines.get(code)
         if unit is None:
-            problems.append(
-                Problem(spec.source, f"unknown unit {code!r} (not in the imported organisation tree)", entry=code)
-            )
+            message = f"unknown unit {code!r} (not in the imported organisation tree)"
+            problems.append(Problem(spec.source, message, line=line, entry=code))
         elif not unit.active:
-            problems.append(Problem(spec.source, f"unit {code!r} ({unit.name}) has been dissolved", entry=code))
+            after = successors.get(unit.id)
+            instead = f"; its work passed to {after[0]} ({after[1]}): name that unit instead" if after else ""
+            message = f"unit {code!r} ({unit.name}) has been dissolved{instead}"
+            problems.append(Problem(spec.source, message, line=line, entry=code))
     if any(c == spec.issuer for c, _ in spec.recipients):
         problems.append(Problem(spec.source, "the issuer cannot be one of its own recipients", entry=spec.issuer))
     if problems:
