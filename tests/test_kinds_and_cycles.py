@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings
@@ -27,7 +27,8 @@ from cascade.dispatch.notices import create_assignments, enqueue_notices, notice
 from cascade.documents.docx_writer import directive_docx
 from cascade.documents.kind_names import name_stem
 from cascade.org.orgtree import import_org, parse_org
-from models import Directive, DirectiveTask, Unit
+from models import Directive, DirectiveTask
+from tests.cascade_helpers import issued_by
 
 CAL = WorkCalendar()
 SIGNER = "signer: {title: TRƯỞNG PHÒNG, name: Nguyễn Văn B}"
@@ -93,14 +94,6 @@ def own_tasks(notice: str) -> str:
 
 def link_in(text: str, kind: str) -> str:
     return re.findall(r"http://[^\s]+/" + kind + r"/[A-Za-z0-9_\-.]+", text)[0]
-
-
-def issued_by(code: str) -> int:
-    with session_scope() as session:
-        query = select(Directive.id).join(Unit, col(Unit.id) == col(Directive.issuer_id)).where(Unit.code == code)
-        found = session.exec(query).one()
-        assert found is not None
-        return found
 
 
 @pytest.fixture(autouse=True)

@@ -36,7 +36,8 @@ LEVELS = frozenset(
 
 
 class Resolver(Protocol):
-    """What of cascade.directives.docimport.resolve.Resolver a group needs."""
+    """What of cascade.directives.docimport.resolve.Resolver a group or a list needs (a protocol: that module
+    uses this one)."""
 
     keys: dict[str, str]
     context: str | None

@@ -9,23 +9,9 @@ có tên tại Điều 1") are left out. When nothing of an item resolves, the e
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
-from cascade.directives.docimport.grouped import resolve_grouped
+from cascade.directives.docimport.grouped import Resolver, resolve_grouped
 from cascade.directives.docimport.names import clean_item, is_person, name_key
-
-
-class Resolver(Protocol):
-    """What of cascade.directives.docimport.resolve.Resolver a list needs (a protocol: that module uses this one)."""
-
-    keys: dict[str, str]
-    context: str | None
-
-    def ancestors(self, code: str) -> list[str]: ...
-
-    def is_department(self, code: str) -> bool: ...
-
-    def resolve_one(self, name: str, explain: bool = True) -> tuple[list[str], str | None]: ...
 
 
 def _shared_suffix(resolver: Resolver, part: str, last: str) -> list[str]:
