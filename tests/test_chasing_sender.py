@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cascade.chasing.reminders import Digests, Listing
+from cascade.chasing.digests import Digests, Listing
 from cascade.chasing.steps import Item, Taken
 from cascade.core.db import session_scope
 from cascade.core.settings import Settings, get_settings, reset_settings

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from cascade.chasing import escalation_events, ladder, reminders
+from cascade.chasing import digests, escalation_events, ladder
 from cascade.chasing.escalation_events import StepLog
 from cascade.chasing.ladder import take_steps
 from cascade.core.db import get_engine, session_scope
@@ -23,7 +23,7 @@ from tests.test_monitor_streaming import ACKNOWLEDGED, UNITS, day_of, sent_and_p
 def test_the_escalate_day_writes_each_step_and_audit_row_and_one_email(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reminders, "LISTED", 5)  # the email lists 5 units, so 5 are read back
+    monkeypatch.setattr(digests, "LISTED", 5)  # the email lists 5 units, so 5 are read back
     monkeypatch.setattr(escalation_events, "UNITS_NAMED", 3)
     monkeypatch.setattr(ladder, "StepLog", lambda: StepLog(limit=4))  # more steps than events one by one
     root_id = sent_and_partly_acknowledged(settings, tmp_path)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cascade.chasing import reminders
+from cascade.chasing import digests
 from cascade.chasing.escalation_events import escalation_events
 from cascade.rendering.render import outbox_row
 
@@ -57,8 +57,8 @@ def overdue_lines(count: int) -> list[dict[str, Any]]:
 def test_a_long_list_shows_its_first_units_counts_the_rest_and_links_the_full_list(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reminders, "LISTED", 3)
-    listing = reminders.listed(overdue_lines(5), "https://congdoan.example.vn/")
+    monkeypatch.setattr(digests, "LISTED", 3)
+    listing = digests.listed(overdue_lines(5), "https://congdoan.example.vn/")
     lists = {"new": listing, "overdue": listing} if kind == "digest" else {"escalated": listing}
     row = outbox_row("k", kind, ("Tổng LĐLĐ Việt Nam", "tld@congdoan.example"), kind, datetime(2025, 9, 19),
                      supervisor=SimpleNamespace(name="Tổng LĐLĐ Việt Nam"), officer_name="", today=date(2025, 9, 19),
@@ -72,7 +72,7 @@ def test_a_long_list_shows_its_first_units_counts_the_rest_and_links_the_full_li
 
 
 def test_a_short_list_is_listed_whole_without_a_link() -> None:
-    listing = reminders.listed(overdue_lines(4), "https://congdoan.example.vn")
+    listing = digests.listed(overdue_lines(4), "https://congdoan.example.vn")
     row = outbox_row("k", "escalation", ("", "o@congdoan.example"), "escalation", datetime(2025, 9, 19),
                      officer_name="", today=date(2025, 9, 19), escalated=listing)  # fmt: skip
     assert all(f"Công đoàn cơ sở số {i}:" in row["body_text"] for i in range(4)) and "khác" not in row["body_text"]
@@ -82,8 +82,8 @@ def test_a_short_list_is_listed_whole_without_a_link() -> None:
 
 @pytest.mark.parametrize("kind", ["digest", "escalation"])
 def test_a_national_list_counts_in_vietnamese_numbers(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reminders, "LISTED", 3)
-    listing = reminders.listed(overdue_lines(1234), "https://congdoan.example.vn")
+    monkeypatch.setattr(digests, "LISTED", 3)
+    listing = digests.listed(overdue_lines(1234), "https://congdoan.example.vn")
     lists = {"new": listing, "overdue": listing} if kind == "digest" else {"escalated": listing}
     row = outbox_row("k", kind, ("Tổng LĐLĐ Việt Nam", "tld@congdoan.example"), kind, datetime(2025, 9, 19),
                      supervisor=SimpleNamespace(name="Tổng LĐLĐ Việt Nam"), officer_name="", today=date(2025, 9, 19),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from cascade.chasing import reminders
+from cascade.chasing import digests, reminders
 from cascade.chasing.ladder import take_steps, triggers
 from cascade.chasing.reminders import ReminderRows
 from cascade.chasing.steps import Item, Taken
@@ -108,7 +108,7 @@ def sent_and_partly_acknowledged(settings: Settings, tmp_path: Path) -> int:
 def test_a_day_is_the_same_read_a_page_at_a_time(
     settings: Settings, tmp_path: Path, step: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reminders, "LISTED", 5)  # the digest and the escalation list 5 units and count the rest
+    monkeypatch.setattr(digests, "LISTED", 5)  # the digest and the escalation list 5 units and count the rest
     now = day_of(step, sent_and_partly_acknowledged(settings, tmp_path))
     whole, paged = one_day(settings, now, 1000), one_day(settings, now, 3)
     assert paged == whole

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col
 
-from cascade.chasing import escalation_events, reminders
+from cascade.chasing import digests as digest_emails
+from cascade.chasing import escalation_events
+from cascade.chasing.digests import Digests
 from cascade.chasing.escalation_events import StepLog
 from cascade.chasing.open_items import Source, item_of, item_rows, newly_due_rows, split_row
-from cascade.chasing.reminders import Digests
 from cascade.chasing.step_writes import STEP_EVENTS, STEPS, audit_and_event
 from cascade.chasing.steps import Taken
 from cascade.core.sqlutil import id_in, insert_selected_ids
@@ -63,7 +64,7 @@ def escalate(
         _audit(session, mine, deadline, source.item, officer[1], now)
     # The officer's email lists the first LISTED by unit code, and the events name each step while the run has
     # taken few: read those back; the others are counted.
-    wanted = len(ids) if len(ids) <= log.room else max(reminders.LISTED, escalation_events.UNITS_NAMED)
+    wanted = len(ids) if len(ids) <= log.room else max(digest_emails.LISTED, escalation_events.UNITS_NAMED)
     first = session.execute(
         item_rows(directive, [])
         .add_columns(col(EscalationStep.id))

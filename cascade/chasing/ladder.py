@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from cascade.chasing import reminders
+from cascade.chasing import digests as digest_emails
+from cascade.chasing.digests import Digests, Listing
 from cascade.chasing.escalation_events import StepLog
 from cascade.chasing.escalation_in_sql import escalate
 from cascade.chasing.office_hours import in_office_hours
 from cascade.chasing.open_items import PAGE, Source, deadlines, item_of, newly_due, open_directives, overdue, sources
-from cascade.chasing.reminders import Digests, Listing, ReminderRows
+from cascade.chasing.reminders import ReminderRows
 from cascade.chasing.step_writes import STEPS, audit_and_event, insert_audits, record_steps
 from cascade.chasing.steps import Item, Taken
 from cascade.core.settings import Settings
@@ -175,7 +176,7 @@ def overdue_listing(session: Session, directives: list[tuple[Directive, list[Sou
     listing = Listing()
     for directive, found in directives:
         for source in found:
-            count, first = overdue(session, directive, source, today, reminders.LISTED)
+            count, first = overdue(session, directive, source, today, digest_emails.LISTED)
             for a, u in first:
                 item = item_of(directive, source, a, u)
                 listing.add((item.due, u.code, item.item), item)
