@@ -238,6 +238,8 @@ def test_a_dissolved_unit_is_named_at_its_line_with_the_unit_its_work_passed_to(
     for unit in tree["units"]:
         if unit["code"] == "LDLD_NN":
             unit.update(dissolved=True, successor="LDLD_TPLC")
+        if unit["code"] == "LDLD_TPLC":  # merged in its turn: the clerk is sent to the unit that is still there
+            unit.update(dissolved=True, successor="LDLD_TD")
     org = tmp_path / "org.yaml"
     org.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert CliRunner().invoke(app, ["org", "import", str(org)]).exit_code == 0
@@ -248,5 +250,5 @@ def test_a_dissolved_unit_is_named_at_its_line_with_the_unit_its_work_passed_to(
     assert result.exit_code == 2, result.output
     assert (
         f"{path}:{line} [LDLD_NN]: unit 'LDLD_NN' (Liên đoàn Lao động huyện Nậm Nhùn) has been dissolved; its work "
-        "passed to LDLD_TPLC (Liên đoàn Lao động thành phố Lai Châu): name that unit instead"
+        "passed to LDLD_TD (Liên đoàn Lao động huyện Tam Đường): name that unit instead"
     ) in " ".join(result.stderr.split()), result.stderr

@@ -183,9 +183,11 @@ Về việc tăng cường công tác phòng, chống dịch bệnh sốt xuất
 
 1. Sở Tài chính: tham mưu bố trí kinh phí phòng, chống dịch theo quy định.
 2. Giao Sở Y tế tổng hợp, báo cáo kết quả thực hiện Chỉ thị về Ủy ban nhân dân tỉnh trước ngày 30/9/2024.
-3. Các đơn vị tăng cường tuyên truyền phòng, chống dịch.
+Yêu cầu Sở Y tế báo cáo kết quả thực hiện Chỉ thị này hằng tháng.
+3. Giao Sở Tài chính, Sở Y tế phối hợp kiểm tra việc thực hiện.
+4. Các đơn vị tăng cường tuyên truyền phòng, chống dịch.
 
-Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện Chỉ thị này./.
+Ủy ban nhân dân tỉnh yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện Chỉ thị này./.
 
 Nơi nhận:
 - Các Sở: Y tế, Giáo dục và Đào tạo, Tài chính;
@@ -208,6 +210,8 @@ def test_a_point_that_gives_work_to_a_unit_is_its_and_the_close_is_no_task(tmp_p
     assert [(t["to"], t["text"][:30]) for t in tasks] == [
         (["STC"], "tham mưu bố trí kinh phí phòng"),
         (["SYT"], "Giao Sở Y tế tổng hợp, báo cáo"),  # "Giao X …": for X, not for every unit addressed
+        (["STC", "SYT"], "Giao Sở Tài chính, Sở Y tế phố"),
         (["SYT", "SGDDT", "STC"], "Các đơn vị tăng cường tuyên tr"),
     ]
-    assert "Yêu cầu" not in tasks[-1]["text"]  # the closing request is the document's, no task's
+    assert tasks[1]["text"].endswith("Yêu cầu Sở Y tế báo cáo kết quả thực hiện Chỉ thị này hằng tháng.")  # a sentence
+    assert "yêu cầu" not in tasks[-1]["text"]  # the closing request is the document's, no task's

@@ -322,12 +322,24 @@ class UnitRef(NamedTuple):
 
 
 def _successors(session: Session, dissolved: list[int]) -> dict[int, tuple[str, str]]:
-    """{dissolved unit id: (code, name) of the unit its work passed to}, for the few a file names."""
-    if not dissolved:
-        return {}
-    after = Unit.__table__.alias("successor")  # type: ignore[attr-defined]
-    query = select(UNIT.id, after.c.code, after.c.name).join_from(Unit, after, after.c.id == UNIT.successor_id)
-    return {row[0]: (row[1], row[2]) for row in session.execute(query.where(UNIT.id.in_(dissolved)))}
+    """{dissolved unit id: (code, name) of the active unit its work passed to, following a chain of successors}."""
+    query = select(UNIT.id, UNIT.code, UNIT.name, UNIT.active, UNIT.successor_id)
+    known: dict[int, Any] = {}
+    wanted = set(dissolved)
+    for _ in range(20):  # a chain of mergers is short; a cycle in a hand-edited tree must not loop for ever
+        wanted -= set(known)
+        if not wanted:
+            break
+        known.update((row.id, row) for row in rows_where_in(session, query, UNIT.id, sorted(wanted)))
+        wanted = {row.successor_id for row in known.values() if not row.active and row.successor_id}
+    found: dict[int, tuple[str, str]] = {}
+    for start in dissolved:
+        row, steps = known.get(start), 0
+        while row is not None and not row.active and row.successor_id in known and steps < 20:
+            row, steps = known[row.successor_id], steps + 1
+        if row is not None and row.active and row.id != start:
+            found[start] = (row.code, row.name)
+    return found
 
 
 def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:

@@ -50,7 +50,7 @@ def cancel_unsent(session: Session, directive_ids: list[int]) -> int:
 def _cancel_ladder_mail(session: Session, closed: set[int]) -> int:
     """The ladder's digests and escalations name no directive (one email lists the units of many): one still
     unsent is cancelled when every step it tells of is of a closed directive. Their keys end with the span of
-    the step ids the run took ("digest:<supervisor>:<first>-<last>", cascade/chasing/reminders.py); a digest
+    the step ids the run took ("digest:<supervisor>:<first>-<last>", cascade/chasing/digests.py); a digest
     tells of the "parent" steps of its supervisor's directives, an escalation of "escalate" steps."""
     owed = session.exec(
         select(OutboxMessage).where(

@@ -5,7 +5,9 @@
   paragraph when the group has no bullets).
 - A decision: the articles that assign work, "Giao X chủ trì …" and "X … chịu trách nhiệm thi hành".
 - A công văn, chỉ thị, thông báo: its numbered points "1. … 2. …"; a point that begins with a unit ("Ban Tổ
-  chức LĐLĐ tỉnh: …") is for that unit, any other for the Kính gửi list (`name` None).
+  chức LĐLĐ tỉnh: …") or gives work to one ("Giao Sở Y tế tổng hợp, báo cáo …") is for that unit, any other
+  for the Kính gửi list (`name` None). The closing request ("… yêu cầu … thực hiện Chỉ thị này./.",
+  "Trân trọng./.") ends the points when no point follows it.
 - A báo cáo reports; it assigns nothing.
 """
 
@@ -22,12 +24,18 @@ SUBHEADING_RE = re.compile(r"^\d+\s*[.)]\s*(?P<name>\S.*)$")
 CLOSING_RE = re.compile(
     r"\bde nghi\b|\byeu cau cac\b|trong qua trinh|bao cao .*\bve\b|gui .*\bve\b|^nhan duoc|^tren day"
     r"|^(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh) nay\b"
-    # "Yêu cầu Thủ trưởng các sở … nghiêm túc thực hiện Chỉ thị này./.", "Trân trọng./.": the document's close
-    r"|^yeu cau\b.*\b(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh) nay\b|^tran trong\b"
+    # "(Ủy ban nhân dân tỉnh) yêu cầu Thủ trưởng các sở … thực hiện Chỉ thị này./.", "Trân trọng./.": the close
+    r"|\byeu cau\b.*\b(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh|nghi quyet|chuong trinh"
+    r"|ket luan|van ban) nay\b|^tran trong\b"
 )
 _GIVE_RE = re.compile(
-    r"^Giao\s+(?:cho\s+)?(?P<who>[^,;:]+?)\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm"
-    r"|phối hợp|triển khai|tham mưu|xây dựng|tổng hợp|báo cáo|kiểm tra|đôn đốc|chỉ đạo|phụ trách|rà soát)\b"
+    r"^Giao\s+(?:cho\s+)?(?P<who>.+?)\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm"
+    r"|phối hợp|triển khai|tham mưu|xây dựng)\b"
+)
+# Where the units a point gives work to may end ("Giao Sở Y tế tổng hợp, báo cáo …"): before one of these verbs.
+_GIVE_VERB = re.compile(
+    r"\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm|phối hợp|triển khai|tham mưu|xây dựng"
+    r"|tổng hợp|báo cáo|kiểm tra|đôn đốc|chỉ đạo|phụ trách|rà soát)\b"
 )
 _CARRY_OUT_RE = re.compile(
     r"^(?P<who>.+?)\s+(?:chịu trách nhiệm thi hành|có trách nhiệm thi hành|căn cứ Quyết định thi hành"
@@ -82,23 +90,23 @@ def _group_tasks(lines: list[Line], plan: TaskPlan) -> None:
 def _points(lines: list[Line], is_unit: IsUnit, plan: TaskPlan) -> None:
     """Numbered points 1, 2, 3 …; what follows a point up to the next is part of it, until a closing line."""
     expected, current = 1, None
-    for line in lines:
+    for at, line in enumerate(lines):
         text = line.text.strip()
         point = POINT_RE.match(text)
         if point and int(point.group("n")) == expected:
             expected += 1
             head, colon, inline = point.group("text").partition(":")
-            given = _GIVE_RE.match(point.group("text"))
+            given = given_to(point.group("text"), is_unit)
             if colon and len(head) < 120 and is_unit(head):
                 current = TaskGroup(head.strip(), line.no, [_end_mark(inline)] if inline.strip() else [])
-            elif given and is_unit(given.group("who")):  # "5. Giao Sở Y tế tổng hợp, báo cáo …": for that unit
-                current = TaskGroup(given.group("who"), line.no, [_end_mark(point.group("text"))])
+            elif given:  # "5. Giao Sở Y tế tổng hợp, báo cáo …": for that unit
+                current = TaskGroup(given, line.no, [_end_mark(point.group("text"))])
             else:
                 current = TaskGroup(None, line.no, [_end_mark(point.group("text"))])
             plan.groups.append(current)
         elif current is None:
             continue  # the sentence that leads to the points
-        elif not BULLET_RE.match(text) and CLOSING_RE.search(fold(text)):
+        elif not BULLET_RE.match(text) and CLOSING_RE.search(fold(text)) and _closes(lines, at, expected):
             return
         elif current.name is not None and BULLET_RE.match(text) and not text.startswith("+"):
             current.tasks.append(_end_mark(BULLET_RE.sub("", text, count=1)))
@@ -106,6 +114,25 @@ def _points(lines: list[Line], is_unit: IsUnit, plan: TaskPlan) -> None:
             current.tasks[-1] = _end_mark(current.tasks[-1] + "\n" + text)
         else:
             current.tasks.append(_end_mark(text))
+
+
+def given_to(text: str, is_unit: IsUnit) -> str | None:
+    """Whom "Giao X <verb> …" gives work to: the shortest X before a verb that names units ("Giao Ủy ban kiểm tra
+    Công đoàn tỉnh theo dõi …" is not "Ủy ban"), or None."""
+    opening = re.match(r"^Giao\s+(?:cho\s+)?", text)
+    if opening is None:
+        return None
+    for verb in _GIVE_VERB.finditer(text, opening.end()):
+        who = text[opening.end() : verb.start()].strip(" ,;")
+        if who and is_unit(who):
+            return who
+    return None
+
+
+def _closes(lines: list[Line], at: int, expected: int) -> bool:
+    """A closing line ("Đề nghị …", "Yêu cầu … thực hiện Chỉ thị này") ends the points only when no point numbered
+    `expected` follows: inside a point it is one of its sentences."""
+    return not any((p := POINT_RE.match(ln.text.strip())) and int(p.group("n")) == expected for ln in lines[at + 1 :])
 
 
 def _articles(lines: list[Line], plan: TaskPlan) -> None:

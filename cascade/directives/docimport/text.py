@@ -28,20 +28,26 @@ _MD_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
 # addressees, the signer's authority. Each on a line of its own: a body's table has cells such as "Số lượng",
 # "Sáng, ngày 12/5/2024" or "Kỷ niệm ngày Độc lập", which none of these takes.
 _LAYOUT_LINE = re.compile(
-    r"^(?:Số\s*:?\s*\d+\s*[-/]\S*"  # "Số: 252/KH-LĐLĐ", "Số 31-KH/TU"
-    r"|[^\W\d_][^,]*,\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"  # "Lai Châu, ngày 20 tháng 5 năm 2021"
-    r"|Kính gửi\s*:.*|Nơi nhận\s*:.*|V/v\s.*"
-    r"|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc"
-    r"|ĐẢNG CỘNG SẢN VIỆT NAM|ĐOÀN TNCS HỒ CHÍ MINH)$"
+    r"^(?:Số\s*:?\s*\d*\s*[-/]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\w/.\-]*"  # "Số: 252/KH-LĐLĐ", "Số 31-KH/TU", "Số:   /KH"
+    # "Lai Châu, ngày 20 tháng 5 năm 2021" (or a draft's "ngày   tháng 4 năm 2024"), not "Sáng, ngày …"
+    r"|(?!(?:Sáng|Chiều|Tối|Trưa|Thứ|Chủ nhật)\b)[^\W\d_][^,]*,"
+    r"\s*ngày\s+\d{0,2}\s*tháng\s+\d{0,2}\s*năm\s+\d{4}"
+    r"|(?i:Kính gửi|Nơi nhận)\b.*|(?i:V/v)\b.*"
+    r"|(?i:CỘNG HÒA|CỘNG HOÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM|(?i:Độc lập\s*[-–—]\s*Tự do\s*[-–—]\s*Hạnh phúc)"
+    r"|ĐẢNG CỘNG SẢN VIỆT NAM|ĐOÀN TNCS HỒ CHÍ MINH)$",
 )
-_AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.?\s+[^\W\d_]{2,}(?:\s+[^\W\d_]+)*$")  # KT. CHỦ TỊCH
+# "KT. CHỦ TỊCH", "TM. BCH … GIÁO DỤC - ĐÀO TẠO", "KT.CHỦ TỊCH": an authority, then words (not "KT 2")
+_AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.?\s*[^\W\d_]{2,}(?:[\s\-–]+[^\W_]+)*$")
+LAYOUT_SHAPE = (4, 3)  # a heading or a footer laid out as a table has a few rows of two (or three) columns
 
 
 def is_layout_table(rows: list[list[str]]) -> bool:
     """A heading or a footer laid out as a table (a line of a cell is one _LAYOUT_LINE finds; a signer's
     authority is in capitals), not a table of the body."""
+    if len(rows) > LAYOUT_SHAPE[0] or max((len(row) for row in rows), default=0) > LAYOUT_SHAPE[1]:
+        return False  # a table of activities, deadlines or figures, whatever its cells say
     lines = [" ".join(ln.strip("*_ ").split()) for row in rows for cell in row for ln in cell.splitlines()]
-    return any(_LAYOUT_LINE.match(ln) or (_AUTHORITY.match(ln) and ln.isupper()) for ln in lines)
+    return any(_LAYOUT_LINE.match(ln) or _AUTHORITY.match(ln) for ln in lines)
 
 
 def pipe_row(row: list[str]) -> str:
