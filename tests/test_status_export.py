@@ -210,10 +210,14 @@ def test_status_json_of_a_small_directive_still_lists_every_unit(settings: Setti
 def test_a_spreadsheet_holds_dates_as_dates_in_both_writers(tmp_path: Path) -> None:
     row = {"name": "LĐLĐ huyện Tam Đường", "ack_due": "2021-05-21", "report_due": "2021-12-15",
            "acknowledged_at": "2021-05-20T02:30:00+00:00"}  # fmt: skip
+    unconfirmed = {"name": "CĐCS Trường THCS Nậm Hàng", "ack_due": "2021-05-21", "acknowledged_at": None}
     streamed = tmp_path / "streamed.xlsx"
-    write_xlsx(str(streamed), "t", [[row]], [[]])
-    for content in (to_xlsx([row], [], title="t"), streamed.read_bytes()):
+    write_xlsx(str(streamed), "t", [[row], [unconfirmed]], [[]])  # the second chunk written as the first
+    for content in (to_xlsx([row, unconfirmed], [], title="t"), streamed.read_bytes()):
         sheet = load_workbook(io.BytesIO(content))["Trạng thái"]
+        header = [c.value for c in sheet[1]]
+        later = [sheet.cell(3, 1 + header.index(label)) for label in ("Hạn xác nhận", "Đã xác nhận lúc")]
+        assert [c.value for c in later] == [datetime(2021, 5, 21), None] and later[0].number_format == "dd/mm/yyyy"
         header = [c.value for c in sheet[1]]
         cells = {label: sheet.cell(2, 1 + header.index(label)) for label in ("Hạn xác nhận", "Hạn báo cáo",
                                                                               "Đã xác nhận lúc")}  # fmt: skip
