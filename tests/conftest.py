@@ -98,6 +98,7 @@ def db_url(tmp_path: Path, pg_run_url: str | None) -> Iterator[str]:
 def settings(db_url: str, mailbox: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Settings]:
     monkeypatch.setenv("CASCADE_DATABASE_URL", db_url)
     monkeypatch.setenv("CASCADE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CASCADE_UPLOAD_DIR", str(tmp_path / "uploads"))  # a report's files: never the checkout's
     monkeypatch.setenv("CASCADE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CASCADE_SMTP_PORT", str(mailbox.port))
     monkeypatch.setenv("CASCADE_SMTP_SECURITY", "none")  # the local sink speaks plain SMTP (no TLS, no AUTH)
