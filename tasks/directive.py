@@ -11,9 +11,9 @@ from prefect.artifacts import create_markdown_artifact
 
 from cascade.core.db import session_scope
 from cascade.core.settings import get_settings
-from cascade.directives.directivefile import check_units
 from cascade.directives.specfile import parse_directive_file
 from cascade.directives.store import undispatched_directives
+from cascade.directives.unit_check import check_units
 from cascade.documents.originals import check_original, store_with_original
 from cascade.replies.passon import mark_dispatched
 from cascade.status.titles import directive_title

@@ -15,7 +15,7 @@ from cascade.core.db import session_scope
 from cascade.core.settings import get_settings
 from cascade.core.workdays import local_date, work_calendar
 from cascade.delivery.counts import SendCounts
-from cascade.directives.directivefile import parse_recipients_file
+from cascade.directives.recipients_file import parse_recipients_file
 from cascade.directives.specfile import parse_directive_file
 from cascade.lifecycle.add_recipients import add_recipients
 from cascade.lifecycle.amend import apply_amendment, plan_amendment

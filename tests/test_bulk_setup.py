@@ -14,8 +14,9 @@ from cascade.core.db import session_scope
 from cascade.core.errors import InputError
 from cascade.core.workdays import WorkCalendar
 from cascade.directives import subtasks
-from cascade.directives.directivefile import check_units, parse_directive
+from cascade.directives.directivefile import parse_directive
 from cascade.directives.subtasks import create_task_items
+from cascade.directives.unit_check import check_units
 from cascade.dispatch.notices import create_assignments
 from models import Assignment, DirectiveTask, Recipient, Role, TaskItem, Unit
 from tests.cascade_helpers import SAMPLE_DIRECTIVE, store_sample

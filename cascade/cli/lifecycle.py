@@ -110,7 +110,7 @@ def add_recipients_cli(
     """Send a directive already out to more units (bổ sung nơi nhận): FILE lists `recipients` ({unit, role}) and
     `tasks` ({to, text}); their deadlines count from today."""
     from cascade.core.db import session_scope
-    from cascade.directives.directivefile import parse_recipients_file
+    from cascade.directives.recipients_file import parse_recipients_file
     from cascade.lifecycle.add_recipients import check_additions
     from models.schema import init_db
 

@@ -101,8 +101,8 @@ def launch(file: Path) -> None:
     from cascade.core.db import session_scope
     from cascade.core.settings import get_settings
     from cascade.directives.closing import issued_directive
-    from cascade.directives.directivefile import check_units
     from cascade.directives.specfile import parse_directive_file
+    from cascade.directives.unit_check import check_units
     from cascade.documents.originals import check_original
     from models.schema import init_db
 

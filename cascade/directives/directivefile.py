@@ -5,20 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import Any
 
 from cascade.core.errors import InputError, Problem
-from cascade.core.sqlutil import rows_where_in
-from cascade.core.yamlfile import MARKERS, line_of, read_yaml, read_yaml_text, strip_lines
+from cascade.core.yamlfile import line_of, read_yaml, read_yaml_text, strip_lines
 from cascade.directives.numbers import normalise_number, parse_number
 from cascade.directives.reportplan import ReportingSpec, parse_reporting
-from models import CascadeMode, Role, Unit, Urgency
+from models import CascadeMode, Role, Urgency
 
 ROLE_CHOICES = " | ".join(m.value for m in Role)
-UNIT = Unit.__table__.c  # type: ignore[attr-defined]
 REQUIRED = ("number", "type", "issuer", "issued_on", "place", "summary", "signer", "report_due", "recipients")
 
 
@@ -84,7 +79,7 @@ class DirectiveSpec:
         return data
 
 
-class _Reader:
+class Reader:
     def __init__(self, name: str, data: dict[str, Any]) -> None:
         self.name, self.data = name, data
         self.problems: list[Problem] = []
@@ -137,7 +132,7 @@ def parse_directive_text(text: str, *, source: str, base: Path) -> DirectiveSpec
 def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
     if not isinstance(data, dict):
         raise InputError([Problem(name, "expected a mapping of directive fields at the top level")])
-    r = _Reader(name, data)
+    r = Reader(name, data)
     number, basis = r.text("number"), r.text("basis", required=False)
     replaces = r.text("replaces", required=False)
     if replaces and replaces == number:
@@ -161,15 +156,15 @@ def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
     lead_days = data.get("lead_days", 3)
     if not isinstance(lead_days, int) or isinstance(lead_days, bool) or not 0 <= lead_days <= 60:
         r.fail("`lead_days` must be a whole number of working days between 0 and 60", entry="lead_days")
-    recipients, modes = _recipients(r)
-    tasks, printed = _tasks(r), _printed(r)
+    recipients, modes = read_recipients(r)
+    tasks, printed = read_tasks(r), _printed(r)
     reporting = parse_reporting(data, lambda message, entry: r.fail(message, entry=entry))
     for key in REQUIRED:
         if key not in data and not any(p.entry == key for p in r.problems):
             r.fail(f"missing required field `{key}`", entry=key)
     doc_type, issuer, place, summary = r.text("type"), r.text("issuer"), r.text("place"), r.text("summary")
     if r.problems:
-        raise InputError(_unique(r.problems))
+        raise InputError(unique_problems(r.problems))
     assert number and doc_type and issuer and place and summary and issued_on and report_due
     return DirectiveSpec(
         number=number,
@@ -203,7 +198,7 @@ def _parse_data(data: Any, name: str, base: Path) -> DirectiveSpec:
     )
 
 
-def _printed(r: _Reader) -> list[str]:
+def _printed(r: Reader) -> list[str]:
     raw = r.data.get("printed")
     if raw is None:
         return []
@@ -213,16 +208,16 @@ def _printed(r: _Reader) -> list[str]:
     return [v.strip() for v in raw]
 
 
-def _original(r: _Reader, base: Path) -> Path | None:
+def _original(r: Reader, base: Path) -> Path | None:
     name = r.text("original", required=False)
     return (base / name) if name else None
 
 
-def _unique(problems: list[Problem]) -> list[Problem]:
+def unique_problems(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMode]]:
+def read_recipients(r: Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMode]]:
     raw = r.data.get("recipients")
     modes: dict[str, CascadeMode] = {}
     if raw is None:
@@ -255,7 +250,7 @@ def _recipients(r: _Reader) -> tuple[list[tuple[str, Role]], dict[str, CascadeMo
     return out, modes
 
 
-def _tasks(r: _Reader) -> list[TaskSpec]:
+def read_tasks(r: Reader) -> list[TaskSpec]:
     raw = r.data.get("tasks") or []
     if not isinstance(raw, list):
         r.fail("`tasks` must be a list of {to: [CODES], text}", entry="tasks")
@@ -279,91 +274,3 @@ def _tasks(r: _Reader) -> list[TaskSpec]:
             r.named(str(code), line)
         out.append(TaskSpec(text=str(item["text"]).strip(), to=[str(c) for c in to], to_kinds=[str(k) for k in kinds]))
     return out
-
-
-@dataclass
-class RecipientsSpec:
-    """A file of recipients added to a directive already sent (`cascade add-recipients`): its `recipients` and
-    `tasks`, in the shapes of a directive file's."""
-
-    recipients: list[tuple[str, Role]]
-    modes: dict[str, CascadeMode]
-    tasks: list[TaskSpec]
-    source: str
-
-
-def parse_recipients_file(path: Path) -> RecipientsSpec:
-    """`recipients` (required) and `tasks` (optional) of a file, each entry checked as a directive file's are."""
-    data = read_yaml(path)
-    name = str(path)
-    if not isinstance(data, dict):
-        raise InputError([Problem(name, "expected a mapping with `recipients` (and `tasks`) at the top level")])
-    r = _Reader(name, data)
-    unknown = sorted(str(k) for k in set(data) - {"recipients", "tasks", *MARKERS})
-    if unknown:
-        r.fail(f"only `recipients` and `tasks` are read here, not {', '.join(unknown)}", entry=unknown[0])
-    if "recipients" not in data:
-        r.fail("missing required field `recipients`", entry="recipients")
-    recipients, modes = _recipients(r)
-    tasks = _tasks(r)
-    if r.problems:
-        raise InputError(_unique(r.problems))
-    return RecipientsSpec(recipients, modes, tasks, name)
-
-
-class UnitRef(NamedTuple):
-    """A unit a directive names, as check_units reads it: four columns (a national directive names 100,000
-    units, and loading them as ORM objects took 5 s of its 6 s of storing)."""
-
-    id: int
-    code: str
-    name: str
-    active: bool
-
-
-def _successors(session: Session, dissolved: list[int]) -> dict[int, tuple[str, str]]:
-    """{dissolved unit id: (code, name) of the active unit its work passed to, following a chain of successors}."""
-    query = select(UNIT.id, UNIT.code, UNIT.name, UNIT.active, UNIT.successor_id)
-    known: dict[int, Any] = {}
-    wanted = set(dissolved)
-    for _ in range(20):  # a chain of mergers is short; a cycle in a hand-edited tree must not loop for ever
-        wanted -= set(known)
-        if not wanted:
-            break
-        known.update((row.id, row) for row in rows_where_in(session, query, UNIT.id, sorted(wanted)))
-        wanted = {row.successor_id for row in known.values() if not row.active and row.successor_id}
-    found: dict[int, tuple[str, str]] = {}
-    for start in dissolved:
-        row, steps = known.get(start), 0
-        while row is not None and not row.active and row.successor_id in known and steps < 20:
-            row, steps = known[row.successor_id], steps + 1
-        if row is not None and row.active and row.id != start:
-            found[start] = (row.code, row.name)
-    return found
-
-
-def check_units(session: Session, spec: DirectiveSpec) -> dict[str, UnitRef]:
-    """Every code the directive names must be an active unit; returns them by code."""
-    codes = {spec.issuer, *(c for c, _ in spec.recipients), *(c for t in spec.tasks for c in t.to)}
-    if spec.report_to:
-        codes.add(spec.report_to)
-    query = select(UNIT.id, UNIT.code, UNIT.name, UNIT.active)
-    units = {row.code: UnitRef._make(row) for row in rows_where_in(session, query, UNIT.code, list(codes))}
-    ordered = sorted(codes)
-    problems: list[Problem] = []
-    successors = _successors(session, [u.id for u in units.values() if not u.active])
-    for code in ordered:
-        unit, line = units.get(code), spec.unit_lines.get(code)
-        if unit is None:
-            message = f"unknown unit {code!r} (not in the imported organisation tree)"
-            problems.append(Problem(spec.source, message, line=line, entry=code))
-        elif not unit.active:
-            after = successors.get(unit.id)
-            instead = f"; its work passed to {after[0]} ({after[1]}): name that unit instead" if after else ""
-            message = f"unit {code!r} ({unit.name}) has been dissolved{instead}"
-            problems.append(Problem(spec.source, message, line=line, entry=code))
-    if any(c == spec.issuer for c, _ in spec.recipients):
-        problems.append(Problem(spec.source, "the issuer cannot be one of its own recipients", entry=spec.issuer))
-    if problems:
-        raise InputError(problems)
-    return units

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from cascade.core.errors import InputError, Problem
 from cascade.directives.closing import close, issued_directive
-from cascade.directives.directivefile import DirectiveSpec, UnitRef, check_units
+from cascade.directives.directivefile import DirectiveSpec
 from cascade.directives.reportplan import store_reporting
+from cascade.directives.unit_check import UnitRef, check_units
 from models import Assignment, AuditEvent, Directive, DirectiveTask, Recipient, record_audit, utcnow
 
 

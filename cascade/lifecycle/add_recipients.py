@@ -15,7 +15,7 @@ from cascade.core.errors import InputError, Problem
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.directives import deadlines
 from cascade.directives.closing import issued_directive
-from cascade.directives.directivefile import RecipientsSpec
+from cascade.directives.recipients_file import RecipientsSpec
 from cascade.directives.subtasks import create_task_items
 from cascade.lifecycle.results import Outcome
 from models import (

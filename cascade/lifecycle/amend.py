@@ -18,10 +18,11 @@ from cascade.core.errors import InputError, Problem
 from cascade.core.settings import Settings
 from cascade.core.workdays import WorkCalendar, local_date
 from cascade.directives.closing import issued_directive, subtree
-from cascade.directives.directivefile import DirectiveSpec, check_units
+from cascade.directives.directivefile import DirectiveSpec
 from cascade.directives.numbers import normalise_number
 from cascade.directives.store import content_hash
 from cascade.directives.subtasks import create_task_items
+from cascade.directives.unit_check import check_units
 from cascade.documents.originals import CheckedOriginal, check_original, keep_original
 from cascade.lifecycle.amend_deadlines import Move, apply_moves, planned_moves
 from cascade.lifecycle.amend_notices import queue_update_notices
