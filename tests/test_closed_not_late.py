@@ -103,7 +103,12 @@ def test_a_replaced_plan_is_late_nowhere(
     assert result.exit_code == 0, result.output
 
     assert late_codes() == {}
-    assert "QUÁ HẠN" not in CliRunner().invoke(app, ["status", TOP]).output
+    printed = CliRunner().invoke(app, ["status", TOP])
+    assert printed.exit_code == 0, printed.output
+    assert (
+        printed.output.startswith(f"{TOP} — ") and "LĐLĐ huyện Sìn Hồ" in printed.output
+    )  # the tree, late units in it
+    assert "QUÁ HẠN" not in printed.output
     admin = add_account("vanphong@tu.example", UserRole.admin, "TU")
     with httpx.Client(base_url=web, timeout=30, headers=bearer(admin)) as client:
         assert overdue_listed(client, top_id()) == set()
