@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
@@ -66,3 +68,17 @@ class UnitPublic(UnitBase):
     id: int
     parent_id: int | None
     active: bool
+
+
+def final_successor(unit: Any, units_by_id: Mapping[Any, Any]) -> Any:
+    """The active unit a dissolved one's work passed to, following its chain of successors (units or rows with
+    `id`, `active` and `successor_id`, looked up in `units_by_id`); the unit itself when active; None when the
+    chain ends without one or turns in a circle."""
+    seen: set[Any] = set()
+    current = unit
+    while current is not None and not current.active:
+        if current.id in seen or current.successor_id is None:
+            return None
+        seen.add(current.id)
+        current = units_by_id.get(current.successor_id)
+    return current

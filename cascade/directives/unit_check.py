@@ -12,6 +12,7 @@ from cascade.core.errors import InputError, Problem
 from cascade.core.sqlutil import rows_where_in
 from cascade.directives.directivefile import DirectiveSpec
 from models import Unit
+from models.unit import final_successor
 
 UNIT = Unit.__table__.c  # type: ignore[attr-defined]
 
@@ -39,11 +40,9 @@ def _successors(session: Session, dissolved: list[int]) -> dict[int, tuple[str, 
         wanted = {row.successor_id for row in known.values() if not row.active and row.successor_id}
     found: dict[int, tuple[str, str]] = {}
     for start in dissolved:
-        row, steps = known.get(start), 0
-        while row is not None and not row.active and row.successor_id in known and steps < 20:
-            row, steps = known[row.successor_id], steps + 1
-        if row is not None and row.active and row.id != start:
-            found[start] = (row.code, row.name)
+        after = final_successor(known[start], known) if start in known else None
+        if after is not None:
+            found[start] = (after.code, after.name)
     return found
 
 

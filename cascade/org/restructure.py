@@ -15,6 +15,7 @@ from cascade.core.settings import Settings
 from cascade.delivery.outbox_store import enqueue_mail
 from cascade.dispatch.notices import notice_context, render_notice
 from models import Assignment, AuditEvent, Status, Unit, record_audit, utcnow
+from models.unit import final_successor
 
 CLOSED = (Status.completed, Status.refused)
 
@@ -35,7 +36,7 @@ def move_to_successors(
         select(Assignment).where(col(Assignment.unit_id).in_(list(dissolved)), col(Assignment.status).not_in(CLOSED))
     ).all():
         old = units_by_id[assignment.unit_id]
-        successor = _final_successor(old, units_by_id)
+        successor = final_successor(old, units_by_id)
         if successor is None or successor.id is None:
             continue
         taken = session.exec(
@@ -117,17 +118,6 @@ def dissolve(session: Session, settings: Settings, unit: Unit, successor: Unit, 
     record_audit(session, AuditEvent.unit_dissolved, unit=unit, actor=actor, detail=detail)
     session.flush()
     return Dissolution(done=True, successor_id=successor.id, moved=moved, children=count)
-
-
-def _final_successor(unit: Unit, units_by_id: dict[int | None, Unit]) -> Unit | None:
-    seen: set[int | None] = set()
-    current: Unit | None = unit
-    while current is not None and not current.active:
-        if current.id in seen or current.successor_id is None:
-            return None
-        seen.add(current.id)
-        current = units_by_id.get(current.successor_id)
-    return current
 
 
 def _audit(

@@ -73,11 +73,15 @@ def cell(row: dict[str, Any], key: str) -> Any:
     return inert(SHOWN[key](value) if key in SHOWN else value)
 
 
-def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> list[list[Any]]:
-    """Header line then one line per row, in the given column order (cell's values)."""
+def table(
+    rows: list[dict[str, Any]],
+    columns: list[tuple[str, str]] = COLUMNS,
+    value: Callable[[dict[str, Any], str], Any] = cell,
+) -> list[list[Any]]:
+    """Header line then one line per row, in the given column order (`value`'s of each: cell's by default)."""
     lines: list[list[Any]] = [[label for _, label in columns]]
     for row in rows:
-        lines.append([cell(row, key) for key, _ in columns])
+        lines.append([value(row, key) for key, _ in columns])
     return lines
 
 
@@ -94,11 +98,6 @@ def sheet_cell(row: dict[str, Any], key: str) -> Any:
     if value and key == "acknowledged_at":
         return datetime.fromisoformat(value).astimezone(VN_TZ).replace(tzinfo=None)
     return cell(row, key)
-
-
-def sheet_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> list[list[Any]]:
-    """table's lines as a spreadsheet holds them (sheet_cell)."""
-    return [[label for _, label in columns], *([sheet_cell(row, key) for key, _ in columns] for row in rows)]
 
 
 def _width(value: Any) -> int:
@@ -128,7 +127,7 @@ def csv_stream(chunks: Iterable[list[dict[str, Any]]]) -> Iterator[bytes]:
 def _sheet(
     workbook: Workbook, title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], first: bool = False
 ) -> None:
-    lines = sheet_table(rows, columns)
+    lines = table(rows, columns, sheet_cell)
     sheet = workbook.active if first else workbook.create_sheet()
     assert sheet is not None
     sheet.title = title
@@ -168,7 +167,7 @@ def _stream_sheet(
     sheet = workbook.create_sheet(title)
     parts = iter(chunks)
     first = next(parts, [])
-    lines = sheet_table(first, columns)
+    lines = table(first, columns, sheet_cell)
     for index, _ in enumerate(columns, start=1):
         width = max(_width(line[index - 1]) for line in lines)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
@@ -196,7 +195,7 @@ def _stream_sheet(
         sheet.append(dated(line))
         written += 1
     for chunk in parts:
-        for line in sheet_table(chunk, columns)[1:]:
+        for line in table(chunk, columns, sheet_cell)[1:]:
             sheet.append(dated(line))
             written += 1
     return written

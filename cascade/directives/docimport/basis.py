@@ -18,6 +18,7 @@ from cascade.directives.docimport.lines import (
     LONG_DATE_RE,
     NUMBER_RE,
     POINT_RE,
+    PROPOSAL_RE,
     ROMAN_RE,
     SHORT_DATE_RE,
     Line,
@@ -55,8 +56,7 @@ def find_basis(lines: list[Line], start: int) -> Basis:
         text = lines[i].text
         if ROMAN_RE.match(text) or ARTICLE_RE.match(text) or POINT_RE.match(text):
             break
-        # "Theo đề nghị của … tại Tờ trình số …": who proposed it, not a document it rests on
-        proposal = fold(text).startswith(("theo de nghi", "xet de nghi", "theo de xuat", "xet de xuat"))
+        proposal = PROPOSAL_RE.match(text)
         if is_basis_sentence(text) and not proposal and not fold(text).startswith("kinh gui"):
             candidates.append(i)
     if not candidates:

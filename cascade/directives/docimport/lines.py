@@ -21,7 +21,10 @@ SIGNER_RE = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.?\s+\S")
 MOTTO_RE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|Độc lập|ĐẢNG CỘNG SẢN")
 # A decision's (a resolution's) words before its articles, and the grounds it states above them.
 DECIDES_RE = re.compile(r"^(?:QUYẾT ĐỊNH|QUYẾT NGHỊ)\s*:$")
-GROUNDS_RE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị|Theo đề xuất|Xét đề xuất)\b", re.IGNORECASE)
+# "Theo đề nghị của … tại Tờ trình số …": who proposed the document, never a document it rests on
+PROPOSAL = r"(?:Theo|Xét) đề (?:nghị|xuất)"
+PROPOSAL_RE = re.compile(rf"^{PROPOSAL}\b", re.IGNORECASE)
+GROUNDS_RE = re.compile(rf"^(?:Căn cứ|{PROPOSAL})\b", re.IGNORECASE)
 # "Thực hiện Kế hoạch số …", "Căn cứ …": a sentence that cites the documents this one rests on.
 OPENERS = re.compile(r"^(Thực hiện|Triển khai|Căn cứ|Theo|Để|Nhằm|Sau khi|Trên cơ sở)\b", re.I)
 NUMBER_RE = re.compile(r"(?P<n>\d+)\s*(?:/\s*(?P<year>\d{4})\s*)?(?P<sep>[/-])\s*(?P<rest>[^\W\d_][^\s,;:()]*)")

@@ -28,15 +28,12 @@ CLOSING_RE = re.compile(
     r"|\byeu cau\b.*\b(chi thi|cong van|thong bao|ke hoach|huong dan|quyet dinh|nghi quyet|chuong trinh"
     r"|ket luan|van ban) nay\b|^tran trong\b"
 )
-_GIVE_RE = re.compile(
-    r"^Giao\s+(?:cho\s+)?(?P<who>.+?)\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm"
-    r"|phối hợp|triển khai|tham mưu|xây dựng)\b"
-)
-# Where the units a point gives work to may end ("Giao Sở Y tế tổng hợp, báo cáo …"): before one of these verbs.
-_GIVE_VERB = re.compile(
-    r"\s+(?:là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm|phối hợp|triển khai|tham mưu|xây dựng"
-    r"|tổng hợp|báo cáo|kiểm tra|đôn đốc|chỉ đạo|phụ trách|rà soát)\b"
-)
+# The verbs after whom a decision's article gives work to ("Giao X chủ trì …"); a point's "Giao X …" may also
+# end its units before the verbs of GIVE_MORE ("Giao Sở Y tế tổng hợp, báo cáo …"), which given_to checks.
+GIVE_VERBS = "là|chủ trì|thực hiện|tổ chức|hướng dẫn|theo dõi|có trách nhiệm|phối hợp|triển khai|tham mưu|xây dựng"
+GIVE_MORE = "tổng hợp|báo cáo|kiểm tra|đôn đốc|chỉ đạo|phụ trách|rà soát"
+_GIVE_RE = re.compile(rf"^Giao\s+(?:cho\s+)?(?P<who>.+?)\s+(?:{GIVE_VERBS})\b")
+_GIVE_VERB = re.compile(rf"\s+(?:{GIVE_VERBS}|{GIVE_MORE})\b")
 _CARRY_OUT_RE = re.compile(
     r"^(?P<who>.+?)\s+(?:chịu trách nhiệm thi hành|có trách nhiệm thi hành|căn cứ Quyết định thi hành"
     r"|thi hành Quyết định|chịu trách nhiệm|có trách nhiệm)\b"
